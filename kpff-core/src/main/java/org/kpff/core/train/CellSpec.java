@@ -20,7 +20,7 @@ import org.kpff.core.fusion.FusionMethod;
  * @param batchNorm       batch normalisation after every backbone convolution
  * @param dropout         dropout probability before the classifier, [0, 1)
  * @param learningRate    Adam learning rate (> 0)
- * @param weightDecay     decoupled weight decay coefficient (≥ 0)
+ * @param weightDecay     weight decay: L2 coefficient added to the gradient before Adam, as PyTorch Adam (≥ 0)
  * @param batchSize       minibatch size (≥ 1)
  * @param epochs          training epochs (≥ 1)
  * @param evalEvery       evaluate on the held-out fold every this many epochs (≥ 1); the last epoch always is
