@@ -1,0 +1,197 @@
+package org.kpff.core.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.kpff.core.fusion.FusionMethod;
+import org.kpff.core.fusion.KroneckerFusionVertex;
+import org.kpff.core.head.FusionHead;
+import org.kpff.core.head.ModelFactory;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains one cell: builds (or restores) the network, runs the epochs, evaluates on the held-out fold every
+ * {@code evalEvery} epochs and after the last, checkpoints at each evaluation, and returns the outcome.
+ *
+ * <p>A non-finite training loss is a deterministic failure ({@link CellFailedException}); I/O problems with the
+ * checkpoint store propagate as {@link UncheckedIOException} so that the caller (a Spark task) is retried.
+ */
+public final class CellTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CellTrainer.class);
+
+    /** Receives progress as the cell trains. */
+    public interface Listener {
+        /** Called after every evaluation this attempt runs (not for those restored from a checkpoint). */
+        void onEvaluation(Evaluation evaluation);
+    }
+
+    /** Supplies the training minibatches of an epoch (1-based), so shuffling can be seeded by epoch. */
+    public interface EpochData {
+        /** The training iterator for this epoch, positioned at its start. */
+        DataSetIterator trainingEpoch(int epoch);
+
+        /** The held-out fold in a fixed order, positioned at its start. */
+        DataSetIterator validation();
+    }
+
+    private CellTrainer() {
+    }
+
+    /**
+     * Trains a cell from scratch or from its last checkpoint.
+     *
+     * @param spec        what to build and how to train
+     * @param data        training epochs and the held-out fold
+     * @param checkpoints where to save and find checkpoints ({@link Checkpoints#NONE} for none)
+     * @param listener    progress callback (may be null)
+     */
+    public static CellOutcome train(CellSpec spec, EpochData data, Checkpoints checkpoints, Listener listener) {
+        long start = System.nanoTime();
+        Optional<Checkpoints.Restored> restored = load(checkpoints);
+        ComputationGraph net;
+        List<Evaluation> history = new ArrayList<>();
+        int firstEpoch = 1;
+        int resumedFrom = 0;
+        if (restored.isPresent() && restored.get().epoch() <= spec.epochs()) {
+            net = restored.get().model();
+            history.addAll(restored.get().history());
+            resumedFrom = restored.get().epoch();
+            firstEpoch = resumedFrom + 1;
+            LOG.info("Resuming {} {} from epoch {}", spec.backbone(), spec.method().id(), resumedFrom);
+        } else {
+            try {
+                net = ModelFactory.create(spec);
+            } catch (RuntimeException e) {
+                throw new CellFailedException("Cannot build " + spec.backbone() + "/" + spec.method().id()
+                        + " for input " + spec.inputSize() + ": " + e.getMessage(), e);
+            }
+        }
+        List<Integer> evalEpochs = spec.evaluationEpochs();
+        try {
+            for (int epoch = firstEpoch; epoch <= spec.epochs(); epoch++) {
+                double trainLoss = trainEpoch(net, data.trainingEpoch(epoch), epoch);
+                if (evalEpochs.contains(epoch)) {
+                    EvalResult r = evaluate(net, data.validation(), false);
+                    Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start));
+                    history.add(e);
+                    if (listener != null) {
+                        listener.onEvaluation(e);
+                    }
+                    if (epoch < spec.epochs()) {
+                        save(checkpoints, epoch, net, history);
+                    }
+                }
+            }
+            EvalResult fin = evaluate(net, data.validation(), true);
+            double best = Double.NEGATIVE_INFINITY;
+            int bestEpoch = 0;
+            for (Evaluation e : history) {
+                if (e.valAccuracy() > best) {
+                    best = e.valAccuracy();
+                    bestEpoch = e.epoch();
+                }
+            }
+            double[] w = null;
+            if (spec.method() == FusionMethod.KPFF) {
+                INDArray wArr = net.paramTable().get(FusionHead.FUSE + "_" + KroneckerFusionVertex.PARAM_W);
+                w = wArr.dup('c').reshape(wArr.length()).toDoubleVector();
+            }
+            return new CellOutcome(history, fin.predictions, fin.accuracy, best, bestEpoch, spec.epochs(),
+                    resumedFrom, seconds(start), w);
+        } finally {
+            net.clear();
+            net.close();
+            Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+        }
+    }
+
+    private static double trainEpoch(ComputationGraph net, DataSetIterator it, int epoch) {
+        double lossSum = 0;
+        long examples = 0;
+        while (it.hasNext()) {
+            DataSet ds = it.next();
+            net.fit(ds);
+            // DL4J's score is data loss + L2 penalty; report the data loss so that it compares with val_loss.
+            double loss = net.score() - net.calcRegularizationScore(true);
+            if (!Double.isFinite(loss)) {
+                throw new CellFailedException("Training loss became " + loss + " in epoch " + epoch
+                        + " (diverged: try a smaller learning rate)");
+            }
+            lossSum += loss * ds.numExamples();
+            examples += ds.numExamples();
+        }
+        if (examples == 0) {
+            throw new CellFailedException("The training fold yielded no minibatches in epoch " + epoch);
+        }
+        return lossSum / examples;
+    }
+
+    private static final class EvalResult {
+        double loss;
+        double accuracy;
+        List<Prediction> predictions = new ArrayList<>();
+    }
+
+    /** Mean cross-entropy and accuracy of the network on an iterator; predictions when asked. */
+    static EvalResult evaluate(ComputationGraph net, DataSetIterator it, boolean keepPredictions) {
+        EvalResult r = new EvalResult();
+        double lossSum = 0;
+        long correct = 0;
+        long total = 0;
+        while (it.hasNext()) {
+            DataSet ds = it.next();
+            INDArray probs = net.outputSingle(false, ds.getFeatures());
+            INDArray labels = ds.getLabels();
+            INDArray logP = Transforms.log(Transforms.max(probs, 1e-12, true), false);
+            lossSum += -labels.castTo(logP.dataType()).mul(logP).sumNumber().doubleValue();
+            long[] predicted = probs.argMax(1).toLongVector();
+            long[] truth = labels.argMax(1).toLongVector();
+            for (int i = 0; i < predicted.length; i++) {
+                if (predicted[i] == truth[i]) {
+                    correct++;
+                }
+                if (keepPredictions) {
+                    r.predictions.add(new Prediction((int) total + i, (int) truth[i], (int) predicted[i],
+                            probs.getRow(i).toFloatVector()));
+                }
+            }
+            total += predicted.length;
+        }
+        if (total == 0) {
+            throw new CellFailedException("The held-out fold is empty");
+        }
+        r.loss = lossSum / total;
+        r.accuracy = (double) correct / total;
+        return r;
+    }
+
+    private static Optional<Checkpoints.Restored> load(Checkpoints checkpoints) {
+        try {
+            return checkpoints.load();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the cell's checkpoint", e);
+        }
+    }
+
+    private static void save(Checkpoints checkpoints, int epoch, ComputationGraph net, List<Evaluation> history) {
+        try {
+            checkpoints.save(epoch, net, history);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the cell's checkpoint at epoch " + epoch, e);
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,38 @@
+package org.kpff.core.train;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/** Where a cell saves and finds its last checkpoint (model, updater state and evaluation history). */
+public interface Checkpoints {
+
+    /**
+     * A restored checkpoint.
+     *
+     * @param epoch   epochs trained when it was saved
+     * @param model   the network with its updater state
+     * @param history the evaluations up to that epoch
+     */
+    record Restored(int epoch, ComputationGraph model, List<Evaluation> history) {
+    }
+
+    /** The last complete checkpoint, if any. */
+    Optional<Restored> load() throws IOException;
+
+    /** Saves a checkpoint atomically: a reader sees the previous one or this one, never a partial one. */
+    void save(int epoch, ComputationGraph model, List<Evaluation> history) throws IOException;
+
+    /** Checkpoints that keep nothing (no resume). */
+    Checkpoints NONE = new Checkpoints() {
+        @Override
+        public Optional<Restored> load() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void save(int epoch, ComputationGraph model, List<Evaluation> history) {
+        }
+    };
+}

@@ -1,0 +1,129 @@
+package org.kpff.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.dataset.api.iterator.TestDataSetIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kpff.core.fusion.FusionInit;
+import org.kpff.core.fusion.FusionMethod;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** One cell's training loop: evaluation schedule, predictions, checkpoint resume, deterministic failures. */
+class CellTrainerTest {
+
+    private static final int SIZE = 16;
+    private static final int TRAIN = 24;
+    private static final int VAL = 10;
+
+    static CellSpec spec(FusionMethod method, int epochs, int evalEvery) {
+        return new CellSpec("alexnet", method, 2, SIZE, 0.125, 8, FusionInit.IDENTITY, true, 0.0, 3e-3, 5e-4, 8,
+                epochs, evalEvery, 11);
+    }
+
+    /** Two classes told apart by which half of the image is bright. */
+    static List<DataSet> examples(int count, long seed, boolean poison) {
+        Nd4j.getRandom().setSeed(seed);
+        List<DataSet> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int cls = i % 2;
+            INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, SIZE, SIZE).muli(0.2);
+            x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    cls == 0 ? org.nd4j.linalg.indexing.NDArrayIndex.interval(0, SIZE / 2)
+                            : org.nd4j.linalg.indexing.NDArrayIndex.interval(SIZE / 2, SIZE),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).addi(0.8);
+            if (poison) {
+                x.putScalar(0, 0, 0, 0, Float.NaN);
+            }
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 1, 2);
+            y.putScalar(0, cls, 1);
+            out.add(new DataSet(x, y));
+        }
+        return out;
+    }
+
+    static CellTrainer.EpochData data(boolean poison) {
+        List<DataSet> train = examples(TRAIN, 1, poison);
+        List<DataSet> val = examples(VAL, 2, false);
+        return new CellTrainer.EpochData() {
+            @Override
+            public DataSetIterator trainingEpoch(int epoch) {
+                return new TestDataSetIterator(DataSet.merge(train), 8);
+            }
+
+            @Override
+            public DataSetIterator validation() {
+                return new TestDataSetIterator(DataSet.merge(val), 4);
+            }
+        };
+    }
+
+    @Test
+    void evaluatesOnScheduleAndPredictsEveryHeldOutImage() {
+        List<Evaluation> seen = new ArrayList<>();
+        CellOutcome out = CellTrainer.train(spec(FusionMethod.KPFF, 5, 2), data(false), Checkpoints.NONE, seen::add);
+        assertEquals(List.of(2, 4, 5), out.evaluations().stream().map(Evaluation::epoch).toList());
+        assertEquals(out.evaluations(), seen);
+        assertEquals(VAL, out.predictions().size());
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), out.predictions().stream().map(Prediction::position).toList());
+        long correct = out.predictions().stream().filter(p -> p.label() == p.predicted()).count();
+        assertEquals(correct / (double) VAL, out.finalAccuracy(), 1e-12);
+        assertEquals(out.evaluations().get(2).valAccuracy(), out.finalAccuracy(), 1e-12);
+        assertTrue(out.bestAccuracy() >= out.finalAccuracy());
+        assertEquals(5, out.epochs());
+        assertEquals(0, out.resumedFrom());
+        assertNotNull(out.learnedW());
+        assertEquals(9, out.learnedW().length);
+        for (Evaluation e : out.evaluations()) {
+            assertTrue(Double.isFinite(e.trainLoss()) && e.trainLoss() > 0, "train loss " + e);
+            assertTrue(Double.isFinite(e.valLoss()) && e.valLoss() > 0, "val loss " + e);
+        }
+    }
+
+    @Test
+    void nonKpffCellsHaveNoLearnedW() {
+        assertNull(CellTrainer.train(spec(FusionMethod.CONCAT, 1, 1), data(false), Checkpoints.NONE, null).learnedW());
+    }
+
+    @Test
+    void resumesFromTheLastCheckpointAfterACrash(@TempDir Path dir) throws Exception {
+        HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
+        CellSpec spec = spec(FusionMethod.KPFF, 6, 2);
+        RuntimeException crash = assertThrows(RuntimeException.class, () -> CellTrainer.train(spec, data(false), store, e -> {
+            if (e.epoch() == 4) {
+                throw new IllegalStateException("simulated executor loss");
+            }
+        }));
+        assertEquals("simulated executor loss", crash.getMessage());
+        // Epoch 4's evaluation crashed before its checkpoint: the last one is epoch 2.
+        assertEquals("2", Files.readString(dir.resolve("LATEST")).trim());
+        List<Integer> trainedAgain = new ArrayList<>();
+        CellOutcome out = CellTrainer.train(spec, data(false), store, e -> trainedAgain.add(e.epoch()));
+        assertEquals(2, out.resumedFrom());
+        assertEquals(List.of(4, 6), trainedAgain, "only the epochs after the checkpoint are trained again");
+        assertEquals(List.of(2, 4, 6), out.evaluations().stream().map(Evaluation::epoch).toList());
+        assertEquals(6, out.epochs());
+        assertEquals(List.of("LATEST", "epoch-4"), Files.list(dir).map(p -> p.getFileName().toString())
+                .filter(n -> !n.endsWith(".crc")).sorted().toList(), "older checkpoints removed (Hadoop .crc side files aside)");
+    }
+
+    @Test
+    void nonFiniteLossIsADeterministicFailureNamingTheEpoch() {
+        CellFailedException e = assertThrows(CellFailedException.class,
+                () -> CellTrainer.train(spec(FusionMethod.ADD, 2, 1), data(true), Checkpoints.NONE, null));
+        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("epoch 1"), e.getMessage());
+    }
+}
