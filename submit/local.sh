@@ -29,7 +29,7 @@ if [[ "$1" == run || "$1" == search ]]; then
     args+=(--data "$data_dir")
   fi
 fi
-cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dspark.master=${KPFF_MASTER:-local[*]}"
+cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dspark.master=${KPFF_MASTER:-local[*]}" "-Dlog4j2.configurationFile=$KPFF_HOME/conf/log4j2.properties"
   -cp "$KPFF_JAR:$(cat "$classpath_file" 2>/dev/null || true)" "$KPFF_MAIN" "${args[@]}")
 if [[ "${KPFF_DRY_RUN:-0}" == 1 ]]; then
   printf '%s\n' "${cmd[@]}"
