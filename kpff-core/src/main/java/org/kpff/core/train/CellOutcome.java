@@ -16,7 +16,8 @@ import java.util.List;
  * @param learnedW      the learned KPFF matrix W row-major (n·n values), or null for other methods
  */
 public record CellOutcome(List<Evaluation> evaluations, List<Prediction> predictions, double finalAccuracy,
-        double bestAccuracy, int bestEpoch, int epochs, int resumedFrom, double trainSeconds, double[] learnedW) {
+        double bestAccuracy, int bestEpoch, int epochs, int resumedFrom, double trainSeconds, double[] learnedW)
+        implements java.io.Serializable {
 
     public CellOutcome {
         evaluations = List.copyOf(evaluations);

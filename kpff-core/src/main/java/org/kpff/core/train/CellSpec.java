@@ -28,7 +28,7 @@ import org.kpff.core.fusion.FusionMethod;
  */
 public record CellSpec(String backbone, FusionMethod method, int classes, int inputSize, double width,
         int projectionWidth, FusionInit fusionInit, boolean batchNorm, double dropout, double learningRate,
-        double weightDecay, int batchSize, int epochs, int evalEvery, long seed) {
+        double weightDecay, int batchSize, int epochs, int evalEvery, long seed) implements java.io.Serializable {
 
     public CellSpec {
         Objects.requireNonNull(backbone, "backbone");

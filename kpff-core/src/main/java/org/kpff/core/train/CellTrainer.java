@@ -31,7 +31,7 @@ public final class CellTrainer {
 
     /** Receives progress as the cell trains. */
     public interface Listener {
-        /** Called after every evaluation this attempt runs (not for those restored from a checkpoint). */
+        /** Called after every evaluation this attempt runs and its checkpoint (not for restored evaluations). */
         void onEvaluation(Evaluation evaluation);
     }
 
@@ -84,11 +84,11 @@ public final class CellTrainer {
                     EvalResult r = evaluate(net, data.validation(), false);
                     Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start));
                     history.add(e);
-                    if (listener != null) {
-                        listener.onEvaluation(e);
-                    }
                     if (epoch < spec.epochs()) {
                         save(checkpoints, epoch, net, history);
+                    }
+                    if (listener != null) {
+                        listener.onEvaluation(e);
                     }
                 }
             }
