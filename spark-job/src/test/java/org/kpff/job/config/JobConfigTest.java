@@ -138,6 +138,9 @@ class JobConfigTest {
         "trian { epochs = 3 }      | unknown key 'trian.epochs' [test.conf: 1]; did you mean 'train.epochs'?",
         "search.strategy = random  | unknown key 'search.strategy' [test.conf: 1]: the search section is reserved for hyperparameter search and has no keys yet",
         "eval.zzzzzzzzzzzz = 1     | unknown key 'eval.zzzzzzzzzzzz' [test.conf: 1]; the keys of section eval are eval.every",
+        "model.widht = 2           | unknown key 'model.widht' [test.conf: 1]; did you mean 'model.width'?",
+        "train.lr = 0.1            | unknown key 'train.lr' [test.conf: 1]; the keys of section train are train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, train.seed",
+        "colour = red              | unknown key 'colour' [test.conf: 1]; the sections are data, model, train, eval, run, search",
     })
     void unknownKeysAreErrorsWithASuggestion(String hocon, String expected) {
         assertEquals(List.of(expected), invalid(hocon).errors());
@@ -155,7 +158,8 @@ class JobConfigTest {
         assertEquals(8, errors.size(), e.getMessage());
         assertTrue(errors.contains("--set 'nonsense': must be key=value, e.g. train.epochs=10"), e.getMessage());
         assertTrue(errors.contains("unknown key 'eval.evry' [--set]; did you mean 'eval.every'?"), e.getMessage());
-        assertTrue(errors.stream().anyMatch(s -> s.startsWith("unknown key 'model.widht' [" + f)), e.getMessage());
+        assertTrue(errors.contains("unknown key 'model.widht' [" + f + ": 2]; did you mean 'model.width'?"),
+                e.getMessage());
         assertTrue(errors.contains("data.folds = 1: must be an integer >= 2 [" + f + ": 1]"), e.getMessage());
         assertTrue(errors.contains("data.input-size = 8: must be an integer >= 16 [" + f + ": 1]"), e.getMessage());
         assertTrue(errors.contains("train.dropout = 1.5: must be a number in [0, 1) [" + f + ": 3]"), e.getMessage());

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +146,23 @@ class GridPlannerTest {
                 e.errors().get(3));
         assertThrows(IllegalArgumentException.class, () -> GridPlanner.plan(SMOKE, CLASSES, List.of(), Set.of()));
         assertThrows(IllegalArgumentException.class, () -> GridPlanner.plan(SMOKE, 1, Set.of()));
+    }
+
+    @Test
+    void cellsAndConfigsSurviveJavaSerialization() throws Exception {
+        GridCell cell = GridPlanner.plan(SMOKE, CLASSES, TWO_POINTS, Set.of()).get(0);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(cell);
+            out.writeObject(SMOKE);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            assertEquals(cell, in.readObject());
+            JobConfig back = (JobConfig) in.readObject();
+            assertEquals(SMOKE, back);
+            assertEquals(SMOKE.fingerprint(), back.fingerprint());
+            assertEquals(SMOKE.model(), back.model());
+        }
     }
 
     @Test

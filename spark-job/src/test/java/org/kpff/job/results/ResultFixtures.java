@@ -3,7 +3,6 @@ package org.kpff.job.results;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.job.plan.GridCell;
@@ -78,9 +77,5 @@ final class ResultFixtures {
             out.add(new ImagePrediction(key("alexnet", m, fold), "cls/" + im[0] + ".tif", label, ok ? label : wrong,
                     ok ? List.of(0.9f, 0.1f) : List.of(0.2f, 0.8f)));
         }
-    }
-
-    static TreeMap<String, String> noPoint() {
-        return new TreeMap<>();
     }
 }
