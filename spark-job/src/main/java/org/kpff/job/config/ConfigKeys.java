@@ -1,0 +1,175 @@
+package org.kpff.job.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.kpff.core.fusion.FusionInit;
+import org.kpff.core.fusion.FusionMethod;
+
+/**
+ * The registry of job-config keys: every key is declared here once, with type, default (the paper's protocol),
+ * allowed values and a doc line. Nothing else in the project names a default.
+ */
+public final class ConfigKeys {
+
+    /** The backbone names the job knows, in the paper's column order. */
+    public static final List<String> BACKBONES = List.of("alexnet", "vgg16", "inception");
+
+    // ---------------------------------------------------------------- data
+
+    /** Dataset location: a Hadoop FileSystem URI of a folder with one sub-folder of images per class. */
+    public static final ConfigKey<String> DATA_URI = ConfigKey.ofString("data.uri", "",
+            "Dataset folder (any Hadoop FileSystem URI) with one sub-folder of images per class; empty means "
+                    + "it must come from the command line (--data).").notDefiningResults();
+    /** Square input side in pixels. */
+    public static final ConfigKey<Integer> DATA_INPUT_SIZE = ConfigKey.ofInt("data.input-size", 224, 16,
+            Integer.MAX_VALUE, "Images are resized to this square side in pixels.").perPoint();
+    /** Number of cross-validation folds. */
+    public static final ConfigKey<Integer> DATA_FOLDS = ConfigKey.ofInt("data.folds", 5, 2, Integer.MAX_VALUE,
+            "Number of stratified cross-validation folds k; every fold is held out once.");
+    /** Input normalisation. */
+    public static final ConfigKey<Normalization> DATA_NORMALIZATION = ConfigKey.ofChoice("data.normalization",
+            List.of(Normalization.values()), Normalization::id, Normalization.TRAIN_FOLD,
+            "train-fold: per-channel mean/std of each cell's training folds; fixed: constant ImageNet mean/std.")
+            .perPoint();
+    /** Training-time augmentation. */
+    public static final ConfigKey<Boolean> DATA_AUGMENT = ConfigKey.ofBoolean("data.augment", false,
+            "Random flips and 90-degree rotations of training images (the paper uses none).").perPoint();
+    /** Corrupt images fail the run instead of being skipped. */
+    public static final ConfigKey<Boolean> DATA_STRICT = ConfigKey.ofBoolean("data.strict", false,
+            "true: an image that cannot be decoded fails the run; false: it is skipped with a warning.");
+    /** Seed of the stratified fold assignment. */
+    public static final ConfigKey<Long> DATA_FOLD_SEED = ConfigKey.ofLong("data.fold-seed", 42L,
+            "Seed of the stratified fold assignment; the same for every cell so that folds are paired.");
+
+    // ---------------------------------------------------------------- model
+
+    /** Backbones of the grid. */
+    public static final ConfigKey<List<String>> MODEL_BACKBONES = ConfigKey.ofChoiceList("model.backbones",
+            BACKBONES, b -> b, BACKBONES,
+            "Backbones of the grid, trained from scratch (the paper's AlexNet, VGGNet, Inception).")
+            .notDefiningResults();
+    /** Fusion methods of the grid. */
+    public static final ConfigKey<List<FusionMethod>> MODEL_METHODS = ConfigKey.ofChoiceList("model.methods",
+            List.of(FusionMethod.values()), FusionMethod::id, List.of(FusionMethod.values()),
+            "Fusion heads of the grid: none (original network), add, concat, kpff.").notDefiningResults();
+    /** Backbone width multiplier. */
+    public static final ConfigKey<Double> MODEL_WIDTH = ConfigKey.ofDouble("model.width", 1.0, 0, false, 4, true,
+            "Multiplier on every backbone's channel counts; 1 is the published size.").perPoint();
+    /** Width r the taps are projected to. */
+    public static final ConfigKey<Integer> MODEL_PROJECTION_WIDTH = ConfigKey.ofInt("model.projection-width", 256, 1,
+            Integer.MAX_VALUE, "r: every tap is pooled and projected to this width before fusion.").perPoint();
+    /** Initial KPFF mixing matrix. */
+    public static final ConfigKey<FusionInit> MODEL_FUSION_INIT = ConfigKey.ofChoice("model.fusion-init",
+            List.of(FusionInit.values()), FusionInit::id, FusionInit.IDENTITY,
+            "Initial KPFF matrix W: identity (starts as Concat), add (starts as Add), random (N(0, 1/n)).")
+            .perPoint();
+    /** Batch normalisation after every backbone convolution. */
+    public static final ConfigKey<Boolean> MODEL_BATCH_NORM = ConfigKey.ofBoolean("model.batch-norm", true,
+            "Batch normalisation after every backbone convolution.").perPoint();
+
+    // ---------------------------------------------------------------- train
+
+    /** Training epochs. */
+    public static final ConfigKey<Integer> TRAIN_EPOCHS = ConfigKey.ofInt("train.epochs", 200, 1, Integer.MAX_VALUE,
+            "Training epochs per cell.").perPoint();
+    /** Minibatch size. */
+    public static final ConfigKey<Integer> TRAIN_BATCH_SIZE = ConfigKey.ofInt("train.batch-size", 50, 1,
+            Integer.MAX_VALUE, "Minibatch size.").perPoint();
+    /** Adam learning rate. */
+    public static final ConfigKey<Double> TRAIN_LEARNING_RATE = ConfigKey.ofDouble("train.learning-rate", 1e-4, 0,
+            false, Double.POSITIVE_INFINITY, false, "Adam learning rate.").perPoint();
+    /** Weight decay. */
+    public static final ConfigKey<Double> TRAIN_WEIGHT_DECAY = ConfigKey.ofDouble("train.weight-decay", 5e-4, 0,
+            true, Double.POSITIVE_INFINITY, false, "Weight decay coefficient.").perPoint();
+    /** Dropout before the classifier. */
+    public static final ConfigKey<Double> TRAIN_DROPOUT = ConfigKey.ofDouble("train.dropout", 0.5, 0, true, 1, false,
+            "Dropout probability before the classifier.").perPoint();
+    /** The run seed every cell seed derives from. */
+    public static final ConfigKey<Long> TRAIN_SEED = ConfigKey.ofLong("train.seed", 42L,
+            "Run seed; each cell's seed is derived from it and the cell's identity.").perPoint();
+
+    // ---------------------------------------------------------------- eval
+
+    /** Evaluation period. */
+    public static final ConfigKey<Integer> EVAL_EVERY = ConfigKey.ofInt("eval.every", 10, 1, Integer.MAX_VALUE,
+            "Evaluate on the held-out fold every this many epochs; the last epoch is always evaluated.").perPoint();
+
+    // ---------------------------------------------------------------- run
+
+    /** Execution mode. */
+    public static final ConfigKey<RunMode> RUN_MODE = ConfigKey.ofChoice("run.mode", List.of(RunMode.values()),
+            RunMode::id, RunMode.LOCAL,
+            "local: one cell per GPU task, cells side by side; data-parallel: each cell trained over all executors.");
+    /** Cap on cells in flight. */
+    public static final ConfigKey<Integer> RUN_MAX_CONCURRENT_CELLS = ConfigKey.ofInt("run.max-concurrent-cells", 0,
+            0, Integer.MAX_VALUE, "Most cells in flight at once; 0 means as many as the cluster has GPU (or task) "
+                    + "slots.").notDefiningResults();
+    /** Checkpointing for resume. */
+    public static final ConfigKey<Boolean> RUN_CHECKPOINT = ConfigKey.ofBoolean("run.checkpoint", true,
+            "Checkpoint every evaluation so that a retried cell resumes instead of restarting.").notDefiningResults();
+
+    /** Every key, in documentation order. */
+    public static final List<ConfigKey<?>> ALL = List.of(DATA_URI, DATA_INPUT_SIZE, DATA_FOLDS, DATA_NORMALIZATION,
+            DATA_AUGMENT, DATA_STRICT, DATA_FOLD_SEED, MODEL_BACKBONES, MODEL_METHODS, MODEL_WIDTH,
+            MODEL_PROJECTION_WIDTH, MODEL_FUSION_INIT, MODEL_BATCH_NORM, TRAIN_EPOCHS, TRAIN_BATCH_SIZE,
+            TRAIN_LEARNING_RATE, TRAIN_WEIGHT_DECAY, TRAIN_DROPOUT, TRAIN_SEED, EVAL_EVERY, RUN_MODE,
+            RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT);
+
+    private static final Map<String, ConfigKey<?>> BY_NAME;
+
+    static {
+        Map<String, ConfigKey<?>> m = new LinkedHashMap<>();
+        for (ConfigKey<?> k : ALL) {
+            if (m.put(k.name(), k) != null) {
+                throw new ExceptionInInitializerError("Config key " + k.name() + " is declared twice");
+            }
+        }
+        BY_NAME = Collections.unmodifiableMap(m);
+    }
+
+    private ConfigKeys() {
+    }
+
+    /** The key of that dotted name, if declared. */
+    public static Optional<ConfigKey<?>> byName(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** All declared names, in documentation order. */
+    public static List<String> names() {
+        return List.copyOf(BY_NAME.keySet());
+    }
+
+    /** The keys a hyperparameter point may override. */
+    public static List<ConfigKey<?>> perPointKeys() {
+        return ALL.stream().filter(ConfigKey::isPerPoint).toList();
+    }
+
+    /** The keys of one section, in documentation order. */
+    public static List<ConfigKey<?>> of(Section section) {
+        return ALL.stream().filter(k -> k.section() == section).toList();
+    }
+
+    /**
+     * The canonical text of a raw value for a key, e.g. {@code ("train.learning-rate", "1e-4")} gives "0.0001".
+     *
+     * @throws ConfigValidationException naming the key, the value and what is allowed, or the unknown key
+     */
+    public static String canonicalize(String key, String rawValue) {
+        return canonicalize(byName(key).orElseThrow(() -> new ConfigValidationException(
+                List.of(ConfigLoader.unknownKeyMessage(key, "a hyperparameter point")))), rawValue);
+    }
+
+    private static <T> String canonicalize(ConfigKey<T> key, String rawValue) {
+        Object raw = ConfigLoader.overrideValue(key, rawValue).unwrapped();
+        try {
+            return key.canonical(key.read(raw));
+        } catch (ConfigKey.BadValue e) {
+            throw new ConfigValidationException(List.of(ConfigLoader.badValueMessage(key,
+                    ConfigLoader.overrideValue(key, rawValue), e.getMessage(), null)));
+        }
+    }
+}

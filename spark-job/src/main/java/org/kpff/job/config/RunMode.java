@@ -1,0 +1,33 @@
+package org.kpff.job.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** How the cells of a grid use the cluster: one cell per GPU task, or each cell trained data-parallel. */
+public enum RunMode {
+    /** Each cell trains on one device inside one Spark task; cells run side by side. */
+    LOCAL,
+    /** Each cell trains data-parallel over the executors (parameter averaging); cells run one after another. */
+    DATA_PARALLEL;
+
+    /** The lower-case, hyphenated name used in configs. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * Parses a config value case-insensitively.
+     *
+     * @throws IllegalArgumentException naming the value and the allowed ones
+     */
+    public static RunMode parse(String value) {
+        for (RunMode m : values()) {
+            if (m.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("Unknown run mode '" + value + "'; allowed: "
+                + Arrays.stream(values()).map(RunMode::id).collect(Collectors.joining(", ")) + ".");
+    }
+}

@@ -1,0 +1,114 @@
+package org.kpff.job.results;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.kpff.core.fusion.FusionInit;
+import org.kpff.core.fusion.FusionMethod;
+
+/**
+ * One row of {@code cells/}: how a cell ended; see {@link ResultSchemas#CELLS} for every column.
+ *
+ * @param cell          the cell's identity columns
+ * @param status        ok or failed
+ * @param reason        why it failed; null when ok
+ * @param finalAccuracy held-out accuracy after the last epoch in [0, 1]; null when failed
+ * @param bestAccuracy  highest held-out accuracy over the evaluations; null when failed
+ * @param bestEpoch     1-based epoch of the best accuracy; null when failed
+ * @param epochs        epochs completed
+ * @param seconds       wall-clock seconds of the last attempt
+ * @param trainSeconds  seconds of the last attempt in training steps
+ * @param host          executor host of the last attempt
+ * @param gpu           GPU address; null on CPU
+ * @param attempts      task attempts used (≥ 1)
+ * @param learnedW      KPFF's W, row-major n × n; null for other methods and failed cells
+ * @param fusionInit    how W started
+ * @param seed          the cell's seed
+ */
+public record CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
+        Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
+        List<Double> learnedW, FusionInit fusionInit, long seed) implements Serializable {
+
+    /** Checks that the row is consistent: what ok and failed rows must and must not carry, ranges, W's shape. */
+    public CellResult {
+        Objects.requireNonNull(cell, "cell");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(fusionInit, "fusionInit");
+        List<String> errors = new ArrayList<>();
+        if (status == CellStatus.OK) {
+            check(errors, finalAccuracy != null && finalAccuracy >= 0 && finalAccuracy <= 1, "finalAccuracy",
+                    finalAccuracy, "a fraction in [0, 1] for an ok cell");
+            check(errors, bestAccuracy != null && bestAccuracy >= 0 && bestAccuracy <= 1, "bestAccuracy",
+                    bestAccuracy, "a fraction in [0, 1] for an ok cell");
+            check(errors, bestEpoch != null && bestEpoch >= 1, "bestEpoch", bestEpoch, "at least 1 for an ok cell");
+            check(errors, cell.method() != FusionMethod.KPFF || learnedW != null, "learnedW", learnedW,
+                    "set for an ok kpff cell");
+        } else {
+            check(errors, reason != null && !reason.isBlank(), "reason", reason, "non-blank for a failed cell");
+        }
+        check(errors, cell.method() == FusionMethod.KPFF || learnedW == null, "learnedW", "[...]",
+                "null for method " + cell.method().id());
+        if (learnedW != null) {
+            int n = (int) Math.round(Math.sqrt(learnedW.size()));
+            check(errors, n >= 1 && n * n == learnedW.size(), "learnedW", learnedW.size() + " values",
+                    "a non-empty square n x n matrix, row-major");
+            learnedW = List.copyOf(learnedW);
+        }
+        check(errors, epochs >= 0, "epochs", epochs, "at least 0");
+        check(errors, attempts >= 1, "attempts", attempts, "at least 1");
+        check(errors, seconds >= 0 && trainSeconds >= 0, "seconds/trainSeconds", seconds + "/" + trainSeconds,
+                "at least 0");
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Invalid cell result for " + cell.cellId() + ": "
+                    + String.join("; ", errors));
+        }
+    }
+
+    static void check(List<String> errors, boolean ok, String field, Object value, String allowed) {
+        if (!ok) {
+            errors.add(field + " = " + value + " (must be " + allowed + ")");
+        }
+    }
+
+    /** Whether the cell finished ok. */
+    public boolean ok() {
+        return status == CellStatus.OK;
+    }
+
+    /** W as an n × n matrix ({@code w[r][c]}; column i is w_i), or null when there is none. */
+    public double[][] learnedWMatrix() {
+        if (learnedW == null) {
+            return null;
+        }
+        int n = (int) Math.round(Math.sqrt(learnedW.size()));
+        double[][] w = new double[n][n];
+        for (int i = 0; i < learnedW.size(); i++) {
+            w[i / n][i % n] = learnedW.get(i);
+        }
+        return w;
+    }
+
+    /** The row in {@link ResultSchemas#CELLS} column order. */
+    public Row toRow() {
+        Object[] k = cell.values();
+        return RowFactory.create(k[0], k[1], k[2], k[3], k[4], status.id(), reason, finalAccuracy, bestAccuracy,
+                bestEpoch, epochs, seconds, trainSeconds, host, gpu, attempts,
+                learnedW == null ? null : new ArrayList<>(learnedW), fusionInit.id(), seed);
+    }
+
+    /** Reads a row of {@link ResultSchemas#CELLS} (by column name when the row has a schema). */
+    public static CellResult fromRow(Row row) {
+        var s = ResultSchemas.CELLS;
+        return new CellResult(CellKey.fromRow(row, s), CellStatus.parse(Rows.string(row, s, "status")),
+                Rows.string(row, s, "reason"), Rows.doubleValue(row, s, "final_accuracy"),
+                Rows.doubleValue(row, s, "best_accuracy"), Rows.integer(row, s, "best_epoch"),
+                Rows.integer(row, s, "epochs"), Rows.doubleValue(row, s, "seconds"),
+                Rows.doubleValue(row, s, "train_seconds"), Rows.string(row, s, "host"), Rows.string(row, s, "gpu"),
+                Rows.integer(row, s, "attempts"), Rows.list(row, s, "learned_w", Double.class),
+                FusionInit.parse(Rows.string(row, s, "fusion_init")), Rows.longValue(row, s, "seed"));
+    }
+}

@@ -1,0 +1,59 @@
+package org.kpff.job.results;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.kpff.core.fusion.FusionMethod;
+
+/**
+ * One row of {@code comparisons.parquet}: a fusion method against a baseline on identical folds, with the corrected
+ * resampled t-test and McNemar's test; see {@link ResultSchemas#COMPARISONS} (definitions and NaN rules).
+ *
+ * @param backbone      backbone name
+ * @param method        the fusion method compared
+ * @param baseline      the method it is compared against
+ * @param hp            hyperparameter point
+ * @param nFolds        paired folds (both cells ok)
+ * @param meanDiff      mean of the per-fold final-accuracy differences (method − baseline)
+ * @param stdDiff       their sample standard deviation
+ * @param tStatistic    Nadeau–Bengio corrected resampled t statistic
+ * @param tPValue       its two-sided p-value
+ * @param nImages       held-out images predicted by both cells
+ * @param mcnemarB      images the method gets right and the baseline wrong
+ * @param mcnemarC      images the baseline gets right and the method wrong
+ * @param mcnemarPValue exact two-sided McNemar p-value
+ */
+public record ComparisonRow(String backbone, FusionMethod method, FusionMethod baseline, SortedMap<String, String> hp,
+        int nFolds, double meanDiff, double stdDiff, double tStatistic, double tPValue, long nImages, long mcnemarB,
+        long mcnemarC, double mcnemarPValue) implements Serializable {
+
+    /** Checks for nulls and copies the point. */
+    public ComparisonRow {
+        Objects.requireNonNull(backbone, "backbone");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(baseline, "baseline");
+        hp = Collections.unmodifiableSortedMap(new TreeMap<>(hp));
+    }
+
+    /** The row in {@link ResultSchemas#COMPARISONS} column order. */
+    public Row toRow() {
+        return RowFactory.create(backbone, method.id(), baseline.id(), new TreeMap<>(hp), nFolds, meanDiff, stdDiff,
+                tStatistic, tPValue, nImages, mcnemarB, mcnemarC, mcnemarPValue);
+    }
+
+    /** Reads a row of {@link ResultSchemas#COMPARISONS}. */
+    public static ComparisonRow fromRow(Row row) {
+        var s = ResultSchemas.COMPARISONS;
+        return new ComparisonRow(Rows.string(row, s, "backbone"), FusionMethod.parse(Rows.string(row, s, "fusion")),
+                FusionMethod.parse(Rows.string(row, s, "baseline")), Rows.stringMap(row, s, "hp"),
+                Rows.integer(row, s, "n_folds"), Rows.doubleValue(row, s, "mean_diff"),
+                Rows.doubleValue(row, s, "std_diff"), Rows.doubleValue(row, s, "t_statistic"),
+                Rows.doubleValue(row, s, "t_p_value"), Rows.longValue(row, s, "n_images"),
+                Rows.longValue(row, s, "mcnemar_b"), Rows.longValue(row, s, "mcnemar_c"),
+                Rows.doubleValue(row, s, "mcnemar_p_value"));
+    }
+}

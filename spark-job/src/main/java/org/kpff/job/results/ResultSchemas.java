@@ -1,0 +1,237 @@
+package org.kpff.job.results;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The Parquet schemas of a run's tables: a public contract that Spark, pandas/pyarrow and DuckDB readers rely on.
+ * Column names and types only ever gain columns at the end; every column carries its doc as a Spark field comment,
+ * which {@link #markdown()} renders for the README. Accuracies are fractions in [0, 1] (Markdown shows percent).
+ */
+public final class ResultSchemas {
+
+    private static final DataType HP = DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false);
+
+    private static final List<StructField> CELL_KEY = List.of(
+            col("cell_id", DataTypes.StringType, false,
+                    "Cell id <backbone>-<fusion>-f<fold>-<8 hex of the hp hash>, e.g. alexnet-kpff-f0-e3b0c442."),
+            col("backbone", DataTypes.StringType, false, "Backbone name: alexnet, vgg16 or inception."),
+            col("fusion", DataTypes.StringType, false,
+                    "Fusion method of the head: none (the original network), add, concat or kpff."),
+            col("fold", DataTypes.IntegerType, false, "Held-out fold, 0-based; the cell trained on all other folds."),
+            col("hp", HP, false, "Hyperparameter point: the config keys this cell overrides, with canonical values;"
+                    + " empty for a plain run."));
+
+    /**
+     * {@code cells/}: one row per cell.
+     * <ul>
+     * <li>{@code cell_id} string: the cell id {@code <backbone>-<fusion>-f<fold>-<8 hex>}.</li>
+     * <li>{@code backbone} string: alexnet, vgg16 or inception.</li>
+     * <li>{@code fusion} string: none, add, concat or kpff.</li>
+     * <li>{@code fold} int: the held-out fold, 0-based.</li>
+     * <li>{@code hp} map&lt;string,string&gt;: the hyperparameter point (overridden keys), empty for plain runs.</li>
+     * <li>{@code status} string: ok or failed.</li>
+     * <li>{@code reason} string: why the cell failed; null when ok.</li>
+     * <li>{@code final_accuracy} double: held-out accuracy after the last epoch, in [0, 1]; null when failed.</li>
+     * <li>{@code best_accuracy} double: highest held-out accuracy over the evaluations (optimistic: chosen on the
+     * test fold); null when failed.</li>
+     * <li>{@code best_epoch} int: the 1-based epoch of {@code best_accuracy}; null when failed.</li>
+     * <li>{@code epochs} int: epochs completed.</li>
+     * <li>{@code seconds} double: wall-clock seconds of the last attempt, loading, training, evaluation and
+     * writing included.</li>
+     * <li>{@code train_seconds} double: seconds of the last attempt spent in training steps only.</li>
+     * <li>{@code host} string: executor host of the last attempt.</li>
+     * <li>{@code gpu} string: GPU address of the last attempt; null on CPU.</li>
+     * <li>{@code attempts} int: task attempts used, 1 when the first one succeeded.</li>
+     * <li>{@code learned_w} array&lt;double&gt;: KPFF's W after training, row-major n × n ({@code W[r][c]} at
+     * {@code r·n + c}, column i is w_i); null for other methods and failed cells.</li>
+     * <li>{@code fusion_init} string: how W started: identity, add or random (recorded for every cell).</li>
+     * <li>{@code seed} bigint: the cell's seed, derived from the run seed and the cell identity.</li>
+     * </ul>
+     */
+    public static final StructType CELLS = struct(CELL_KEY,
+            col("status", DataTypes.StringType, false, "ok or failed."),
+            col("reason", DataTypes.StringType, true, "Why the cell failed (exception and message); null when ok."),
+            col("final_accuracy", DataTypes.DoubleType, true,
+                    "Held-out accuracy after the last epoch, in [0, 1]; null when failed."),
+            col("best_accuracy", DataTypes.DoubleType, true, "Highest held-out accuracy over the evaluations, in"
+                    + " [0, 1]; chosen on the test fold, so optimistic; null when failed."),
+            col("best_epoch", DataTypes.IntegerType, true, "1-based epoch of best_accuracy; null when failed."),
+            col("epochs", DataTypes.IntegerType, false, "Epochs completed."),
+            col("seconds", DataTypes.DoubleType, false, "Wall-clock seconds of the last attempt: loading, training,"
+                    + " evaluation and writing."),
+            col("train_seconds", DataTypes.DoubleType, false,
+                    "Seconds of the last attempt spent in training steps only."),
+            col("host", DataTypes.StringType, false, "Executor host of the last attempt."),
+            col("gpu", DataTypes.StringType, true, "GPU address of the last attempt; null on CPU."),
+            col("attempts", DataTypes.IntegerType, false, "Task attempts used; 1 when the first one succeeded."),
+            col("learned_w", DataTypes.createArrayType(DataTypes.DoubleType, false), true, "KPFF's W after"
+                    + " training, row-major n x n (W[r][c] at r*n + c; column i is w_i); null for other methods and"
+                    + " failed cells."),
+            col("fusion_init", DataTypes.StringType, false,
+                    "How W started: identity, add or random (recorded for every cell)."),
+            col("seed", DataTypes.LongType, false, "The cell's seed, derived from the run seed and the cell identity."));
+
+    /**
+     * {@code metrics/}: one row per cell per evaluation.
+     * <ul>
+     * <li>{@code cell_id, backbone, fusion, fold, hp}: the cell, as in {@link #CELLS}.</li>
+     * <li>{@code epoch} int: 1-based epoch after which the evaluation ran.</li>
+     * <li>{@code train_loss} double: mean training loss over the epoch's minibatches.</li>
+     * <li>{@code val_loss} double: mean loss on the held-out fold.</li>
+     * <li>{@code val_accuracy} double: accuracy on the held-out fold, in [0, 1].</li>
+     * <li>{@code seconds} double: wall-clock seconds since the attempt started.</li>
+     * </ul>
+     */
+    public static final StructType METRICS = struct(CELL_KEY,
+            col("epoch", DataTypes.IntegerType, false, "1-based epoch after which the evaluation ran."),
+            col("train_loss", DataTypes.DoubleType, false, "Mean training loss over the epoch's minibatches."),
+            col("val_loss", DataTypes.DoubleType, false, "Mean loss on the held-out fold."),
+            col("val_accuracy", DataTypes.DoubleType, false, "Accuracy on the held-out fold, in [0, 1]."),
+            col("seconds", DataTypes.DoubleType, false, "Wall-clock seconds since the attempt started."));
+
+    /**
+     * {@code predictions/}: one row per cell per held-out image, after the last epoch.
+     * <ul>
+     * <li>{@code cell_id, backbone, fusion, fold, hp}: the cell, as in {@link #CELLS}.</li>
+     * <li>{@code image} string: image path relative to the dataset root, e.g. {@code beach/beach07.tif}.</li>
+     * <li>{@code label} string: the true class (its folder name).</li>
+     * <li>{@code predicted} string: the predicted class, the arg max of {@code probabilities}.</li>
+     * <li>{@code probabilities} array&lt;float&gt;: softmax scores; index i is the i-th class name in sorted order
+     * (the {@code classes} list of {@code run.json}).</li>
+     * </ul>
+     */
+    public static final StructType PREDICTIONS = struct(CELL_KEY,
+            col("image", DataTypes.StringType, false,
+                    "Image path relative to the dataset root, e.g. beach/beach07.tif."),
+            col("label", DataTypes.StringType, false, "The true class (its folder name)."),
+            col("predicted", DataTypes.StringType, false, "The predicted class, the arg max of probabilities."),
+            col("probabilities", DataTypes.createArrayType(DataTypes.FloatType, false), false, "Softmax scores;"
+                    + " index i is the i-th class name in sorted order (run.json classes)."));
+
+    /**
+     * {@code folds.parquet}: the stratified fold of every image.
+     * <ul>
+     * <li>{@code image} string: image path relative to the dataset root.</li>
+     * <li>{@code label} string: the class (its folder name).</li>
+     * <li>{@code fold} int: the fold the image is held out in, 0-based.</li>
+     * </ul>
+     */
+    public static final StructType FOLDS = struct(List.of(),
+            col("image", DataTypes.StringType, false, "Image path relative to the dataset root."),
+            col("label", DataTypes.StringType, false, "The class (its folder name)."),
+            col("fold", DataTypes.IntegerType, false, "The fold the image is held out in, 0-based."));
+
+    /**
+     * {@code summary.parquet}: one row per backbone × fusion × hyperparameter point, over its folds.
+     * <ul>
+     * <li>{@code backbone, fusion, hp}: the group.</li>
+     * <li>{@code n_folds} int: folds with an ok cell.</li>
+     * <li>{@code mean_final_accuracy} double: mean final accuracy over those folds; NaN if none.</li>
+     * <li>{@code std_final_accuracy} double: its sample standard deviation (n − 1); NaN for fewer than 2 folds.</li>
+     * <li>{@code mean_best_accuracy} double: mean best accuracy; NaN if none.</li>
+     * <li>{@code std_best_accuracy} double: its sample standard deviation; NaN for fewer than 2 folds.</li>
+     * </ul>
+     */
+    public static final StructType SUMMARY = struct(List.of(),
+            col("backbone", DataTypes.StringType, false, "Backbone name."),
+            col("fusion", DataTypes.StringType, false, "Fusion method: none, add, concat or kpff."),
+            col("hp", HP, false, "Hyperparameter point; empty for a plain run."),
+            col("n_folds", DataTypes.IntegerType, false, "Folds with an ok cell."),
+            col("mean_final_accuracy", DataTypes.DoubleType, false,
+                    "Mean final accuracy over those folds; NaN if none."),
+            col("std_final_accuracy", DataTypes.DoubleType, false,
+                    "Sample standard deviation (n - 1) of the final accuracy; NaN for fewer than 2 folds."),
+            col("mean_best_accuracy", DataTypes.DoubleType, false, "Mean best accuracy; NaN if none."),
+            col("std_best_accuracy", DataTypes.DoubleType, false,
+                    "Sample standard deviation of the best accuracy; NaN for fewer than 2 folds."));
+
+    /**
+     * {@code comparisons.parquet}: one row per backbone × hyperparameter point × (fusion, baseline) pair with
+     * {@code baseline} in none, add, concat and earlier than {@code fusion} in that order (so kpff against all three,
+     * concat against none and add, add against none), over the folds where both cells are ok.
+     * <ul>
+     * <li>{@code backbone, fusion, hp}: the group; {@code baseline} string: the method compared against.</li>
+     * <li>{@code n_folds} int: paired folds (both cells ok).</li>
+     * <li>{@code mean_diff} double: mean of final_accuracy(fusion) − final_accuracy(baseline) over paired folds;
+     * NaN if none.</li>
+     * <li>{@code std_diff} double: its sample standard deviation; NaN for fewer than 2 folds.</li>
+     * <li>{@code t_statistic} double: the Nadeau–Bengio corrected resampled t statistic
+     * {@code mean / sqrt((1/n + 1/(k−1)) · s²)}, k the config's folds; NaN for fewer than 2 paired folds.</li>
+     * <li>{@code t_p_value} double: its two-sided p-value, Student t with n − 1 degrees of freedom.</li>
+     * <li>{@code n_images} bigint: held-out images with predictions from both cells, pooled over paired folds.</li>
+     * <li>{@code mcnemar_b} bigint: images the fusion method gets right and the baseline wrong.</li>
+     * <li>{@code mcnemar_c} bigint: images the baseline gets right and the fusion method wrong.</li>
+     * <li>{@code mcnemar_p_value} double: McNemar's exact test, two-sided binomial p of b among b + c at 1/2; 1 when
+     * b + c = 0, NaN when no image is paired.</li>
+     * </ul>
+     */
+    public static final StructType COMPARISONS = struct(List.of(),
+            col("backbone", DataTypes.StringType, false, "Backbone name."),
+            col("fusion", DataTypes.StringType, false, "The fusion method compared."),
+            col("baseline", DataTypes.StringType, false, "The method it is compared against: none, add or concat."),
+            col("hp", HP, false, "Hyperparameter point; empty for a plain run."),
+            col("n_folds", DataTypes.IntegerType, false, "Paired folds: both cells ok."),
+            col("mean_diff", DataTypes.DoubleType, false,
+                    "Mean of final_accuracy(fusion) - final_accuracy(baseline) over paired folds; NaN if none."),
+            col("std_diff", DataTypes.DoubleType, false,
+                    "Sample standard deviation of the differences; NaN for fewer than 2 folds."),
+            col("t_statistic", DataTypes.DoubleType, false, "Nadeau-Bengio corrected resampled t:"
+                    + " mean / sqrt((1/n + 1/(k-1)) s^2), k = config folds; NaN for fewer than 2 paired folds."),
+            col("t_p_value", DataTypes.DoubleType, false,
+                    "Two-sided p-value of t_statistic, Student t with n - 1 degrees of freedom."),
+            col("n_images", DataTypes.LongType, false,
+                    "Held-out images with predictions from both cells, pooled over paired folds."),
+            col("mcnemar_b", DataTypes.LongType, false, "Images the fusion method gets right and the baseline wrong."),
+            col("mcnemar_c", DataTypes.LongType, false, "Images the baseline gets right and the fusion method wrong."),
+            col("mcnemar_p_value", DataTypes.DoubleType, false, "McNemar's exact test: two-sided binomial p of b"
+                    + " among b + c at 1/2; 1 when b + c = 0, NaN when no image is paired."));
+
+    private ResultSchemas() {
+    }
+
+    /** Every table's schema by its name in the run folder, in documentation order. */
+    public static Map<String, StructType> all() {
+        Map<String, StructType> m = new LinkedHashMap<>();
+        m.put("cells", CELLS);
+        m.put("metrics", METRICS);
+        m.put("predictions", PREDICTIONS);
+        m.put("folds", FOLDS);
+        m.put("summary", SUMMARY);
+        m.put("comparisons", COMPARISONS);
+        return m;
+    }
+
+    /** A Markdown section per table: column, Spark SQL type, nullable, doc (the field comment). For the README. */
+    public static String markdown() {
+        StringBuilder sb = new StringBuilder();
+        all().forEach((name, schema) -> {
+            sb.append("#### `").append(name).append("`\n\n| column | type | null | doc |\n|---|---|---|---|\n");
+            for (StructField f : schema.fields()) {
+                sb.append("| `").append(f.name()).append("` | ").append(f.dataType().simpleString()).append(" | ")
+                        .append(f.nullable() ? "yes" : "no").append(" | ")
+                        .append(f.getComment().isDefined() ? f.getComment().get().replace("|", "\\|") : "")
+                        .append(" |\n");
+            }
+            sb.append('\n');
+        });
+        return sb.toString();
+    }
+
+    private static StructField col(String name, DataType type, boolean nullable, String doc) {
+        return DataTypes.createStructField(name, type, nullable).withComment(doc);
+    }
+
+    private static StructType struct(List<StructField> prefix, StructField... rest) {
+        List<StructField> all = new ArrayList<>(prefix);
+        all.addAll(Arrays.asList(rest));
+        return DataTypes.createStructType(all);
+    }
+}

@@ -1,0 +1,157 @@
+package org.kpff.job.results;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+import org.kpff.core.fusion.FusionMethod;
+
+/**
+ * Renders an {@link Aggregation} as {@code summary.md}: Table-1-shaped accuracy tables (rows = methods, columns =
+ * backbones, cells "mean ± std" in percent) with the paper's Table 1 beside them, then the paired comparisons.
+ */
+public final class SummaryMarkdown {
+
+    private static final String NONE = "—";
+
+    private SummaryMarkdown() {
+    }
+
+    /** The Markdown text; one pair of tables per hyperparameter point, one comparison table for all. */
+    public static String render(Aggregation aggregation) {
+        int k = aggregation.folds();
+        StringBuilder sb = new StringBuilder();
+        sb.append("# KPFF cross-validation summary\n\n");
+        sb.append("Accuracy on the held-out fold in %, mean ± sample standard deviation over ").append(k)
+                .append(" folds; (n=…) marks a group with fewer ok folds, \"failed\" one with none. ")
+                .append("\"paper\" is the KPFF paper's Table 1 (UC Merced, five folds).\n");
+
+        Map<SortedMap<String, String>, List<SummaryRow>> byPoint = new LinkedHashMap<>();
+        for (SummaryRow r : aggregation.summary()) {
+            byPoint.computeIfAbsent(r.hp(), x -> new ArrayList<>()).add(r);
+        }
+        boolean points = byPoint.size() > 1 || byPoint.keySet().stream().anyMatch(p -> !p.isEmpty());
+        byPoint.forEach((point, rows) -> {
+            String suffix = points ? ", point " + pointText(point) : "";
+            sb.append("\n## Final accuracy (%)").append(suffix).append("\n\n");
+            table(sb, rows, SummaryRow::meanFinalAccuracy, SummaryRow::stdFinalAccuracy, k, true);
+            sb.append("\n## Best accuracy over the evaluations (%)").append(suffix)
+                    .append("\n\nChosen on the held-out fold itself, so optimistic.\n\n");
+            table(sb, rows, SummaryRow::meanBestAccuracy, SummaryRow::stdBestAccuracy, k, false);
+        });
+
+        sb.append("\n## Paired comparisons (final accuracy)\n\n");
+        if (aggregation.comparisons().isEmpty()) {
+            sb.append("No method has a baseline to compare with.\n");
+            return sb.toString();
+        }
+        sb.append("| Backbone |").append(points ? " Point |" : "").append(" Method | vs | Folds | Δ mean (pp) |")
+                .append(" Δ std (pp) | t (corrected) | p (t) | Images | b / c | p (McNemar) |\n");
+        sb.append("|---|").append(points ? "---|" : "").append("---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (ComparisonRow c : aggregation.comparisons()) {
+            sb.append("| ").append(PaperTable1.displayName(c.backbone())).append(" | ");
+            if (points) {
+                sb.append(pointText(c.hp())).append(" | ");
+            }
+            sb.append(PaperTable1.displayName(c.method())).append(" | ").append(PaperTable1.displayName(c.baseline()))
+                    .append(" | ").append(c.nFolds()).append(" | ").append(signedPct(c.meanDiff())).append(" | ")
+                    .append(pct(c.stdDiff())).append(" | ").append(number(c.tStatistic())).append(" | ")
+                    .append(pValue(c.tPValue())).append(" | ").append(c.nImages()).append(" | ")
+                    .append(c.mcnemarB()).append(" / ").append(c.mcnemarC()).append(" | ")
+                    .append(pValue(c.mcnemarPValue())).append(" |\n");
+        }
+        sb.append("\nΔ = method − baseline, in percentage points, over the folds where both are ok. ")
+                .append("t: Nadeau–Bengio corrected resampled t-test, t = mean / sqrt((1/n + 1/(k−1)) s²) with k = ")
+                .append(k).append(", two-sided, n − 1 degrees of freedom. ")
+                .append("McNemar: exact two-sided binomial test on the pooled held-out predictions; b = images the ")
+                .append("method gets right and the baseline wrong, c = the reverse.\n");
+        return sb.toString();
+    }
+
+    private static void table(StringBuilder sb, List<SummaryRow> rows, ToDoubleFunction<SummaryRow> mean,
+            ToDoubleFunction<SummaryRow> std, int k, boolean withPaper) {
+        Set<String> backbones = new LinkedHashSet<>();
+        Set<FusionMethod> methods = new TreeSet<>();
+        Map<String, SummaryRow> cell = new LinkedHashMap<>();
+        for (SummaryRow r : rows) {
+            backbones.add(r.backbone());
+            methods.add(r.method());
+            cell.put(r.backbone() + "/" + r.method(), r);
+        }
+        sb.append("| Method |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (String b : backbones) {
+            sb.append(' ').append(PaperTable1.displayName(b)).append(" |");
+            rule.append("---:|");
+            if (withPaper) {
+                sb.append(" paper |");
+                rule.append("---:|");
+            }
+        }
+        sb.append('\n').append(rule).append('\n');
+        for (FusionMethod m : methods) {
+            sb.append("| ").append(PaperTable1.displayName(m)).append(" |");
+            for (String b : backbones) {
+                SummaryRow r = cell.get(b + "/" + m);
+                sb.append(' ').append(r == null ? NONE : meanStd(mean.applyAsDouble(r), std.applyAsDouble(r),
+                        r.nFolds(), k)).append(" |");
+                if (withPaper) {
+                    OptionalDouble p = PaperTable1.accuracyPercent(m, b);
+                    sb.append(' ').append(p.isPresent() ? String.format(Locale.ROOT, "%.2f", p.getAsDouble()) : NONE)
+                            .append(" |");
+                }
+            }
+            sb.append('\n');
+        }
+    }
+
+    /** "91.90 ± 0.85" in percent; "(n=3)" when fewer than k folds; "failed" for none. */
+    static String meanStd(double mean, double std, int n, int k) {
+        if (n == 0) {
+            return "failed";
+        }
+        String s = pct(mean) + (Double.isNaN(std) ? "" : " ± " + pct(std));
+        return n < k ? s + " (n=" + n + ")" : s;
+    }
+
+    private static String pct(double fraction) {
+        return Double.isNaN(fraction) ? NONE : String.format(Locale.ROOT, "%.2f", 100 * fraction);
+    }
+
+    private static String signedPct(double fraction) {
+        return Double.isNaN(fraction) ? NONE : String.format(Locale.ROOT, "%+.2f", 100 * fraction);
+    }
+
+    private static String number(double x) {
+        if (Double.isNaN(x)) {
+            return NONE;
+        }
+        if (Double.isInfinite(x)) {
+            return x > 0 ? "+inf" : "-inf";
+        }
+        return String.format(Locale.ROOT, "%.2f", x);
+    }
+
+    private static String pValue(double p) {
+        if (Double.isNaN(p)) {
+            return NONE;
+        }
+        return p < 0.001 ? "<0.001" : String.format(Locale.ROOT, "%.3f", p);
+    }
+
+    private static String pointText(SortedMap<String, String> point) {
+        if (point.isEmpty()) {
+            return "(defaults)";
+        }
+        List<String> parts = new ArrayList<>();
+        point.forEach((key, v) -> parts.add(key + "=" + v));
+        return String.join(", ", parts);
+    }
+}

@@ -1,0 +1,67 @@
+package org.kpff.job.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.kpff.core.fusion.FusionMethod;
+
+class SummaryMarkdownTest {
+
+    private static final String MD = SummaryMarkdown.render(Aggregator.aggregate(ResultFixtures.cells(),
+            ResultFixtures.predictions(), ResultFixtures.FOLDS));
+
+    private static void assertLine(String line) {
+        assertTrue(MD.lines().anyMatch(line::equals), "missing line:\n" + line + "\nin:\n" + MD);
+    }
+
+    @Test
+    void finalAccuracyTableIsTable1ShapedWithThePaperBesideIt() {
+        assertLine("## Final accuracy (%)");
+        assertLine("| Method | AlexNet | paper | VGGNet | paper |");
+        assertLine("|---|---:|---:|---:|---:|");
+        assertLine("| original | 85.00 ± 5.00 | 88.10 | 70.00 (n=1) | 89.52 |");
+        assertLine("| Add | 87.50 ± 7.78 (n=2) | 90.71 | — | 91.19 |");
+        assertLine("| KPFF | 89.00 ± 4.58 | 91.90 | failed | 92.62 |");
+    }
+
+    @Test
+    void bestAccuracyTableHasNoPaperColumns() {
+        assertLine("| Method | AlexNet | VGGNet |");
+        assertLine("| original | 86.33 ± 4.51 | 75.00 (n=1) |");
+    }
+
+    @Test
+    void comparisonsShowDifferencesAndBothTests() {
+        assertLine("| Backbone | Method | vs | Folds | Δ mean (pp) | Δ std (pp) | t (corrected) | p (t) | Images "
+                + "| b / c | p (McNemar) |");
+        // t = 0.04 / sqrt((1/3 + 1/2) 1e-4) = 4.38, p = 1 - t / sqrt(2 + t²) = 0.048
+        assertLine("| AlexNet | KPFF | original | 3 | +4.00 | 1.00 | 4.38 | 0.048 | 6 | 3 / 1 | 0.625 |");
+        assertLine("| VGGNet | KPFF | original | 0 | — | — | — | — | 0 | 0 / 0 | — |");
+        assertTrue(MD.contains("Nadeau–Bengio corrected resampled t-test"), MD);
+        assertTrue(MD.contains("k = 3"), MD);
+    }
+
+    @Test
+    void hyperparameterPointsGetTheirOwnTables() {
+        TreeMap<String, String> p = new TreeMap<>(Map.of("train.learning-rate", "0.001"));
+        Aggregation a = new Aggregation(5, List.of(
+                new SummaryRow("inception", FusionMethod.CONCAT, new TreeMap<>(), 5, 0.9, 0.01, 0.91, 0.01),
+                new SummaryRow("inception", FusionMethod.CONCAT, p, 5, 0.8, 0.02, 0.81, 0.02)), List.of());
+        String md = SummaryMarkdown.render(a);
+        assertTrue(md.contains("## Final accuracy (%), point (defaults)\n"), md);
+        assertTrue(md.contains("## Final accuracy (%), point train.learning-rate=0.001\n"), md);
+        assertTrue(md.contains("| Concat | 80.00 ± 2.00 | 90.23 |\n"), md);
+        assertTrue(md.contains("No method has a baseline to compare with."), md);
+    }
+
+    @Test
+    void meanStdCellFormat() {
+        assertEquals("91.90 ± 0.85", SummaryMarkdown.meanStd(0.919, 0.0085, 5, 5));
+        assertEquals("91.90 (n=1)", SummaryMarkdown.meanStd(0.919, Double.NaN, 1, 5));
+        assertEquals("failed", SummaryMarkdown.meanStd(Double.NaN, Double.NaN, 0, 5));
+    }
+}
