@@ -27,9 +27,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *
  * <p><b>Resize.</b> Antialiased bilinear: a separable triangle filter whose support widens by the scale factor
  * when shrinking (so shrinking averages over the covered area instead of aliasing), with pixel centres aligned and
- * the aspect ratio not preserved (a 256×251 image fills the whole S×S). This is the filter of Pillow's
- * {@code Image.resize(size, BILINEAR)} and torchvision's {@code antialias=True}; it maps a solid colour to itself
- * exactly and is the identity when the image is already S×S. Results are rounded half up to uint8.
+ * the aspect ratio not preserved (a 256×251 image fills the whole S×S). The filter is defined as in Pillow's
+ * {@code Image.resize(size, BILINEAR)} (torchvision's {@code antialias=True}), computed here in float, so values
+ * may differ from Pillow's fixed-point ones by a rounding step. It maps a solid colour to itself exactly and is the
+ * identity when the image is already S×S. Results are rounded half up to uint8.
  *
  * <p><b>Corrupt data.</b> The reader is picked from the file's bytes, not its name. Any decoder exception or
  * warning (the JPEG decoder only warns on a truncated file) makes the image unreadable, as do an empty file and

@@ -12,12 +12,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.security.AccessControlException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,6 +138,56 @@ class SceneDatasetTest {
             String want = fragment.replace("%TMP%", tmp.toAbsolutePath().toString());
             assertTrue(e.getMessage().contains(want), () -> "message lacks '" + want + "': " + e.getMessage());
         }
+    }
+
+    /** Local files under the scheme {@code deny:}: no status of {@code locked}, no listing of {@code sealed}. */
+    public static class DenyingFileSystem extends RawLocalFileSystem {
+        @Override
+        public URI getUri() {
+            return URI.create("deny:///");
+        }
+
+        @Override
+        public String getScheme() {
+            return "deny";
+        }
+
+        private static void check(org.apache.hadoop.fs.Path p, String denied) throws AccessControlException {
+            if (p.getName().equals(denied)) {
+                throw new AccessControlException("Permission denied: user=alice, access=READ_EXECUTE, inode=" + p);
+            }
+        }
+
+        @Override
+        public FileStatus getFileStatus(org.apache.hadoop.fs.Path p) throws IOException {
+            check(p, "locked");
+            return super.getFileStatus(p);
+        }
+
+        @Override
+        public FileStatus[] listStatus(org.apache.hadoop.fs.Path p) throws IOException {
+            check(p, "sealed");
+            return super.listStatus(p);
+        }
+    }
+
+    @Test
+    void unreadableRootsAndClassFoldersAreNamed() {
+        Configuration conf = new Configuration(CONF);
+        conf.set("fs.deny.impl", DenyingFileSystem.class.getName());
+        conf.setBoolean("fs.deny.impl.disable.cache", true);
+        TestImages.write(tmp.resolve("locked/a/1.png"), PNG);
+        TestImages.write(tmp.resolve("ds/a/1.png"), PNG);
+        TestImages.write(tmp.resolve("ds/sealed/1.png"), PNG);
+
+        DatasetException root = assertThrows(DatasetException.class,
+                () -> SceneDataset.list("deny://" + tmp.resolve("locked").toAbsolutePath(), conf));
+        assertTrue(root.getMessage().startsWith("Cannot read dataset root 'deny:" + tmp.toAbsolutePath()
+                + "/locked': Permission denied: user=alice"), root.getMessage());
+        DatasetException cls = assertThrows(DatasetException.class,
+                () -> SceneDataset.list("deny://" + tmp.resolve("ds").toAbsolutePath(), conf));
+        assertTrue(cls.getMessage().startsWith("Cannot list class folder 'deny:" + tmp.toAbsolutePath()
+                + "/ds/sealed': Permission denied"), cls.getMessage());
     }
 
     @Test
