@@ -173,4 +173,10 @@ public class KroneckerFusionGraphVertex extends BaseGraphVertex {
     public void clearVertex() {
         clear();
     }
+
+    /** Same as the inherited setter; declared with varargs as {@code GraphVertex} declares it (silences -Xlint). */
+    @Override
+    public void setInputs(INDArray... inputs) {
+        super.setInputs(inputs);
+    }
 }

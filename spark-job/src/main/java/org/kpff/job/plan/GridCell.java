@@ -62,7 +62,7 @@ public record GridCell(String id, String backbone, FusionMethod method, int fold
     public static GridCell of(String backbone, FusionMethod method, int fold, Map<String, String> hp, long runSeed) {
         SortedMap<String, String> point = canonicalPoint(hp);
         return new GridCell(idFor(backbone, method, fold, point), backbone, method, fold, point,
-                deriveSeed(runSeed, backbone, method, fold, point));
+                deriveSeed(runSeed, backbone, fold, point));
     }
 
     /**
@@ -107,12 +107,14 @@ public record GridCell(String id, String backbone, FusionMethod method, int fold
     }
 
     /**
-     * The cell seed: {@code Seeds.derive(runSeed, "<backbone>/<method id>/<fold>/" + point text)}, i.e. SplitMix64
-     * of the run seed mixed with the SHA-256 of the identity. Distinct identities give distinct seeds (up to 64-bit
-     * hash collisions); the same identity always gives the same seed.
+     * The cell seed: {@code Seeds.derive(runSeed, "<backbone>/<fold>/" + point text)}, i.e. SplitMix64 of the run
+     * seed mixed with the SHA-256 of the identity. The fusion method is deliberately not part of it (common random
+     * numbers): on a fold, none/add/concat/kpff start from the same backbone weights and see the same batch order,
+     * so their paired differences measure the fusion, not the luck of the draw. Distinct (backbone, fold, point)
+     * give distinct seeds (up to 64-bit hash collisions); the same identity always gives the same seed.
      */
-    public static long deriveSeed(long runSeed, String backbone, FusionMethod method, int fold, Map<String, String> hp) {
-        return Seeds.derive(runSeed, backbone + "/" + method.id() + "/" + fold + "/" + pointText(hp));
+    public static long deriveSeed(long runSeed, String backbone, int fold, Map<String, String> hp) {
+        return Seeds.derive(runSeed, backbone + "/" + fold + "/" + pointText(hp));
     }
 
     private static String pointText(Map<String, String> hp) {

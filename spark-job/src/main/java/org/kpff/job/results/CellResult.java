@@ -27,10 +27,15 @@ import org.kpff.core.fusion.FusionMethod;
  * @param learnedW      KPFF's W, row-major n × n; null for other methods and failed cells
  * @param fusionInit    how W started
  * @param seed          the cell's seed
+ * @param resumedFrom   epoch the last attempt restored from a checkpoint (0 = trained from scratch)
+ * @param jvmDecodes    full dataset decodes the executor JVM had done after this cell (1 = decoded once, reused)
+ * @param nativeBytes   off-heap bytes (JavaCPP) the executor held after the cell was freed
+ * @param rssBytes      the executor process's physical memory after the cell was freed
  */
 public record CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
         Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
-        List<Double> learnedW, FusionInit fusionInit, long seed) implements Serializable {
+        List<Double> learnedW, FusionInit fusionInit, long seed, int resumedFrom, long jvmDecodes, long nativeBytes,
+        long rssBytes) implements Serializable {
 
     /** Checks that the row is consistent: what ok and failed rows must and must not carry, ranges, W's shape. */
     public CellResult {
@@ -97,7 +102,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
         Object[] k = cell.values();
         return RowFactory.create(k[0], k[1], k[2], k[3], k[4], status.id(), reason, finalAccuracy, bestAccuracy,
                 bestEpoch, epochs, seconds, trainSeconds, host, gpu, attempts,
-                learnedW == null ? null : new ArrayList<>(learnedW), fusionInit.id(), seed);
+                learnedW == null ? null : new ArrayList<>(learnedW), fusionInit.id(), seed, resumedFrom, jvmDecodes,
+                nativeBytes, rssBytes);
     }
 
     /** Reads a row of {@link ResultSchemas#CELLS} (by column name when the row has a schema). */
@@ -109,6 +115,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 Rows.integer(row, s, "epochs"), Rows.doubleValue(row, s, "seconds"),
                 Rows.doubleValue(row, s, "train_seconds"), Rows.string(row, s, "host"), Rows.string(row, s, "gpu"),
                 Rows.integer(row, s, "attempts"), Rows.list(row, s, "learned_w", Double.class),
-                FusionInit.parse(Rows.string(row, s, "fusion_init")), Rows.longValue(row, s, "seed"));
+                FusionInit.parse(Rows.string(row, s, "fusion_init")), Rows.longValue(row, s, "seed"),
+                Rows.integer(row, s, "resumed_from"), Rows.longValue(row, s, "jvm_decodes"),
+                Rows.longValue(row, s, "native_bytes"), Rows.longValue(row, s, "rss_bytes"));
     }
 }

@@ -54,6 +54,10 @@ public final class ResultSchemas {
      * {@code r·n + c}, column i is w_i); null for other methods and failed cells.</li>
      * <li>{@code fusion_init} string: how W started: identity, add or random (recorded for every cell).</li>
      * <li>{@code seed} bigint: the cell's seed, derived from the run seed and the cell identity.</li>
+     * <li>{@code resumed_from} int: epoch the last attempt restored from its checkpoint; 0 from scratch.</li>
+     * <li>{@code jvm_decodes} bigint: full dataset decodes the executor JVM had done after this cell.</li>
+     * <li>{@code native_bytes} bigint: off-heap bytes (JavaCPP) held after the cell was freed.</li>
+     * <li>{@code rss_bytes} bigint: physical memory of the executor process after the cell was freed.</li>
      * </ul>
      */
     public static final StructType CELLS = struct(CELL_KEY,
@@ -77,7 +81,15 @@ public final class ResultSchemas {
                     + " failed cells."),
             col("fusion_init", DataTypes.StringType, false,
                     "How W started: identity, add or random (recorded for every cell)."),
-            col("seed", DataTypes.LongType, false, "The cell's seed, derived from the run seed and the cell identity."));
+            col("seed", DataTypes.LongType, false, "The cell's seed, derived from the run seed and the cell identity."),
+            col("resumed_from", DataTypes.IntegerType, false,
+                    "Epoch the last attempt restored from its checkpoint; 0 when it trained from scratch."),
+            col("jvm_decodes", DataTypes.LongType, false, "Full dataset decodes the executor JVM had done after this"
+                    + " cell (1 means the dataset was decoded once and reused by every cell on that executor)."),
+            col("native_bytes", DataTypes.LongType, false,
+                    "Off-heap bytes (JavaCPP) the executor held after the cell was freed."),
+            col("rss_bytes", DataTypes.LongType, false,
+                    "Physical memory of the executor process after the cell was freed."));
 
     /**
      * {@code metrics/}: one row per cell per evaluation.

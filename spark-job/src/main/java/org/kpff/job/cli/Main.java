@@ -1,0 +1,48 @@
+package org.kpff.job.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The job's main class: {@code kpff <run|summarize|plan|inspect|datagen> [options]}, each with {@code --help}. */
+@Command(name = "kpff", mixinStandardHelpOptions = true, version = "kpff 0.1.0",
+        description = "Kronecker Product Feature Fusion cross-validation on Spark.",
+        subcommands = {RunCommand.class, SummarizeCommand.class, PlanCommand.class, InspectCommand.class,
+            DatagenCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: run, summarize, plan, "
+                + "inspect or datagen (see --help).");
+    }
+
+    /** Runs the CLI and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit status (0 ok, 1 failure, 2 usage error) without exiting. */
+    public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with the given output and error writers and returns its exit status. */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + message(e));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,80 @@
+package org.kpff.job.cli;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.kpff.core.data.DatasetListing;
+import org.kpff.core.data.SceneDataset;
+import org.kpff.job.config.JobConfig;
+import org.kpff.job.exec.CellCommitter;
+import org.kpff.job.plan.GridCell;
+import org.kpff.job.plan.GridCostReport;
+import org.kpff.job.plan.GridPlanner;
+import org.kpff.job.results.RunLayout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code plan}: a dry run that prints the cells, each model's size and FLOPs, and a projected wall time. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Dry run: prints the cells a run would train, parameters and FLOPs per model, FLOPs per cell and "
+                + "a projected wall time. No training, no Spark.")
+public final class PlanCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--data", paramLabel = "URI",
+            description = "Dataset to count images and classes from (listing only). Default: UC Merced's 2100 images, 21 classes.")
+    String data;
+
+    @Option(names = "--out", paramLabel = "URI", description = "With --resume: skip the cells this run already committed.")
+    String out;
+
+    @Option(names = "--resume", description = "Skip cells already committed in --out.")
+    boolean resume;
+
+    @Option(names = "--tflops", defaultValue = "20",
+            description = "Sustained training throughput per slot in TFLOP/s (default ${DEFAULT-VALUE}).")
+    double tflops;
+
+    @Option(names = "--slots", defaultValue = "1", description = "GPU slots working in parallel (default ${DEFAULT-VALUE}).")
+    int slots;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig config = configOptions.load();
+        int images = 2100;
+        int classes = 21;
+        if (data != null) {
+            DatasetListing listing = SceneDataset.list(data, new Configuration());
+            images = listing.size();
+            classes = listing.classCount();
+        }
+        Set<String> committed = Set.of();
+        if (resume) {
+            if (out == null) {
+                throw new IllegalArgumentException("--resume needs --out (the run whose committed cells to skip).");
+            }
+            committed = new CellCommitter(new RunLayout(out), new Configuration()).committedCells();
+        }
+        List<GridCell> cells = GridPlanner.plan(config, classes, committed);
+        out().printf("Dataset: %d images, %d classes, %d folds%s%n", images, classes, config.data().folds(),
+                data == null ? " (UC Merced defaults; pass --data to count a real dataset)" : "");
+        if (!committed.isEmpty()) {
+            out().printf("Skipping %d committed cells of %s.%n", committed.size(), out);
+        }
+        out().print(GridCostReport.of(config, cells, images, classes).toText(tflops, slots));
+        return 0;
+    }
+}

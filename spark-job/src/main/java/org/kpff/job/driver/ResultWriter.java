@@ -1,0 +1,160 @@
+package org.kpff.job.driver;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.kpff.core.data.DatasetListing;
+import org.kpff.core.data.Folds;
+import org.kpff.core.train.CellOutcome;
+import org.kpff.core.train.Evaluation;
+import org.kpff.core.train.Prediction;
+import org.kpff.job.exec.CellCommitter;
+import org.kpff.job.exec.CellRun;
+import org.kpff.job.exec.CellTask;
+import org.kpff.job.plan.GridCell;
+import org.kpff.job.results.Aggregation;
+import org.kpff.job.results.Aggregator;
+import org.kpff.job.results.CellKey;
+import org.kpff.job.results.CellResult;
+import org.kpff.job.results.CellStatus;
+import org.kpff.job.results.ComparisonRow;
+import org.kpff.job.results.EpochMetrics;
+import org.kpff.job.results.FoldAssignment;
+import org.kpff.job.results.ImagePrediction;
+import org.kpff.job.results.ResultSchemas;
+import org.kpff.job.results.RunLayout;
+import org.kpff.job.results.RunLayout.CellTable;
+import org.kpff.job.results.SummaryMarkdown;
+import org.kpff.job.results.SummaryRow;
+
+/**
+ * Turns executor results into the run's Parquet tables (one small file per cell and table, committed atomically by
+ * {@link CellCommitter}), writes {@code folds.parquet}, and aggregates the committed cells into
+ * {@code summary.parquet}, {@code comparisons.parquet} and {@code summary.md}.
+ */
+final class ResultWriter {
+
+    private final SparkSession spark;
+    private final RunLayout layout;
+    private final Configuration conf;
+    private final CellCommitter committer;
+
+    ResultWriter(SparkSession spark, RunLayout layout) {
+        this.spark = spark;
+        this.layout = layout;
+        this.conf = spark.sparkContext().hadoopConfiguration();
+        this.committer = new CellCommitter(layout, conf);
+    }
+
+    CellCommitter committer() {
+        return committer;
+    }
+
+    /** Writes {@code folds.parquet} (image path relative to the dataset root, label, fold) atomically. */
+    void writeFolds(DatasetListing listing, Folds folds) throws IOException {
+        List<Row> rows = new ArrayList<>(listing.size());
+        for (int i = 0; i < listing.size(); i++) {
+            rows.add(new FoldAssignment(listing.relativePath(i), listing.classes().get(listing.label(i)), folds.fold(i))
+                    .toRow());
+        }
+        String tmp = layout.stagingDir() + "/folds-" + System.nanoTime();
+        write(rows, ResultSchemas.FOLDS, tmp);
+        FileSystem fs = new Path(layout.root()).getFileSystem(conf);
+        if (!fs.rename(new Path(tmp), new Path(layout.foldsParquet()))) {
+            throw new IOException("Could not rename " + tmp + " to " + layout.foldsParquet());
+        }
+    }
+
+    /** Converts one executor result into rows and commits them. */
+    void commit(GridCell cell, CellTask task, CellRun run) throws IOException {
+        CellKey key = CellKey.of(cell);
+        CellOutcome o = run.outcome();
+        CellResult result;
+        List<Row> metrics = new ArrayList<>();
+        List<Row> predictions = new ArrayList<>();
+        if (run.ok()) {
+            List<Double> w = null;
+            if (o.learnedW() != null) {
+                w = new ArrayList<>();
+                for (double v : o.learnedW()) {
+                    w.add(v);
+                }
+            }
+            result = new CellResult(key, CellStatus.OK, null, o.finalAccuracy(), o.bestAccuracy(), o.bestEpoch(),
+                    o.epochs(), run.seconds(), o.trainSeconds(), run.host(), gpuOrNull(run.gpu()), run.attempt(), w,
+                    task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
+                    run.rssBytes());
+            for (Evaluation e : o.evaluations()) {
+                metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds())
+                        .toRow());
+            }
+            List<String> classes = task.listing().classes();
+            for (Prediction p : o.predictions()) {
+                int image = run.heldOutImages().get(p.position());
+                List<Float> probs = new ArrayList<>(p.probabilities().length);
+                for (float f : p.probabilities()) {
+                    probs.add(f);
+                }
+                predictions.add(new ImagePrediction(key, task.listing().relativePath(image), classes.get(p.label()),
+                        classes.get(p.predicted()), probs).toRow());
+            }
+        } else {
+            result = new CellResult(key, CellStatus.FAILED, run.reason(), null, null, null, 0, run.seconds(), 0,
+                    run.host(), gpuOrNull(run.gpu()), run.attempt(), null, task.spec().fusionInit(), cell.seed(), 0,
+                    run.jvmDecodes(), run.nativeBytes(), run.rssBytes());
+        }
+        Map<CellTable, CellCommitter.TableWriter> tables = new EnumMap<>(CellTable.class);
+        tables.put(CellTable.METRICS, dir -> write(metrics, ResultSchemas.METRICS, dir));
+        tables.put(CellTable.PREDICTIONS, dir -> write(predictions, ResultSchemas.PREDICTIONS, dir));
+        tables.put(CellTable.CELLS, dir -> write(List.of(result.toRow()), ResultSchemas.CELLS, dir));
+        committer.commit(cell.id(), tables);
+    }
+
+    private static String gpuOrNull(String gpu) {
+        return gpu == null || gpu.equals("cpu") ? null : gpu;
+    }
+
+    private void write(List<Row> rows, StructType schema, String dir) {
+        // One small file per cell and table; repartition(1), never coalesce, keeps upstream work parallel.
+        spark.createDataFrame(rows, schema).repartition(1).write().mode(SaveMode.ErrorIfExists).parquet(dir);
+    }
+
+    /** Reads all committed cells and their predictions, aggregates, and writes the summary files. */
+    String aggregate(int folds) throws IOException {
+        List<CellResult> cells = new ArrayList<>();
+        for (Row r : spark.read().schema(ResultSchemas.CELLS).parquet(layout.cellsDir() + "/*").collectAsList()) {
+            cells.add(CellResult.fromRow(r));
+        }
+        List<ImagePrediction> predictions = new ArrayList<>();
+        FileSystem fs = new Path(layout.root()).getFileSystem(conf);
+        if (fs.exists(new Path(layout.predictionsDir())) && fs.listStatus(new Path(layout.predictionsDir())).length > 0) {
+            for (Row r : spark.read().schema(ResultSchemas.PREDICTIONS).parquet(layout.predictionsDir() + "/*")
+                    .collectAsList()) {
+                predictions.add(ImagePrediction.fromRow(r));
+            }
+        }
+        var committed = committer.committedCells();
+        predictions.removeIf(p -> !committed.contains(p.cell().cellId()));
+        Aggregation agg = Aggregator.aggregate(cells, predictions, folds);
+        spark.createDataFrame(agg.summary().stream().map(SummaryRow::toRow).toList(), ResultSchemas.SUMMARY)
+                .repartition(1).write().mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
+        spark.createDataFrame(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS)
+                .repartition(1).write().mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
+        String md = SummaryMarkdown.render(agg);
+        try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
+            out.write(md.getBytes(StandardCharsets.UTF_8));
+        }
+        return md;
+    }
+}

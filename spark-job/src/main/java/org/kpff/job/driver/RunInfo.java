@@ -1,0 +1,84 @@
+package org.kpff.job.driver;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The run's {@code run.json}: resolved config and its fingerprint, dataset and folds identity, versions, git
+ * commit, and one entry per attempt (a resumed run appends one). Written atomically (temporary file, rename).
+ */
+public final class RunInfo {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ObjectNode root;
+
+    private RunInfo(ObjectNode root) {
+        this.root = root;
+    }
+
+    /** A new run.json body. */
+    public static RunInfo create() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("tool", "kpff");
+        n.put("format", 1);
+        n.putArray("attempts");
+        return new RunInfo(n);
+    }
+
+    /** Reads {@code run.json} of a run folder, if it exists. */
+    public static Optional<RunInfo> read(String file, Configuration conf) throws IOException {
+        Path p = new Path(file);
+        FileSystem fs = p.getFileSystem(conf);
+        if (!fs.exists(p)) {
+            return Optional.empty();
+        }
+        try (InputStream in = fs.open(p);
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return Optional.of(new RunInfo((ObjectNode) JSON.readTree(r)));
+        }
+    }
+
+    /** The JSON tree (mutable: the driver fills it in). */
+    public ObjectNode json() {
+        return root;
+    }
+
+    /** The attempts array. */
+    public ArrayNode attempts() {
+        return root.withArray("attempts");
+    }
+
+    /** A text field, or empty. */
+    public String text(String field) {
+        return root.hasNonNull(field) ? root.get(field).asText() : "";
+    }
+
+    /** Writes the file atomically. */
+    public void write(String file, Configuration conf) throws IOException {
+        Path p = new Path(file);
+        FileSystem fs = p.getFileSystem(conf);
+        Path tmp = new Path(p.getParent(), "_" + p.getName() + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(JSON.writeValueAsBytes(root));
+        }
+        if (fs.exists(p)) {
+            fs.delete(p, false);
+        }
+        if (!fs.rename(tmp, p)) {
+            throw new IOException("Could not rename " + tmp + " to " + p);
+        }
+    }
+}

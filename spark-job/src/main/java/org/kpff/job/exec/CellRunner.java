@@ -1,0 +1,127 @@
+package org.kpff.job.exec;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.bytedeco.javacpp.Pointer;
+import org.kpff.core.data.Augmentation;
+import org.kpff.core.data.DatasetException;
+import org.kpff.core.data.DecodedImages;
+import org.kpff.core.data.ImageBatchIterator;
+import org.kpff.core.data.ImageCache;
+import org.kpff.core.data.Normalization;
+import org.kpff.core.train.CellFailedException;
+import org.kpff.core.train.CellOutcome;
+import org.kpff.core.train.CellTrainer;
+import org.kpff.core.train.Checkpoints;
+import org.kpff.core.train.Evaluation;
+import org.kpff.core.train.HadoopCheckpoints;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one cell inside a Spark task: binds the GPU, takes the decoded dataset from the per-JVM cache, trains with
+ * checkpoints, and returns a {@link CellRun}. Deterministic failures come back as a failed run (never retried);
+ * anything else is thrown so that Spark retries the task, which then resumes from the cell's last checkpoint.
+ */
+public final class CellRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CellRunner.class);
+
+    private CellRunner() {
+    }
+
+    /** Trains the cell described by {@code task}. */
+    public static CellRun run(CellTask task) {
+        long start = System.nanoTime();
+        TaskContext ctx = TaskContext.get();
+        int attempt = ctx == null ? 1 : ctx.attemptNumber() + 1;
+        String gpu = GpuBinding.bindCurrentTask();
+        String host = hostName();
+        LOG.info("Cell {} attempt {} on {} ({})", task.cellId(), attempt, host, gpu);
+        List<Integer> heldOut = new ArrayList<>();
+        try {
+            DecodedImages images = ImageCache.get(task.listing(), task.spec().inputSize(), task.strict(),
+                    task.hadoopConf().get());
+            int[] train = images.usable(task.folds().trainIndices(task.fold()));
+            int[] test = images.usable(task.folds().testIndices(task.fold()));
+            for (int i : test) {
+                heldOut.add(i);
+            }
+            Normalization norm = "fixed".equals(task.normalization()) ? Normalization.IMAGENET
+                    : Normalization.fromTraining(images, train);
+            ImageBatchIterator trainIt = ImageBatchIterator.builder(images, train)
+                    .batchSize(task.spec().batchSize()).normalization(norm).shuffle(true)
+                    .augmentation(task.augment() ? Augmentation.light(task.spec().inputSize()) : Augmentation.NONE)
+                    .seed(task.spec().seed()).build();
+            ImageBatchIterator testIt = ImageBatchIterator.builder(images, test)
+                    .batchSize(task.spec().batchSize()).normalization(norm).shuffle(false).build();
+            CellTrainer.EpochData data = new CellTrainer.EpochData() {
+                @Override
+                public DataSetIterator trainingEpoch(int epoch) {
+                    trainIt.setEpoch(epoch);
+                    return trainIt;
+                }
+
+                @Override
+                public DataSetIterator validation() {
+                    testIt.setEpoch(0);
+                    return testIt;
+                }
+            };
+            Checkpoints checkpoints = task.checkpointDir() == null ? Checkpoints.NONE
+                    : new HadoopCheckpoints(task.checkpointDir(), task.hadoopConf().get());
+            CellTrainer.Listener listener = e -> {
+                LOG.info("Cell {} epoch {}: train loss {}, val loss {}, val accuracy {}", task.cellId(), e.epoch(),
+                        fmt(e.trainLoss()), fmt(e.valLoss()), fmt(e.valAccuracy()));
+                injectFault(task, attempt, e);
+            };
+            CellOutcome outcome = CellTrainer.train(task.spec(), data, checkpoints, listener);
+            return finish(task, true, "", outcome, heldOut, host, gpu, attempt, start);
+        } catch (CellFailedException | DatasetException e) {
+            LOG.warn("Cell {} failed deterministically (not retried): {}", task.cellId(), e.getMessage());
+            return finish(task, false, e.getMessage(), null, heldOut, host, gpu, attempt, start);
+        }
+    }
+
+    private static CellRun finish(CellTask task, boolean ok, String reason, CellOutcome outcome, List<Integer> heldOut,
+            String host, String gpu, int attempt, long start) {
+        // Native memory must not grow cell after cell: the trainer closed the network and its workspaces; a GC
+        // lets ND4J's deallocator release what the closed arrays held before we measure.
+        System.gc();
+        return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, attempt,
+                (System.nanoTime() - start) / 1e9, ImageCache.decodeCount(), Pointer.totalBytes(),
+                Pointer.physicalBytes());
+    }
+
+    /** Test hook: the first attempt dies after the checkpoint of the given epoch, like a lost executor. */
+    private static void injectFault(CellTask task, int attempt, Evaluation e) {
+        if (task.failAfterEpoch() > 0 && attempt == 1 && e.epoch() == task.failAfterEpoch()) {
+            throw new InjectedFault("Injected fault in cell " + task.cellId() + " after epoch " + e.epoch());
+        }
+    }
+
+    /** The failure the test hook throws: an infrastructure-like failure Spark retries. */
+    static final class InjectedFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InjectedFault(String message) {
+            super(message);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+}

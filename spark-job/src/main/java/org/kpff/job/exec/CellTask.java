@@ -1,0 +1,27 @@
+package org.kpff.job.exec;
+
+import java.io.Serializable;
+import org.kpff.core.data.DatasetListing;
+import org.kpff.core.data.Folds;
+import org.kpff.core.train.CellSpec;
+
+/**
+ * Everything an executor needs to train one cell: what to build and train, the dataset listing and folds (no
+ * pixels: executors decode and cache them), where checkpoints go, and the data options.
+ *
+ * @param cellId          the cell's deterministic id
+ * @param spec            model and training hyperparameters
+ * @param listing         the dataset listing made by the driver
+ * @param folds           the run's folds
+ * @param fold            the held-out fold of this cell
+ * @param normalization   {@code train-fold} (per-channel statistics of the training fold) or {@code fixed}
+ * @param augment         light augmentation of training batches
+ * @param strict          fail on undecodable images instead of skipping them
+ * @param checkpointDir   the cell's checkpoint folder URI, or null for no checkpoints
+ * @param hadoopConf      Hadoop configuration for the dataset and output FileSystems
+ * @param failAfterEpoch  test hook: the first attempt throws after checkpointing this epoch (0 = never)
+ */
+public record CellTask(String cellId, CellSpec spec, DatasetListing listing, Folds folds, int fold,
+        String normalization, boolean augment, boolean strict, String checkpointDir, SerializableHadoopConf hadoopConf,
+        int failAfterEpoch) implements Serializable {
+}

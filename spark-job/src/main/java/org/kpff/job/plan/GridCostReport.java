@@ -1,0 +1,96 @@
+package org.kpff.job.plan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import org.kpff.core.head.ModelCost;
+import org.kpff.core.train.CellSpec;
+import org.kpff.job.config.JobConfig;
+
+/**
+ * What a planned grid costs before it runs: parameters and forward FLOPs per image of each model (from its layer
+ * shapes), FLOPs per cell (training images × epochs × forward+backward, plus the held-out evaluations), and a
+ * projected wall time for a sustained throughput per slot and a number of slots (longest-first list scheduling).
+ *
+ * @param models     cost per distinct model, keyed {@code backbone/method}
+ * @param cellFlops  FLOPs per planned cell, in plan order
+ * @param totalFlops sum of all cells
+ * @param cellIds    the planned cell ids, in plan order
+ */
+public record GridCostReport(Map<String, ModelCost> models, List<Double> cellFlops, double totalFlops,
+        List<String> cellIds) {
+
+    /**
+     * Costs the cells of a plan.
+     *
+     * @param images total usable images of the dataset
+     * @param classes number of classes
+     */
+    public static GridCostReport of(JobConfig config, List<GridCell> cells, int images, int classes) {
+        Map<String, ModelCost> models = new LinkedHashMap<>();
+        List<Double> flops = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        int k = config.data().folds();
+        double testImages = (double) images / k;
+        double trainImages = images - testImages;
+        double total = 0;
+        for (GridCell cell : cells) {
+            CellSpec spec = cell.toCellSpec(config, classes);
+            String key = spec.backbone() + "/" + spec.method().id() + "@" + spec.inputSize() + "x" + spec.width()
+                    + "r" + spec.projectionWidth();
+            ModelCost cost = models.computeIfAbsent(key, x -> ModelCost.of(spec));
+            double f = trainImages * spec.epochs() * cost.trainingFlopsPerImage()
+                    + testImages * spec.evaluationEpochs().size() * (double) cost.forwardFlops()
+                    + testImages * cost.forwardFlops();
+            flops.add(f);
+            ids.add(cell.id());
+            total += f;
+        }
+        return new GridCostReport(models, flops, total, ids);
+    }
+
+    /** Projected wall seconds on {@code slots} slots each sustaining {@code tflops} TFLOP/s (longest first). */
+    public double projectedSeconds(double tflops, int slots) {
+        if (!(tflops > 0) || slots < 1) {
+            throw new IllegalArgumentException("Projection needs tflops > 0 and slots >= 1; got tflops = " + tflops
+                    + ", slots = " + slots + ".");
+        }
+        List<Double> sorted = new ArrayList<>(cellFlops);
+        sorted.sort((a, b) -> Double.compare(b, a));
+        PriorityQueue<Double> finish = new PriorityQueue<>();
+        for (int i = 0; i < slots; i++) {
+            finish.add(0.0);
+        }
+        double makespan = 0;
+        for (double f : sorted) {
+            double end = finish.poll() + f / (tflops * 1e12);
+            finish.add(end);
+            makespan = Math.max(makespan, end);
+        }
+        return makespan;
+    }
+
+    /** A plain-text report for the {@code plan} subcommand. */
+    public String toText(double tflops, int slots) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-40s %14s %16s%n", "model", "parameters", "GFLOPs/image fwd"));
+        for (Map.Entry<String, ModelCost> e : models.entrySet()) {
+            sb.append(String.format(Locale.ROOT, "%-40s %,14d %16.3f%n", e.getKey(), e.getValue().parameters(),
+                    e.getValue().forwardFlops() / 1e9));
+        }
+        sb.append(String.format(Locale.ROOT, "%n%-48s %14s%n", "cell", "PFLOPs"));
+        for (int i = 0; i < cellIds.size(); i++) {
+            sb.append(String.format(Locale.ROOT, "%-48s %14.3f%n", cellIds.get(i), cellFlops.get(i) / 1e15));
+        }
+        double seconds = cellIds.isEmpty() ? 0 : projectedSeconds(tflops, slots);
+        sb.append(String.format(Locale.ROOT, "%n%d cells, %.3f PFLOPs in total (training = 3 x forward).%n",
+                cellIds.size(), totalFlops / 1e15));
+        sb.append(String.format(Locale.ROOT,
+                "Projected wall time at %.1f sustained TFLOP/s per slot on %d slot(s): %.2f h (%.1f GPU-hours).%n",
+                tflops, slots, seconds / 3600, totalFlops / (tflops * 1e12) / 3600));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,106 @@
+package org.kpff.job.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real command line: every subcommand, exit codes and messages, a whole run and its summary. */
+class CliTest {
+
+    @TempDir
+    static Path tmp;
+    static String data;
+
+    /** Exit status and what the command wrote. */
+    record Result(int status, String out, String err) {
+    }
+
+    static Result cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void generate() {
+        data = tmp.resolve("scenes").toString();
+        Result r = cli("datagen", "--out", data, "--classes", "3", "--per-class", "6", "--size", "16", "--seed", "5");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Wrote 18 images in 3 classes"), r.out());
+    }
+
+    @Test
+    void helpListsTheSubcommands() {
+        Result r = cli("--help");
+        assertEquals(0, r.status());
+        for (String sub : new String[] {"run", "summarize", "plan", "inspect", "datagen"}) {
+            assertTrue(r.out().contains(sub), sub + " in " + r.out());
+        }
+        assertEquals(0, cli("run", "--help").status());
+        assertEquals(2, cli("frobnicate").status());
+    }
+
+    @Test
+    void inspectReportsAGoodDatasetAndFailsOnAMissingOne() {
+        Result ok = cli("inspect", "--data", data, "--folds", "2");
+        assertEquals(0, ok.status(), ok.err());
+        assertTrue(ok.out().contains("class00") && ok.out().contains("16×16"), ok.out());
+        String missing = tmp.resolve("nowhere").toString();
+        Result bad = cli("inspect", "--data", missing);
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("nowhere"), bad.err());
+    }
+
+    @Test
+    void planCountsCellsAndProjectsTime() {
+        Result r = cli("plan", "--config", "../conf/smoke.conf", "--data", data, "--tflops", "10", "--slots", "4");
+        assertEquals(0, r.status(), r.err());
+        // smoke: 2 folds × 3 backbones × 4 methods
+        assertTrue(r.out().contains("24 cells"), r.out());
+        assertTrue(r.out().contains("alexnet/kpff") && r.out().contains("Projected wall time"), r.out());
+    }
+
+    @Test
+    void runThenSummarizeThroughTheCommandLine() throws Exception {
+        String out = tmp.resolve("cli-run").toString();
+        String[] grid = {"--config", "../conf/smoke.conf", "--set", "data.input-size=16", "--set",
+            "model.backbones=[alexnet]", "--set", "model.methods=[none,kpff]", "--set", "train.epochs=1",
+            "--set", "eval.every=1", "--set", "train.batch-size=6", "--set", "model.projection-width=8"};
+        Result run = cli(concat(new String[] {"run", "--data", data, "--out", out}, grid));
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("4 trained now (4 ok, 0 failed)"), run.out());
+        assertTrue(Files.exists(Path.of(out, "summary.md")));
+
+        Result again = cli(concat(new String[] {"run", "--data", data, "--out", out}, grid));
+        assertEquals(1, again.status());
+        assertTrue(again.err().contains("--resume"), again.err());
+
+        Result summary = cli("summarize", "--out", out);
+        assertEquals(0, summary.status(), summary.err());
+        assertTrue(summary.out().contains("KPFF") && summary.out().contains("88.10"), summary.out());
+    }
+
+    @Test
+    void badConfigValuesFailBeforeSparkWithEveryProblemNamed() {
+        Result r = cli("run", "--data", data, "--out", tmp.resolve("never").toString(), "--set",
+                "train.learning-rate=-0.1", "--set", "model.methods=[kpff,sum]", "--set", "train.epoch=3");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("train.learning-rate") && r.err().contains("-0.1"), r.err());
+        assertTrue(r.err().contains("sum") && r.err().contains("train.epoch"), r.err());
+        assertTrue(!Files.exists(tmp.resolve("never")), "nothing written");
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}

@@ -1,0 +1,58 @@
+package org.kpff.job.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kpff.job.config.JobConfig;
+import org.kpff.job.results.ResultSchemas;
+
+/** The shipped smoke grid (3 backbones × 4 methods × 2 folds) on the real UC Merced images at 64×64 (resized to 32). */
+class UcMercedSmokeTest {
+
+    @TempDir
+    Path tmp;
+    SparkSession spark;
+    Path data;
+
+    @BeforeEach
+    void needsRealImages() {
+        String root = System.getenv("KPFF_TEST_DATA");
+        Assumptions.assumeTrue(root != null && !root.isBlank(),
+                "KPFF_TEST_DATA not set: skipping the smoke grid on real UC Merced images (set it to ../shared/data)");
+        data = Path.of(root, "ucmerced-64");
+        Assumptions.assumeTrue(Files.isDirectory(data), "KPFF_TEST_DATA has no ucmerced-64 folder: " + data);
+        spark = SparkSession.builder().master("local[2]").appName("UcMercedSmokeTest")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
+    }
+
+    @AfterEach
+    void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void smokeGridCompletesOnUcMerced64() throws Exception {
+        JobConfig smoke = JobConfig.load(Path.of("../conf/smoke.conf"), List.of());
+        String out = tmp.resolve("smoke").toUri().toString();
+        JobDriver.Report r = new JobDriver(spark).run(smoke, data.toUri().toString(), out, false, List.of("run"));
+        assertEquals(24, r.planned());
+        assertEquals(24, r.ok(), "every smoke cell trains to the end");
+        List<Row> cells = spark.read().schema(ResultSchemas.CELLS).parquet(out + "/cells/*").collectAsList();
+        assertEquals(24, cells.size());
+        assertEquals(24 * 2, spark.read().schema(ResultSchemas.METRICS).parquet(out + "/metrics/*").count());
+        assertEquals(24 * 1050, spark.read().schema(ResultSchemas.PREDICTIONS).parquet(out + "/predictions/*").count());
+        assertTrue(r.summary().contains("AlexNet") && r.summary().contains("Inception"), r.summary());
+    }
+}

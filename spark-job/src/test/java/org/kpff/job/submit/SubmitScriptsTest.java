@@ -1,0 +1,116 @@
+package org.kpff.job.submit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The spark-submit wrappers: syntax, the command each would run (dry run), and GPU discovery with a fake nvidia-smi. */
+class SubmitScriptsTest {
+
+    static final Path SUBMIT = Path.of("..", "submit").toAbsolutePath().normalize();
+
+    /** Exit status and output of a script run. */
+    record Run(int status, String out, String err) {
+    }
+
+    static Run bash(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("script", ".out");
+        Path err = Files.createTempFile("script", ".err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("script timed out: " + cmd);
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local.sh", "standalone.sh", "yarn.sh", "k8s.sh", "common.sh", "gpu-discovery.sh"})
+    void scriptsParse(String script) throws Exception {
+        Run r = bash(Map.of(), "-n", SUBMIT.resolve(script).toString());
+        assertEquals(0, r.status(), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone.sh", "yarn.sh", "k8s.sh"})
+    void clusterScriptsSetGpuSchedulingAndPassConfsThrough(String script) throws Exception {
+        Map<String, String> env = Map.of("SPARK_MASTER", "spark://master:7077",
+                "KPFF_K8S_MASTER", "k8s://https://api:6443", "KPFF_IMAGE", "registry/kpff:0.1",
+                "KPFF_GPUS_PER_EXECUTOR", "2");
+        Run r = bash(env, SUBMIT.resolve(script).toString(), "--dry-run", "--conf", "spark.eventLog.enabled=false",
+                "run", "--config", "conf/paper.conf", "--data", "hdfs:///ucm", "--out", "hdfs:///runs/p");
+        assertEquals(0, r.status(), r.err());
+        List<String> argv = r.out().lines().toList();
+        assertTrue(argv.get(0).endsWith("spark-submit"), argv.toString());
+        assertTrue(argv.contains("spark.task.resource.gpu.amount=1"), argv.toString());
+        assertTrue(argv.contains("spark.executor.resource.gpu.amount=2"), argv.toString());
+        assertTrue(argv.stream().anyMatch(a -> a.startsWith("spark.executor.resource.gpu.discoveryScript=")
+                && a.endsWith("gpu-discovery.sh")), argv.toString());
+        assertTrue(argv.stream().anyMatch(a -> a.startsWith("spark.executor.memoryOverhead=")), argv.toString());
+        assertTrue(argv.stream().anyMatch(a -> a.startsWith("spark.driver.extraJavaOptions=")
+                && a.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")), argv.toString());
+        assertTrue(argv.contains("spark.eventLog.enabled=false"), "user --conf passed through: " + argv);
+        assertTrue(argv.contains("org.kpff.job.cli.Main"), argv.toString());
+        assertEquals(List.of("run", "--config", "conf/paper.conf", "--data", "hdfs:///ucm", "--out", "hdfs:///runs/p"),
+                argv.subList(argv.size() - 7, argv.size()), "job arguments last");
+    }
+
+    @Test
+    void clusterScriptsRefuseAMissingMaster() throws Exception {
+        Run r = bash(Map.of(), SUBMIT.resolve("standalone.sh").toString(), "--dry-run", "run");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("SPARK_MASTER"), r.err());
+    }
+
+    @Test
+    void localScriptDryRunUsesAnEmbeddedSpark(@TempDir Path tmp) throws Exception {
+        Run r = bash(Map.of("KPFF_DRY_RUN", "1", "KPFF_DATA_DIR", tmp.resolve("d").toString()),
+                SUBMIT.resolve("local.sh").toString(), "run", "--config", "conf/smoke.conf", "--out", "runs/x");
+        assertEquals(0, r.status(), r.err());
+        List<String> argv = r.out().lines().toList();
+        assertEquals("java", argv.get(0));
+        assertTrue(argv.contains("-Dspark.master=local[*]") && argv.contains("org.kpff.job.cli.Main"), argv.toString());
+        assertTrue(argv.contains("--data") && argv.contains(tmp.resolve("d").toString()),
+                "a generated dataset is used when --data is absent: " + argv);
+    }
+
+    @Test
+    void gpuDiscoveryPrintsNvidiaSmiIndices(@TempDir Path bin) throws Exception {
+        fake(bin, "printf '0\\n1\\n 3 \\n'");
+        Run r = bash(Map.of("PATH", bin + ":" + System.getenv("PATH")), SUBMIT.resolve("gpu-discovery.sh").toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\",\"3\"]}", r.out().strip());
+    }
+
+    @Test
+    void gpuDiscoveryFailsClearlyWhenNvidiaSmiFails(@TempDir Path bin) throws Exception {
+        fake(bin, "echo 'NVIDIA-SMI has failed' >&2; exit 9");
+        Run r = bash(Map.of("PATH", bin + ":" + System.getenv("PATH")), SUBMIT.resolve("gpu-discovery.sh").toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("nvidia-smi failed"), r.err());
+    }
+
+    private static void fake(Path bin, String body) throws IOException {
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/usr/bin/env bash\n" + body + "\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}
