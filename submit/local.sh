@@ -9,7 +9,8 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$KPFF_HOME"
 classpath_file="$KPFF_HOME/spark-job/target/provided-classpath.txt"
-if [[ "${KPFF_DRY_RUN:-0}" != 1 && ( ! -f "$KPFF_JAR" || ! -f "$classpath_file" ) ]]; then
+excluded_classpath_file="$KPFF_HOME/spark-job/target/excluded-classpath.txt"
+if [[ "${KPFF_DRY_RUN:-0}" != 1 && ( ! -f "$KPFF_JAR" || ! -f "$classpath_file" || ! -f "$excluded_classpath_file" ) ]]; then
   echo "Building the application jar (first run only) ..." >&2
   mvn -B -q -DskipTests package >&2
 fi
@@ -30,7 +31,7 @@ if [[ "$1" == run || "$1" == search ]]; then
   fi
 fi
 cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dspark.master=${KPFF_MASTER:-local[*]}" "-Dlog4j2.configurationFile=$KPFF_HOME/conf/log4j2.properties"
-  -cp "$KPFF_JAR:$(cat "$classpath_file" 2>/dev/null || true)" "$KPFF_MAIN" "${args[@]}")
+  -cp "$KPFF_JAR:$(cat "$excluded_classpath_file" 2>/dev/null || true):$(cat "$classpath_file" 2>/dev/null || true)" "$KPFF_MAIN" "${args[@]}")
 if [[ "${KPFF_DRY_RUN:-0}" == 1 ]]; then
   printf '%s\n' "${cmd[@]}"
   exit 0

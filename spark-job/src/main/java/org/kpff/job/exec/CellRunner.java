@@ -19,6 +19,8 @@ import org.kpff.core.train.Checkpoints;
 import org.kpff.core.train.Evaluation;
 import org.kpff.core.train.HadoopCheckpoints;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,7 @@ public final class CellRunner {
         TaskContext ctx = TaskContext.get();
         int attempt = ctx == null ? 1 : ctx.attemptNumber() + 1;
         String gpu = GpuBinding.bindCurrentTask();
+        limitThreads(ctx == null ? Runtime.getRuntime().availableProcessors() : ctx.cpus());
         String host = hostName();
         LOG.info("Cell {} attempt {} on {} ({})", task.cellId(), attempt, host, gpu);
         List<Integer> heldOut = new ArrayList<>();
@@ -92,9 +95,26 @@ public final class CellRunner {
         // Native memory must not grow cell after cell: the trainer closed the network and its workspaces; a GC
         // lets ND4J's deallocator release what the closed arrays held before we measure.
         System.gc();
-        return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, attempt,
-                (System.nanoTime() - start) / 1e9, ImageCache.decodeCount(), Pointer.totalBytes(),
-                Pointer.physicalBytes());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long nativeBytes = Pointer.totalBytes();
+        long rss = Pointer.physicalBytes();
+        LOG.info("Cell {} {} in {} s (training and evaluation {} s); executor decodes so far {}; after freeing: "
+                + "off-heap {} MiB, RSS {} MiB", task.cellId(), ok ? "done" : "failed", fmt(seconds),
+                outcome == null ? "-" : fmt(outcome.trainSeconds()), ImageCache.decodeCount(), nativeBytes >> 20,
+                rss >> 20);
+        return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, attempt, seconds,
+                ImageCache.decodeCount(), nativeBytes, rss);
+    }
+
+    /**
+     * ND4J's CPU threads follow the task's {@code spark.task.cpus}: several cells share an executor's cores, and
+     * letting each start one OpenMP thread per core oversubscribes them (step times then vary 10-100x).
+     */
+    static void limitThreads(int cpus) {
+        int threads = Math.max(1, cpus);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
 
     /** Test hook: the first attempt dies after the checkpoint of the given epoch, like a lost executor. */
