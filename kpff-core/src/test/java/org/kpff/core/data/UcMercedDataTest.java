@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +32,7 @@ class UcMercedDataTest {
     /** Per test rather than per class, so that surefire reports each skipped test with the message. */
     @BeforeEach
     void requireData() {
-        String dir = System.getenv("KPFF_TEST_DATA");
-        Assumptions.assumeTrue(dir != null && !dir.isBlank(),
-                "KPFF_TEST_DATA not set: point it at the shared UC Merced folder (e.g. ../shared/data) to run these");
-        data = Path.of(dir).toAbsolutePath().normalize();
-        Assumptions.assumeTrue(Files.isDirectory(data.resolve("ucmerced-mini")),
-                "KPFF_TEST_DATA=" + dir + " has no ucmerced-mini folder");
+        data = org.kpff.core.testing.TestData.require("ucmerced-mini").getParent();
     }
 
     @AfterAll

@@ -3,13 +3,11 @@ package org.kpff.job.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,11 +28,7 @@ class UcMercedSmokeTest {
 
     @BeforeEach
     void needsRealImages() {
-        String root = System.getenv("KPFF_TEST_DATA");
-        Assumptions.assumeTrue(root != null && !root.isBlank(),
-                "KPFF_TEST_DATA not set: skipping the smoke grid on real UC Merced images (set it to ../shared/data)");
-        data = Path.of(root, "ucmerced-64");
-        Assumptions.assumeTrue(Files.isDirectory(data), "KPFF_TEST_DATA has no ucmerced-64 folder: " + data);
+        data = org.kpff.core.testing.TestData.require("ucmerced-64");
         spark = SparkSession.builder().master("local[2]").appName("UcMercedSmokeTest")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
     }

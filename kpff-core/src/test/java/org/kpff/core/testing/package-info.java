@@ -1,0 +1,2 @@
+/** Test fixtures shared with the other modules through kpff-core's test-jar. */
+package org.kpff.core.testing;
