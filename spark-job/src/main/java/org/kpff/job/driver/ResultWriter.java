@@ -36,6 +36,7 @@ import org.kpff.job.results.ResultSchemas;
 import org.kpff.job.results.RunLayout;
 import org.kpff.job.results.RunLayout.CellTable;
 import org.kpff.job.results.SummaryMarkdown;
+import org.kpff.job.results.SummaryPlots;
 import org.kpff.job.results.SummaryRow;
 
 /**
@@ -154,6 +155,21 @@ final class ResultWriter {
         String md = SummaryMarkdown.render(agg);
         try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
+        }
+        List<EpochMetrics> metrics = new ArrayList<>();
+        if (fs.exists(new Path(layout.metricsDir())) && fs.listStatus(new Path(layout.metricsDir())).length > 0) {
+            for (Row r : spark.read().schema(ResultSchemas.METRICS).parquet(layout.metricsDir() + "/*").collectAsList()) {
+                EpochMetrics m = EpochMetrics.fromRow(r);
+                if (committed.contains(m.cell().cellId())) {
+                    metrics.add(m);
+                }
+            }
+        }
+        Path plots = new Path(layout.summaryMarkdown()).getParent();
+        for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells).entrySet()) {
+            try (OutputStream out = fs.create(new Path(plots, png.getKey()), true)) {
+                out.write(png.getValue());
+            }
         }
         return md;
     }

@@ -116,6 +116,15 @@ class JobEndToEndTest {
         }
         assertTrue(Files.exists(root.resolve("run.json")) && Files.exists(root.resolve("summary.md"))
                 && Files.exists(root.resolve("resolved.conf")));
+        // Plots beside summary.md: Table 1 as bars, learning curves per backbone, one W heat map per KPFF cell.
+        for (String png : List.of("accuracy.png", "curves-alexnet.png", "w-alexnet-kpff-f0-e3b0c442.png",
+                "w-alexnet-kpff-f1-e3b0c442.png")) {
+            byte[] bytes = Files.readAllBytes(root.resolve(png));
+            assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png + " is a PNG");
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            assertEquals(2, s.filter(p -> p.getFileName().toString().startsWith("w-")).count(), "one W plot per KPFF cell");
+        }
         String runJson = Files.readString(root.resolve("run.json"));
         assertTrue(runJson.contains("\"config_fingerprint\"") && runJson.contains("\"cells_ok\" : 8"), runJson);
 
