@@ -77,11 +77,17 @@ public final class CellTrainer {
             }
         }
         List<Integer> evalEpochs = spec.evaluationEpochs();
+        EvalResult fin = null;
         try {
             for (int epoch = firstEpoch; epoch <= spec.epochs(); epoch++) {
                 double trainLoss = trainEpoch(net, data.trainingEpoch(epoch), epoch);
                 if (evalEpochs.contains(epoch)) {
-                    EvalResult r = evaluate(net, data.validation(), false);
+                    // The last epoch's evaluation also yields the final predictions (one pass, not two).
+                    boolean last = epoch == spec.epochs();
+                    EvalResult r = evaluate(net, data.validation(), last);
+                    if (last) {
+                        fin = r;
+                    }
                     Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start));
                     history.add(e);
                     if (epoch < spec.epochs()) {
@@ -92,7 +98,9 @@ public final class CellTrainer {
                     }
                 }
             }
-            EvalResult fin = evaluate(net, data.validation(), true);
+            if (fin == null) {
+                fin = evaluate(net, data.validation(), true);
+            }
             double best = Double.NEGATIVE_INFINITY;
             int bestEpoch = 0;
             for (Evaluation e : history) {
