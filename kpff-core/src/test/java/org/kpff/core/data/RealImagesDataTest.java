@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The real UC Merced images in {@code $KPFF_TEST_DATA} (see shared/data/README.md): ucmerced-mini (original TIFFs,
  * 21 × 5) and ucmerced-64 (all 2,100 as 64×64 PNG). Skipped when the variable is not set.
  */
-class UcMercedDataTest {
+class RealImagesDataTest {
 
     private static final List<String> CLASSES = List.of("agricultural", "airplane", "baseballdiamond", "beach",
             "buildings", "chaparral", "denseresidential", "forest", "freeway", "golfcourse", "harbor", "intersection",

@@ -19,7 +19,7 @@ import org.kpff.job.results.ResultSchemas;
  * 64×64 copy, 2,100 images), for one epoch instead of four so that the build stays well under its time budget on two
  * cores (the four-epoch grid takes several minutes per VGG-16 cell there).
  */
-class UcMercedSmokeTest {
+class RealImagesSmokeTest {
 
     @TempDir
     Path tmp;
@@ -29,7 +29,7 @@ class UcMercedSmokeTest {
     @BeforeEach
     void needsRealImages() {
         data = org.kpff.core.testing.TestData.require("ucmerced-64");
-        spark = SparkSession.builder().master("local[2]").appName("UcMercedSmokeTest")
+        spark = SparkSession.builder().master("local[2]").appName("RealImagesSmokeTest")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
     }
 
