@@ -38,7 +38,13 @@ public final class Main implements Runnable {
             cmd.getErr().println("error: " + message(e));
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            // Commands print whole reports with print(), which an auto-flushing PrintWriter does not flush.
+            out.flush();
+            err.flush();
+        }
     }
 
     private static String message(Throwable e) {

@@ -69,6 +69,19 @@ class CliTest {
     }
 
     @Test
+    void reportsPrintedWithPrintReachABufferedStream() {
+        // As on a terminal: System.out behind a buffer. A report written with print() must not be lost at exit.
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        PrintWriter buffered = new PrintWriter(new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(bytes, java.nio.charset.StandardCharsets.UTF_8)), true);
+        int status = Main.execute(buffered, new PrintWriter(new StringWriter(), true),
+                "plan", "--config", "../conf/smoke.conf", "--data", data);
+        assertEquals(0, status);
+        String printed = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(printed.contains("Projected wall time"), printed);
+    }
+
+    @Test
     void runThenSummarizeThroughTheCommandLine() throws Exception {
         String out = tmp.resolve("cli-run").toString();
         String[] grid = {"--config", "../conf/smoke.conf", "--set", "data.input-size=16", "--set",
