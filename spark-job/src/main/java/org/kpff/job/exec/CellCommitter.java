@@ -97,6 +97,12 @@ public final class CellCommitter {
         }
     }
 
+    /** Whether {@code cells/<cellId>} exists, i.e. the cell is committed. */
+    public boolean isCommitted(String cellId) throws IOException {
+        Path cells = new Path(layout.committed(CellTable.CELLS, cellId));
+        return cells.getFileSystem(conf).exists(cells);
+    }
+
     /** The ids of the committed cells. */
     public Set<String> committedCells() throws IOException {
         return cellIds(layout.cellsDir());
