@@ -333,6 +333,13 @@ public final class JobDriver {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for cells", e);
         } catch (ExecutionException e) {
+            // A commit failed for good: stop the other cells before returning, so that nothing of this attempt
+            // is still training or committing when the caller (or a resumed run) looks at the output folder.
+            for (GridCell cell : cells) {
+                jsc.cancelJobGroup("cell-" + cell.id());
+            }
+            pool.shutdownNow();
+            awaitStopped(pool);
             Throwable cause = e.getCause();
             if (cause instanceof UncheckedIOException) {
                 throw (UncheckedIOException) cause;
@@ -344,13 +351,25 @@ public final class JobDriver {
         return outcomes;
     }
 
+    private static void awaitStopped(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                LOG.warn("Cell threads still running 2 minutes after the run was stopped.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void runCell(GridCell cell, CellTask task, ResultWriter writer, Outcomes outcomes, Progress progress) {
         jsc.setJobGroup("cell-" + cell.id(), "KPFF cell " + cell.id() + " (" + cell.backbone() + ", "
                 + cell.method().id() + ", fold " + cell.fold() + ")", true);
         CellRun run;
         try {
             run = jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Spark throws its (checked) SparkException through Scala when the task failed spark.task.maxFailures
+            // times: that cell is incomplete, the others go on.
             outcomes.incomplete.add(cell.id());
             LOG.error("Cell {} did not complete after Spark's retries: {}", cell.id(), e.getMessage());
             progress.finished(cell, "incomplete");

@@ -81,7 +81,9 @@ public final class CellCommitter {
                     layout.committed(CellTable.PREDICTIONS, cellId));
             moveInto(fs, layout.staging(CellTable.CELLS, cellId, attempt), layout.committed(CellTable.CELLS, cellId));
         } finally {
-            fs.delete(attemptDir, true);
+            // The cell's whole staging folder: only one commit of a cell runs at a time, and what an earlier
+            // failed attempt staged is garbage too.
+            fs.delete(attemptDir.getParent(), true);
         }
     }
 

@@ -13,8 +13,9 @@ import org.apache.hadoop.fs.Path;
  * Fault-injection hooks the tests switch on through runtime Spark confs; all off in a normal run. They make an
  * executor fail or stop at a known point of a cell so that tests can prove retries, resume and commits exactly.
  *
- * @param failAfterEpoch the first {@code failAttempts} attempts of each cell throw after this epoch's evaluation and
- *                       checkpoint, like a lost executor (0 = never)
+ * @param failAfterEpoch the first {@code failAttempts} attempts of each cell throw after their first evaluation at
+ *                       or after this epoch (and its checkpoint), like a lost executor; a retry that resumed past
+ *                       this epoch fails after its first evaluation (0 = never)
  * @param failAttempts   how many attempts fail that way
  * @param pauseDir       folder URI: the first attempt of each cell, after its first evaluation and checkpoint,
  *                       writes {@code <pauseDir>/<cell id>.pid} holding its JVM's process id and waits while that
@@ -29,9 +30,9 @@ public record TestHooks(int failAfterEpoch, int failAttempts, String pauseDir) i
     /** Longest pause, so that a test that forgets to release a cell cannot hang a build. */
     static final long MAX_PAUSE_MILLIS = 300_000;
 
-    /** The first attempts of each cell fail after this epoch's checkpoint. */
+    /** Called after each evaluation and its checkpoint: fails or pauses the attempt when a hook says so. */
     void afterEvaluation(String cellId, int attempt, int epoch, int firstEpochOfAttempt, Configuration conf) {
-        if (failAfterEpoch > 0 && attempt <= failAttempts && epoch == failAfterEpoch) {
+        if (failAfterEpoch > 0 && attempt <= failAttempts && epoch >= failAfterEpoch) {
             throw new CellRunner.InjectedFault("Injected fault in cell " + cellId + " attempt " + attempt
                     + " after epoch " + epoch);
         }
