@@ -198,7 +198,7 @@ class BadInputMatrixTest {
 
     @Test
     @ReliabilityCase(fault = "Negative learning rate", outcome = "Exit 1 before Spark starts, naming "
-            + "`train.learning-rate`, -0.1 and the allowed range; no output folder")
+            + "`train.learning-rate` and -0.1; no output folder")
     void aNegativeLearningRateIsRefused() {
         Path out = tmp.resolve("out-lr");
         assertRefused(run(base, out, "--set", "train.learning-rate=-0.1"), out, "train.learning-rate", "-0.1");

@@ -113,7 +113,7 @@ class RetryAndCommitTest {
     @Test
     @ReliabilityCase(fault = "Infrastructure failure in every attempt of a cell (injected after epoch 1's "
             + "checkpoint)", outcome = "Retried exactly `spark.task.maxFailures` times, then reported incomplete and "
-            + "not committed (exit 1); `--resume` trains it from its checkpoint and commits it once")
+            + "not committed; `--resume` trains it from its checkpoint and commits it once")
     void infrastructureFailuresAreRetriedUpToMaxFailuresThenResumed() throws Exception {
         String out = tmp.resolve("infra").toUri().toString();
         Path root = tmp.resolve("infra");
