@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Trains one cell: builds (or restores) the network, runs the epochs, evaluates on the held-out fold every
  * {@code evalEvery} epochs and after the last, checkpoints at each evaluation, and returns the outcome.
  *
- * <p>A non-finite training loss is a deterministic failure ({@link CellFailedException}); I/O problems with the
- * checkpoint store propagate as {@link UncheckedIOException} so that the caller (a Spark task) is retried.
+ * <p>A non-finite training loss and a model that cannot be built (or whose parameters do not fit in memory) are
+ * deterministic failures ({@link CellFailedException}); I/O problems with the checkpoint store propagate as
+ * {@link UncheckedIOException} so that the caller (a Spark task) is retried.
  */
 public final class CellTrainer {
 
@@ -74,6 +75,13 @@ public final class CellTrainer {
             } catch (RuntimeException e) {
                 throw new CellFailedException("Cannot build " + spec.backbone() + "/" + spec.method().id()
                         + " for input " + spec.inputSize() + ": " + e.getMessage(), e);
+            } catch (OutOfMemoryError e) {
+                // The parameters alone do not fit (JavaCPP's limit or the heap): the same on every retry. Caught
+                // here only, where nothing else is allocated yet; an OOM while training stays an infrastructure
+                // failure (another cell on the executor may have held the memory).
+                throw new CellFailedException("Cannot build " + spec.backbone() + "/" + spec.method().id()
+                        + " for input " + spec.inputSize() + ": its parameters do not fit in memory ("
+                        + e.getMessage() + ")", e);
             }
         }
         List<Integer> evalEpochs = spec.evaluationEpochs();

@@ -44,6 +44,12 @@ public final class RunCommand implements Callable<Integer> {
         String dataUri = data != null ? data : config.requireDataUri();
         try (SparkSession spark = SparkSessions.create("kpff run " + out)) {
             JobDriver.Report report = new JobDriver(spark).run(config, dataUri, out, resume, argv());
+            if (!report.undecodable().isEmpty()) {
+                spec.commandLine().getErr().printf("warning: %d image(s) cannot be decoded and were skipped by every "
+                        + "cell (data.strict = false; listed in run.json): %s%n", report.undecodable().size(),
+                        report.undecodable().stream().limit(10).map(Object::toString)
+                                .collect(java.util.stream.Collectors.joining("; ")));
+            }
             if (!report.summary().isEmpty()) {
                 out().println(report.summary());
             }

@@ -21,7 +21,9 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.kpff.core.data.DatasetListing;
+import org.kpff.core.data.DatasetException;
 import org.kpff.core.data.Folds;
+import org.kpff.core.data.ImageProblem;
 import org.kpff.core.data.SceneDataset;
 import org.kpff.core.data.StratifiedKFold;
 import org.kpff.job.config.JobConfig;
@@ -29,6 +31,8 @@ import org.kpff.job.exec.CellCommitter;
 import org.kpff.job.exec.CellRun;
 import org.kpff.job.exec.CellRunner;
 import org.kpff.job.exec.CellTask;
+import org.kpff.job.exec.ImageCheck;
+import org.kpff.job.exec.TestHooks;
 import org.kpff.job.exec.SerializableHadoopConf;
 import org.kpff.job.plan.CostModel;
 import org.kpff.job.plan.GridCell;
@@ -50,9 +54,19 @@ public final class JobDriver {
     /** Runtime conf of the test hook that makes each cell's first attempt fail after this epoch's checkpoint. */
     public static final String FAULT_CONF = "spark.kpff.test.failAfterEpoch";
 
+    /** Runtime conf of the test hook: how many attempts of each cell fail that way (default 1). */
+    public static final String FAULT_ATTEMPTS_CONF = "spark.kpff.test.failAttempts";
+
+    /** Runtime conf of the test hook that pauses each cell's first attempt after its first checkpoint. */
+    public static final String PAUSE_CONF = "spark.kpff.test.pauseDir";
+
+    /** How often the driver tries to commit a cell's rows before it gives up on the run. */
+    static final int COMMIT_ATTEMPTS = 3;
+
     private final SparkSession spark;
     private final JavaSparkContext jsc;
     private final Configuration hadoopConf;
+    private volatile CellCommitter.BeforeRename beforeRename = id -> { };
 
     public JobDriver(SparkSession spark) {
         this.spark = spark;
@@ -69,8 +83,10 @@ public final class JobDriver {
      * @param failed     cells that failed deterministically in this attempt (committed with their reason)
      * @param incomplete cells whose Spark job failed after all retries (not committed: rerun with --resume)
      * @param summary    the Table-1-shaped Markdown of all committed cells (empty if none)
+     * @param undecodable images that cannot be decoded, skipped by every cell (empty in strict mode: it refuses)
      */
-    public record Report(int planned, int skipped, int ok, int failed, int incomplete, String summary) {
+    public record Report(int planned, int skipped, int ok, int failed, int incomplete, String summary,
+            List<ImageProblem> undecodable) {
     }
 
     /**
@@ -87,19 +103,22 @@ public final class JobDriver {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         RunLayout layout = new RunLayout(outUri);
-        RunInfo info = prepareOutput(config, layout, resume);
-
+        // Everything that can refuse the run comes before the first write: the output folder, the dataset listing,
+        // the folds and every image's decode. A refused run leaves the output folder as it found it.
+        RunInfo previous = checkOutput(config, layout, resume);
         DatasetListing listing = SceneDataset.list(dataUri, hadoopConf);
         Folds folds = StratifiedKFold.split(listing, config.data().folds(), config.data().foldSeed());
-        checkSameDataset(info, listing, resume);
-        describeRun(info, config, listing, folds, dataUri);
+        if (previous != null) {
+            checkSameDataset(previous, listing);
+        }
+        List<ImageProblem> undecodable = checkImages(listing, config.data().strict());
+        RunInfo info = previous != null ? previous : newRun(layout);
+        describeRun(info, config, listing, folds, dataUri, undecodable);
 
         ResultWriter writer = new ResultWriter(spark, layout);
         CellCommitter committer = writer.committer();
+        committer.setBeforeRename(beforeRename);
         committer.cleanOrphans();
-        if (!exists(layout.foldsParquet())) {
-            writer.writeFolds(listing, folds);
-        }
         Set<String> committed = committer.committedCells();
         List<GridCell> cells = GridPlanner.plan(config, listing.classCount(), committed);
         ObjectNode attempt = info.attempts().addObject();
@@ -110,8 +129,12 @@ public final class JobDriver {
         attempt.put("cells_planned", cells.size());
         attempt.put("cells_already_committed", committed.size());
         attempt.putPOJO("argv", argv);
+        // run.json first: a driver killed from here on leaves a folder that --resume continues.
         info.write(layout.runJson(), hadoopConf);
         writeText(layout.resolvedConfig(), config.renderResolved());
+        if (!exists(layout.foldsParquet())) {
+            writer.writeFolds(listing, folds);
+        }
 
         int slots = slots(config);
         LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
@@ -131,7 +154,12 @@ public final class JobDriver {
                     outcomes.incomplete.size(), outcomes.incomplete);
         }
         return new Report(cells.size(), committed.size(), outcomes.ok.get(), outcomes.failed.get(),
-                outcomes.incomplete.size(), summary);
+                outcomes.incomplete.size(), summary, undecodable);
+    }
+
+    /** Test hook: runs in every commit between staging a cell's tables and renaming them into place. */
+    void setBeforeRename(CellCommitter.BeforeRename hook) {
+        this.beforeRename = hook;
     }
 
     /** Re-aggregates the committed cells of a run folder into summary.parquet and summary.md. */
@@ -147,18 +175,19 @@ public final class JobDriver {
         return writer.aggregate(config.data().folds());
     }
 
-    private RunInfo prepareOutput(JobConfig config, RunLayout layout, boolean resume) throws IOException {
+    /**
+     * Checks the output folder without writing: returns the run to continue, or null for a new run (the folder is
+     * missing or empty); refuses a non-empty folder without {@code --resume}, a folder that holds no run, and a run
+     * whose config differs in a key that defines the results (naming the keys).
+     */
+    private RunInfo checkOutput(JobConfig config, RunLayout layout, boolean resume) throws IOException {
         Path root = new Path(layout.root());
         FileSystem fs = root.getFileSystem(hadoopConf);
-        boolean nonEmpty = fs.exists(root) && nonEmpty(fs, root);
-        if (!nonEmpty) {
+        if (!fs.exists(root) || !nonEmpty(fs, root)) {
             if (resume) {
                 LOG.warn("--resume given but {} holds no run yet: starting a new run.", layout.root());
             }
-            fs.mkdirs(root);
-            RunInfo info = RunInfo.create();
-            info.json().put("created", Instant.now().toString());
-            return info;
+            return null;
         }
         RunInfo previous = RunInfo.read(layout.runJson(), hadoopConf).orElse(null);
         if (!resume) {
@@ -179,15 +208,66 @@ public final class JobDriver {
         return previous;
     }
 
-    private static void checkSameDataset(RunInfo info, DatasetListing listing, boolean resume) {
+    /** Creates the output folder of a new run. */
+    private RunInfo newRun(RunLayout layout) throws IOException {
+        Path root = new Path(layout.root());
+        root.getFileSystem(hadoopConf).mkdirs(root);
+        RunInfo info = RunInfo.create();
+        info.json().put("created", Instant.now().toString());
+        return info;
+    }
+
+    private static void checkSameDataset(RunInfo info, DatasetListing listing) {
         String before = info.json().path("dataset").path("fingerprint").asText("");
-        if (resume && !before.isEmpty() && !before.equals(listing.fingerprint())) {
+        if (!before.isEmpty() && !before.equals(listing.fingerprint())) {
             throw new IllegalArgumentException("Cannot resume: the dataset changed since the run started (listing "
                     + "fingerprint " + before + " then, " + listing.fingerprint() + " now); its folds would differ.");
         }
     }
 
-    private void describeRun(RunInfo info, JobConfig config, DatasetListing listing, Folds folds, String dataUri) {
+    /**
+     * Decodes every image once, spread over the executors, before anything is written: in strict mode an
+     * undecodable image refuses the run (naming the files); otherwise those images are reported, recorded in
+     * run.json and skipped by every cell.
+     *
+     * @return the images that cannot be decoded, in listing order
+     * @throws DatasetException in strict mode, when any image cannot be decoded
+     */
+    List<ImageProblem> checkImages(DatasetListing listing, boolean strict) {
+        int n = listing.size();
+        int partitions = Math.max(1, Math.min(n, jsc.defaultParallelism() * 2));
+        List<int[]> slices = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            slices.add(new int[] {(int) ((long) n * p / partitions), (int) ((long) n * (p + 1) / partitions)});
+        }
+        SerializableHadoopConf conf = new SerializableHadoopConf(hadoopConf);
+        jsc.setJobGroup("kpff-image-check", "Decode check of " + n + " images of " + listing.rootUri(), true);
+        List<ImageProblem> problems;
+        try {
+            problems = new ArrayList<>(jsc.parallelize(slices, partitions)
+                    .flatMap(s -> ImageCheck.check(listing, s[0], s[1], conf).iterator()).collect());
+        } finally {
+            jsc.clearJobGroup();
+        }
+        problems.sort(java.util.Comparator.comparingInt(ImageProblem::index));
+        if (problems.isEmpty()) {
+            return List.of();
+        }
+        String shown = problems.stream().limit(10).map(ImageProblem::toString)
+                .collect(java.util.stream.Collectors.joining("; "));
+        String more = problems.size() > 10 ? "; ..." : "";
+        if (strict) {
+            throw new DatasetException("data.strict = true and " + problems.size() + " of " + n + " images of "
+                    + "dataset '" + listing.rootUri() + "' cannot be decoded: " + shown + more + ". Fix or remove "
+                    + "those files, or set data.strict = false to skip them.");
+        }
+        LOG.warn("{} of {} images cannot be decoded and are skipped by every cell: {}{}", problems.size(), n, shown,
+                more);
+        return List.copyOf(problems);
+    }
+
+    private void describeRun(RunInfo info, JobConfig config, DatasetListing listing, Folds folds, String dataUri,
+            List<ImageProblem> undecodable) {
         ObjectNode n = info.json();
         n.put("config_fingerprint", config.fingerprint());
         n.put("config_hocon", config.renderResolved());
@@ -198,6 +278,10 @@ public final class JobDriver {
         d.put("images", listing.size());
         d.put("ignored_files", listing.ignoredFiles());
         d.putPOJO("classes", listing.classes());
+        com.fasterxml.jackson.databind.node.ArrayNode bad = d.putArray("undecodable");
+        for (ImageProblem p : undecodable) {
+            bad.addObject().put("image", listing.relativePath(p.index())).put("reason", p.reason());
+        }
         ObjectNode f = n.putObject("folds");
         f.put("k", folds.k());
         f.put("seed", folds.seed());
@@ -226,7 +310,7 @@ public final class JobDriver {
             return outcomes;
         }
         SerializableHadoopConf conf = new SerializableHadoopConf(hadoopConf);
-        int failAfterEpoch = Integer.parseInt(spark.conf().get(FAULT_CONF, "0"));
+        TestHooks hooks = testHooks();
         Progress progress = new Progress(cells, c -> CostModel.cost(c, config));
         ExecutorService pool = Executors.newFixedThreadPool(slots, r -> {
             Thread t = new Thread(r, "kpff-cell-driver");
@@ -239,7 +323,7 @@ public final class JobDriver {
                 CellTask task = new CellTask(cell.id(), cell.toCellSpec(config, listing.classCount()), listing, folds,
                         cell.fold(), config.data().normalization().id(), config.data().augment(),
                         config.data().strict(), config.run().checkpoint() ? layout.checkpointDir(cell.id()) : null, conf,
-                        failAfterEpoch);
+                        hooks);
                 futures.add(pool.submit(() -> runCell(cell, task, writer, outcomes, progress)));
             }
             for (Future<?> f : futures) {
@@ -249,6 +333,13 @@ public final class JobDriver {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for cells", e);
         } catch (ExecutionException e) {
+            // A commit failed for good: stop the other cells before returning, so that nothing of this attempt
+            // is still training or committing when the caller (or a resumed run) looks at the output folder.
+            for (GridCell cell : cells) {
+                jsc.cancelJobGroup("cell-" + cell.id());
+            }
+            pool.shutdownNow();
+            awaitStopped(pool);
             Throwable cause = e.getCause();
             if (cause instanceof UncheckedIOException) {
                 throw (UncheckedIOException) cause;
@@ -260,13 +351,25 @@ public final class JobDriver {
         return outcomes;
     }
 
+    private static void awaitStopped(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                LOG.warn("Cell threads still running 2 minutes after the run was stopped.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void runCell(GridCell cell, CellTask task, ResultWriter writer, Outcomes outcomes, Progress progress) {
         jsc.setJobGroup("cell-" + cell.id(), "KPFF cell " + cell.id() + " (" + cell.backbone() + ", "
                 + cell.method().id() + ", fold " + cell.fold() + ")", true);
         CellRun run;
         try {
             run = jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Spark throws its (checked) SparkException through Scala when the task failed spark.task.maxFailures
+            // times: that cell is incomplete, the others go on.
             outcomes.incomplete.add(cell.id());
             LOG.error("Cell {} did not complete after Spark's retries: {}", cell.id(), e.getMessage());
             progress.finished(cell, "incomplete");
@@ -274,15 +377,55 @@ public final class JobDriver {
         } finally {
             jsc.clearJobGroup();
         }
-        try {
-            writer.commit(cell, task, run);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not commit cell " + cell.id(), e);
-        }
+        commit(cell, task, run, writer);
         (run.ok() ? outcomes.ok : outcomes.failed).incrementAndGet();
         progress.finished(cell, run.ok()
                 ? String.format(java.util.Locale.ROOT, "ok, accuracy %.4f", run.outcome().finalAccuracy())
                 : "failed: " + run.reason());
+    }
+
+    /**
+     * Commits a cell, retrying a commit that failed before its last rename: each attempt stages afresh and
+     * {@link CellCommitter} replaces what a failed attempt left, so the cell becomes visible exactly once.
+     */
+    private void commit(GridCell cell, CellTask task, CellRun run, ResultWriter writer) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                writer.commit(cell, task, run);
+                return;
+            } catch (IOException e) {
+                if (isCommitted(writer, cell)) {
+                    LOG.warn("Commit of cell {} reported {} after its rows became visible; it is committed.",
+                            cell.id(), e.getMessage());
+                    return;
+                }
+                if (attempt >= COMMIT_ATTEMPTS) {
+                    throw new UncheckedIOException("Could not commit cell " + cell.id() + " in " + attempt
+                            + " attempts", e);
+                }
+                LOG.warn("Commit attempt {} of cell {} failed ({}); retrying.", attempt, cell.id(), e.getMessage());
+            }
+        }
+    }
+
+    private static boolean isCommitted(ResultWriter writer, GridCell cell) {
+        try {
+            return writer.committer().isCommitted(cell.id());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private TestHooks testHooks() {
+        int failAfterEpoch = Integer.parseInt(spark.conf().get(FAULT_CONF, "0"));
+        int failAttempts = Integer.parseInt(spark.conf().get(FAULT_ATTEMPTS_CONF, "1"));
+        String pauseDir = spark.conf().get(PAUSE_CONF, "");
+        if (failAfterEpoch == 0 && pauseDir.isEmpty()) {
+            return TestHooks.NONE;
+        }
+        LOG.warn("Test hooks on: {}={}, {}={}, {}={}", FAULT_CONF, failAfterEpoch, FAULT_ATTEMPTS_CONF, failAttempts,
+                PAUSE_CONF, pauseDir);
+        return new TestHooks(failAfterEpoch, failAttempts, pauseDir.isEmpty() ? null : pauseDir);
     }
 
     /** Concurrent cells: run.max-concurrent-cells, else the cluster's GPU slots, else its task slots. */

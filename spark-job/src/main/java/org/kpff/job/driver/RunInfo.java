@@ -38,17 +38,37 @@ public final class RunInfo {
         return new RunInfo(n);
     }
 
-    /** Reads {@code run.json} of a run folder, if it exists. */
+    /**
+     * Reads {@code run.json} of a run folder, if it exists. A driver killed inside {@link #write} (between removing
+     * the old file and renaming the new one into place) leaves only the complete temporary file: it is read instead.
+     */
     public static Optional<RunInfo> read(String file, Configuration conf) throws IOException {
         Path p = new Path(file);
         FileSystem fs = p.getFileSystem(conf);
-        if (!fs.exists(p)) {
-            return Optional.empty();
+        if (fs.exists(p)) {
+            return Optional.of(parse(fs, p));
         }
+        Path tmp = temporary(p);
+        if (fs.exists(tmp)) {
+            try {
+                return Optional.of(parse(fs, tmp));
+            } catch (IOException | ClassCastException e) {
+                // Killed while writing the temporary file itself: there is no run.json to recover.
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static RunInfo parse(FileSystem fs, Path p) throws IOException {
         try (InputStream in = fs.open(p);
                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            return Optional.of(new RunInfo((ObjectNode) JSON.readTree(r)));
+            return new RunInfo((ObjectNode) JSON.readTree(r));
         }
+    }
+
+    private static Path temporary(Path p) {
+        return new Path(p.getParent(), "_" + p.getName() + ".tmp");
     }
 
     /** The JSON tree (mutable: the driver fills it in). */
@@ -70,7 +90,7 @@ public final class RunInfo {
     public void write(String file, Configuration conf) throws IOException {
         Path p = new Path(file);
         FileSystem fs = p.getFileSystem(conf);
-        Path tmp = new Path(p.getParent(), "_" + p.getName() + ".tmp");
+        Path tmp = temporary(p);
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(JSON.writeValueAsBytes(root));
         }

@@ -81,7 +81,9 @@ public final class CellCommitter {
                     layout.committed(CellTable.PREDICTIONS, cellId));
             moveInto(fs, layout.staging(CellTable.CELLS, cellId, attempt), layout.committed(CellTable.CELLS, cellId));
         } finally {
-            fs.delete(attemptDir, true);
+            // The cell's whole staging folder: only one commit of a cell runs at a time, and what an earlier
+            // failed attempt staged is garbage too.
+            fs.delete(attemptDir.getParent(), true);
         }
     }
 
@@ -95,6 +97,12 @@ public final class CellCommitter {
         if (!fs.rename(from, to)) {
             throw new IOException("Could not rename " + from + " to " + to);
         }
+    }
+
+    /** Whether {@code cells/<cellId>} exists, i.e. the cell is committed. */
+    public boolean isCommitted(String cellId) throws IOException {
+        Path cells = new Path(layout.committed(CellTable.CELLS, cellId));
+        return cells.getFileSystem(conf).exists(cells);
     }
 
     /** The ids of the committed cells. */

@@ -16,7 +16,6 @@ import org.kpff.core.train.CellFailedException;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.CellTrainer;
 import org.kpff.core.train.Checkpoints;
-import org.kpff.core.train.Evaluation;
 import org.kpff.core.train.HadoopCheckpoints;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -77,10 +76,15 @@ public final class CellRunner {
             };
             Checkpoints checkpoints = task.checkpointDir() == null ? Checkpoints.NONE
                     : new HadoopCheckpoints(task.checkpointDir(), task.hadoopConf().get());
+            int[] firstEvaluation = {0};
             CellTrainer.Listener listener = e -> {
+                if (firstEvaluation[0] == 0) {
+                    firstEvaluation[0] = e.epoch();
+                }
                 LOG.info("Cell {} epoch {}: train loss {}, val loss {}, val accuracy {}", task.cellId(), e.epoch(),
                         fmt(e.trainLoss()), fmt(e.valLoss()), fmt(e.valAccuracy()));
-                injectFault(task, attempt, e);
+                task.hooks().afterEvaluation(task.cellId(), attempt, e.epoch(), firstEvaluation[0],
+                        task.hadoopConf().get());
             };
             CellOutcome outcome = CellTrainer.train(task.spec(), data, checkpoints, listener);
             return finish(task, true, "", outcome, heldOut, host, gpu, attempt, start);
@@ -115,13 +119,6 @@ public final class CellRunner {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         Nd4j.getEnvironment().setMaxThreads(threads);
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-    }
-
-    /** Test hook: the first attempt dies after the checkpoint of the given epoch, like a lost executor. */
-    private static void injectFault(CellTask task, int attempt, Evaluation e) {
-        if (task.failAfterEpoch() > 0 && attempt == 1 && e.epoch() == task.failAfterEpoch()) {
-            throw new InjectedFault("Injected fault in cell " + task.cellId() + " after epoch " + e.epoch());
-        }
     }
 
     /** The failure the test hook throws: an infrastructure-like failure Spark retries. */

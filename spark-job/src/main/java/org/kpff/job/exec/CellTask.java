@@ -19,9 +19,9 @@ import org.kpff.core.train.CellSpec;
  * @param strict          fail on undecodable images instead of skipping them
  * @param checkpointDir   the cell's checkpoint folder URI, or null for no checkpoints
  * @param hadoopConf      Hadoop configuration for the dataset and output FileSystems
- * @param failAfterEpoch  test hook: the first attempt throws after checkpointing this epoch (0 = never)
+ * @param hooks           fault-injection hooks of tests ({@link TestHooks#NONE} in a normal run)
  */
 public record CellTask(String cellId, CellSpec spec, DatasetListing listing, Folds folds, int fold,
         String normalization, boolean augment, boolean strict, String checkpointDir, SerializableHadoopConf hadoopConf,
-        int failAfterEpoch) implements Serializable {
+        TestHooks hooks) implements Serializable {
 }

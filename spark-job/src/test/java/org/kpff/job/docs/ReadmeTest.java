@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.kpff.job.config.ConfigDocs;
 import org.kpff.job.results.ResultSchemas;
 
 /**
- * Keeps the README's generated blocks (config keys, output schema) equal to the declarations. Run with
- * {@code KPFF_UPDATE_README=1} to rewrite them after changing a key or a column.
+ * Keeps the README's generated blocks (config keys, output schema, the reliability table) equal to their sources:
+ * the declarations and the tests annotated with {@link ReliabilityCase}. Run with {@code KPFF_UPDATE_README=1} to
+ * rewrite them after changing a key, a column or a reliability test.
  */
 class ReadmeTest {
 
@@ -22,7 +28,8 @@ class ReadmeTest {
     @Test
     void generatedBlocksMatchTheDeclarations() throws Exception {
         String text = Files.readString(README, StandardCharsets.UTF_8);
-        Map<String, String> blocks = Map.of("config-keys", ConfigDocs.markdown(), "output-schema", ResultSchemas.markdown());
+        Map<String, String> blocks = Map.of("config-keys", ConfigDocs.markdown(), "output-schema", ResultSchemas.markdown(),
+                "reliability", reliabilityTable());
         String updated = text;
         for (Map.Entry<String, String> b : blocks.entrySet()) {
             updated = replaceBlock(updated, b.getKey(), b.getValue());
@@ -41,6 +48,48 @@ class ReadmeTest {
         assertTrue(text.contains("mvn -B verify"));
         String ci = Files.readString(Path.of("..", ".ci", "run"), StandardCharsets.UTF_8);
         assertTrue(ci.contains("mvn -B verify"), ".ci/run runs the README's test command");
+    }
+
+    @Test
+    void everyReliabilityTestIsInTheTable() throws Exception {
+        // The matrix the issue asks for: lost executor and driver, commit atomicity, retries, and 15 bad inputs (a header of 2 lines, 23 rows).
+        String table = reliabilityTable();
+        assertEquals(2 + 23, table.lines().count(), table);
+        for (String test : List.of("ExecutorLossTest.", "DriverLossTest.", "RetryAndCommitTest.",
+                "BadInputMatrixTest.")) {
+            assertTrue(table.contains(test), test + " in " + table);
+        }
+    }
+
+    /**
+     * The README's reliability table: one row per test method annotated with {@link ReliabilityCase} among this
+     * module's test classes, sorted by class and method name.
+     */
+    static String reliabilityTable() throws Exception {
+        Path classes = Path.of(ReadmeTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> names;
+        try (Stream<Path> s = Files.walk(classes)) {
+            names = s.map(p -> classes.relativize(p).toString()).filter(n -> n.endsWith(".class") && !n.contains("$"))
+                    .map(n -> n.substring(0, n.length() - ".class".length()).replace(java.io.File.separatorChar, '.'))
+                    .sorted().toList();
+        }
+        List<String[]> rows = new ArrayList<>();
+        for (String name : names) {
+            Class<?> type = Class.forName(name, false, ReadmeTest.class.getClassLoader());
+            for (Method m : type.getDeclaredMethods()) {
+                ReliabilityCase c = m.getAnnotation(ReliabilityCase.class);
+                if (c != null) {
+                    rows.add(new String[] {type.getSimpleName(), m.getName(), c.fault(), c.outcome()});
+                }
+            }
+        }
+        rows.sort(Comparator.comparing((String[] r) -> r[0]).thenComparing(r -> r[1]));
+        StringBuilder md = new StringBuilder("| what goes wrong | what the job does | proven by |\n|---|---|---|\n");
+        for (String[] r : rows) {
+            md.append("| ").append(r[2]).append(" | ").append(r[3]).append(" | `").append(r[0]).append('.')
+                    .append(r[1]).append("` |\n");
+        }
+        return md.toString();
     }
 
     static String replaceBlock(String text, String name, String body) {
