@@ -37,9 +37,10 @@ public final class ConfigKeys {
     /** Training-time augmentation. */
     public static final ConfigKey<Boolean> DATA_AUGMENT = ConfigKey.ofBoolean("data.augment", false,
             "Random flips and 90-degree rotations of training images (the paper uses none).").perPoint();
-    /** Corrupt images fail the run instead of being skipped. */
-    public static final ConfigKey<Boolean> DATA_STRICT = ConfigKey.ofBoolean("data.strict", false,
-            "true: an image that cannot be decoded fails the run; false: it is skipped with a warning.");
+    /** Corrupt images fail the run (before anything is written) instead of being skipped. */
+    public static final ConfigKey<Boolean> DATA_STRICT = ConfigKey.ofBoolean("data.strict", true,
+            "true: an image that cannot be decoded fails the run before anything is written, naming the file; "
+                    + "false: it is skipped with a warning and listed in run.json.");
     /** Seed of the stratified fold assignment. */
     public static final ConfigKey<Long> DATA_FOLD_SEED = ConfigKey.ofLong("data.fold-seed", 42L,
             "Seed of the stratified fold assignment; the same for every cell so that folds are paired.");

@@ -80,35 +80,35 @@ class BadInputMatrixTest {
     }
 
     @Test
-    @ReliabilityCase(fault = "Corrupt TIFF (`data.strict=true`)", outcome = "Exit 1 before training: \"data.strict = "
+    @ReliabilityCase(fault = "Corrupt TIFF (default `data.strict=true`)", outcome = "Exit 1 before training: \"data.strict = "
             + "true and 1 of 19 images … cannot be decoded: …/broken.tif (…)\"; no output folder")
     void corruptTiffRefusesAStrictRun() throws Exception {
         Path data = copyOfBase("corrupt-strict");
         Files.write(data.resolve("class01/broken.tif"), corruptTiff());
         Path out = tmp.resolve("out-corrupt-strict");
-        assertRefused(run(data, out, "--set", "data.strict=true"), out, "data.strict = true and 1 of 19 images",
+        assertRefused(run(data, out), out, "data.strict = true and 1 of 19 images",
                 "class01/broken.tif", "cannot be decoded");
     }
 
     @Test
-    @ReliabilityCase(fault = "Truncated PNG (`data.strict=true`)", outcome = "Exit 1 before training, naming the "
+    @ReliabilityCase(fault = "Truncated PNG (default `data.strict=true`)", outcome = "Exit 1 before training, naming the "
             + "file: \"…/cut.png (truncated or corrupt PNG data: …)\"; no output folder")
     void truncatedPngRefusesAStrictRun() throws Exception {
         Path data = copyOfBase("truncated-strict");
         byte[] png = Files.readAllBytes(data.resolve("class02/img000.png"));
         Files.write(data.resolve("class02/cut.png"), Arrays.copyOf(png, png.length / 2));
         Path out = tmp.resolve("out-truncated");
-        assertRefused(run(data, out, "--set", "data.strict=true"), out, "class02/cut.png (truncated or corrupt PNG");
+        assertRefused(run(data, out), out, "class02/cut.png (truncated or corrupt PNG");
     }
 
     @Test
-    @ReliabilityCase(fault = "Corrupt TIFF (default `data.strict=false`)", outcome = "Exit 0; a warning names the "
+    @ReliabilityCase(fault = "Corrupt TIFF with `data.strict=false`", outcome = "Exit 0; a warning names the "
             + "file; run.json `dataset.undecodable` lists it with the reason; every cell skips it")
     void corruptTiffIsSkippedAndNamedWhenNotStrict() throws Exception {
         Path data = copyOfBase("corrupt-lenient");
         Files.write(data.resolve("class01/broken.tif"), corruptTiff());
         Path out = tmp.resolve("out-corrupt-lenient");
-        CliTest.Result r = run(data, out);
+        CliTest.Result r = run(data, out, "--set", "data.strict=false");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("warning: 1 image(s) cannot be decoded") && r.err().contains("broken.tif"), r.err());
         JsonNode dataset = JSON.readTree(out.resolve("run.json").toFile()).path("dataset");
@@ -172,7 +172,7 @@ class BadInputMatrixTest {
             }
         }
         Path out = tmp.resolve("out-gray-odd");
-        CliTest.Result r = run(data, out, "--set", "data.strict=true");
+        CliTest.Result r = run(data, out);
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("2 trained now (2 ok, 0 failed)"), r.out());
         assertEquals(18, predictions(out));

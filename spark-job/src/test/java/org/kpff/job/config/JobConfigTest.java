@@ -40,7 +40,7 @@ class JobConfigTest {
     @Test
     void defaultsAreThePaperProtocol() {
         JobConfig c = JobConfig.fromEmbeddedDefaults();
-        assertEquals(new DataConfig("", 224, 5, Normalization.TRAIN_FOLD, false, false, 42L), c.data());
+        assertEquals(new DataConfig("", 224, 5, Normalization.TRAIN_FOLD, false, true, 42L), c.data());
         assertEquals(new ModelConfig(List.of("alexnet", "vgg16", "inception"),
                 List.of(FusionMethod.NONE, FusionMethod.ADD, FusionMethod.CONCAT, FusionMethod.KPFF), 1.0, 256,
                 FusionInit.IDENTITY, true), c.model());
@@ -57,7 +57,7 @@ class JobConfigTest {
         JobConfig smoke = JobConfig.load(CONF.resolve("smoke.conf"), List.of());
         assertEquals(List.of("data.folds", "data.input-size", "eval.every", "model.projection-width", "model.width",
                 "train.batch-size", "train.epochs"), paper.differingKeys(smoke));
-        assertEquals(new DataConfig("", 32, 2, Normalization.TRAIN_FOLD, false, false, 42L), smoke.data());
+        assertEquals(new DataConfig("", 32, 2, Normalization.TRAIN_FOLD, false, true, 42L), smoke.data());
         assertEquals(0.125, smoke.model().width());
         assertEquals(32, smoke.model().projectionWidth());
         assertEquals(3, smoke.backbones().size());
@@ -191,7 +191,7 @@ class JobConfigTest {
                 .fingerprint());
         // result-defining keys change it
         for (String set : List.of("train.learning-rate=2e-4", "train.seed=43", "data.fold-seed=1", "data.folds=10",
-                "model.fusion-init=add", "eval.every=5", "run.mode=data-parallel", "data.strict=true")) {
+                "model.fusion-init=add", "eval.every=5", "run.mode=data-parallel", "data.strict=false")) {
             assertNotEquals(fp, JobConfig.parse("", "t", List.of(set)).fingerprint(), set);
         }
         // location, grid extent and operational keys do not
