@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * The job's driver: checks the output folder (refusing to overwrite, or to resume with a different config), lists
  * the dataset and makes the folds, writes {@code run.json} and {@code folds.parquet}, plans the cells not yet
  * committed, runs each as its own named Spark job (one task, one GPU) from a pool that keeps every slot busy with
- * the longest cells first, commits each finished cell atomically, and finally aggregates all committed cells.
+ * the longest cells first, commits each finished cell atomically, and finally aggregates all committed cells. In
+ * {@code run.mode = data-parallel} the cells run one after another instead, each trained over all executors from
+ * this driver ({@link DataParallelTrainer}) and committed the same way.
  */
 public final class JobDriver {
 
