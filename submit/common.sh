@@ -21,7 +21,7 @@ kpff_common_confs() {
     --conf "spark.driver.extraJavaOptions=$KPFF_JAVA_OPTS" \
     --conf "spark.executor.extraJavaOptions=$KPFF_JAVA_OPTS" \
     --conf spark.serializer=org.apache.spark.serializer.KryoSerializer \
-    --conf spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator \
+    --conf spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator,org.kpff.job.exec.KryoRegistration \
     --conf "spark.executor.memory=$KPFF_EXECUTOR_MEMORY" \
     --conf "spark.executor.memoryOverhead=$KPFF_EXECUTOR_OVERHEAD" \
     --conf "spark.executor.cores=$KPFF_EXECUTOR_CORES" \

@@ -182,6 +182,25 @@ public final class ImageBatchIterator implements DataSetIterator {
         this.order = shuffle ? permutation(epoch) : indices;
     }
 
+    /**
+     * Moves to the start of batch {@code batch} (0-based) of the current epoch, so that the next {@link #next()}
+     * makes exactly the batch that iterating from the epoch's start would make there (same images, same
+     * augmentation). Data-parallel training builds an epoch's batches this way on several executors.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= batch < batchesPerEpoch()}
+     */
+    public void seekBatch(int batch) {
+        if (batch < 0 || batch >= batchesPerEpoch()) {
+            throw new IllegalArgumentException("batch = " + batch + " (must be in [0, " + batchesPerEpoch() + "))");
+        }
+        this.cursor = batch * batchSize;
+    }
+
+    /** Batches per epoch: the examples divided by the batch size, rounded up (the last batch may be smaller). */
+    public int batchesPerEpoch() {
+        return (indices.length + batchSize - 1) / batchSize;
+    }
+
     private int[] permutation(int epoch) {
         int[] out = indices.clone();
         SplittableRandom rnd = new SplittableRandom(Seeds.derive(seed, SHUFFLE_STREAM, epoch));

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
@@ -45,6 +46,21 @@ public final class CellTrainer {
         DataSetIterator validation();
     }
 
+    /**
+     * Trains a network for one epoch: over local minibatches ({@link #train(CellSpec, EpochData, Checkpoints,
+     * Listener)}), or data-parallel over a cluster. The network is updated in place.
+     */
+    @FunctionalInterface
+    public interface EpochFitter {
+        /**
+         * Trains {@code net} for {@code epoch} (1-based) and returns the mean training data loss over the epoch's
+         * examples, without the L2 penalty (so that it compares with the validation loss).
+         *
+         * @throws CellFailedException for a deterministic failure (e.g. the fold yields no minibatches)
+         */
+        double fitEpoch(ComputationGraph net, int epoch);
+    }
+
     private CellTrainer() {
     }
 
@@ -57,6 +73,22 @@ public final class CellTrainer {
      * @param listener    progress callback (may be null)
      */
     public static CellOutcome train(CellSpec spec, EpochData data, Checkpoints checkpoints, Listener listener) {
+        return train(spec, (net, epoch) -> trainEpoch(net, data.trainingEpoch(epoch), epoch), data::validation,
+                checkpoints, listener);
+    }
+
+    /**
+     * Trains a cell from scratch or from its last checkpoint, with the training epochs run by {@code fitter}: the
+     * evaluation schedule, checkpoints, predictions and outcome are those of a local cell.
+     *
+     * @param spec        what to build and how to train
+     * @param fitter      runs one training epoch on the network
+     * @param validation  the held-out fold in a fixed order, positioned at its start, on every call
+     * @param checkpoints where to save and find checkpoints ({@link Checkpoints#NONE} for none)
+     * @param listener    progress callback (may be null)
+     */
+    public static CellOutcome train(CellSpec spec, EpochFitter fitter, Supplier<DataSetIterator> validation,
+            Checkpoints checkpoints, Listener listener) {
         long start = System.nanoTime();
         Optional<Checkpoints.Restored> restored = load(checkpoints);
         ComputationGraph net;
@@ -88,26 +120,30 @@ public final class CellTrainer {
         EvalResult fin = null;
         try {
             for (int epoch = firstEpoch; epoch <= spec.epochs(); epoch++) {
-                double trainLoss = trainEpoch(net, data.trainingEpoch(epoch), epoch);
+                double trainLoss = fitter.fitEpoch(net, epoch);
+                if (!Double.isFinite(trainLoss)) {
+                    throw new CellFailedException("Training loss became " + trainLoss + " in epoch " + epoch
+                            + " (diverged: try a smaller learning rate)");
+                }
                 if (evalEpochs.contains(epoch)) {
                     // The last epoch's evaluation also yields the final predictions (one pass, not two).
                     boolean last = epoch == spec.epochs();
-                    EvalResult r = evaluate(net, data.validation(), last);
+                    EvalResult r = evaluate(net, validation.get(), last);
                     if (last) {
                         fin = r;
                     }
                     Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start));
                     history.add(e);
-                    if (epoch < spec.epochs()) {
-                        save(checkpoints, epoch, net, history);
-                    }
+                    // The last epoch is saved too: the checkpoint then holds the final model (its learned W);
+                    // resuming from it re-evaluates without training.
+                    save(checkpoints, epoch, net, history);
                     if (listener != null) {
                         listener.onEvaluation(e);
                     }
                 }
             }
             if (fin == null) {
-                fin = evaluate(net, data.validation(), true);
+                fin = evaluate(net, validation.get(), true);
             }
             double best = Double.NEGATIVE_INFINITY;
             int bestEpoch = 0;

@@ -210,6 +210,31 @@ class ImageBatchIteratorTest {
         assertEquals(epoch0, shifting.next().getFeatures());
     }
 
+    @Test
+    void seekingABatchMakesTheBatchThatIteratingMakesThere() {
+        // 21 images in batches of 4: 6 batches, the last of 1. A second iterator on another "executor" seeks
+        // each batch of epoch 3 in reverse order and must make the same images with the same augmentation.
+        ImageBatchIterator.Builder b = ImageBatchIterator.builder(images, all()).batchSize(4).shuffle(true)
+                .augmentation(Augmentation.light(S)).seed(SEED);
+        ImageBatchIterator sequential = b.build();
+        sequential.setEpoch(3);
+        List<DataSet> expected = epoch(sequential);
+        ImageBatchIterator seeking = b.build();
+        assertEquals(6, seeking.batchesPerEpoch());
+        assertEquals(expected.size(), seeking.batchesPerEpoch());
+        seeking.setEpoch(3);
+        for (int k = seeking.batchesPerEpoch() - 1; k >= 0; k--) {
+            seeking.seekBatch(k);
+            DataSet got = seeking.next();
+            assertEquals(expected.get(k).getFeatures(), got.getFeatures(), "features of batch " + k);
+            assertEquals(expected.get(k).getLabels(), got.getLabels(), "labels of batch " + k);
+            assertEquals(expected.get(k).getExampleMetaData(Integer.class), got.getExampleMetaData(Integer.class));
+        }
+        assertEquals(1, expected.get(5).numExamples());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> seeking.seekBatch(6));
+        assertEquals("batch = 6 (must be in [0, 6))", e.getMessage());
+    }
+
     /** {@code chw} (3×S×S) mirrored left-right and/or top-bottom. */
     private static float[] flip(float[] chw, boolean leftRight, boolean topBottom) {
         float[] out = new float[chw.length];

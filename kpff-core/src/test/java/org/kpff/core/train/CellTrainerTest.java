@@ -1,5 +1,6 @@
 package org.kpff.core.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
+import org.kpff.core.fusion.KroneckerFusionVertex;
+import org.kpff.core.head.FusionHead;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -116,8 +119,21 @@ class CellTrainerTest {
         assertEquals(List.of(6), trainedAgain, "only the epochs after the checkpoint are trained again");
         assertEquals(List.of(2, 4, 6), out.evaluations().stream().map(Evaluation::epoch).toList());
         assertEquals(6, out.epochs());
-        assertEquals(List.of("LATEST", "epoch-4"), Files.list(dir).map(p -> p.getFileName().toString())
+        assertEquals(List.of("LATEST", "epoch-6"), Files.list(dir).map(p -> p.getFileName().toString())
                 .filter(n -> !n.endsWith(".crc")).sorted().toList(), "older checkpoints removed (Hadoop .crc side files aside)");
+        // The last evaluation is checkpointed too: the saved model is the final one, with the learned W.
+        Checkpoints.Restored fin = store.load().orElseThrow();
+        assertEquals(6, fin.epoch());
+        INDArray w = fin.model().paramTable().get(FusionHead.FUSE + "_" + KroneckerFusionVertex.PARAM_W);
+        assertArrayEquals(out.learnedW(), w.dup('c').reshape(w.length()).toDoubleVector(), 0.0);
+        fin.model().close();
+        // Resuming a finished cell trains nothing and gives the same result.
+        List<Integer> none = new ArrayList<>();
+        CellOutcome again = CellTrainer.train(spec, data(false), store, e -> none.add(e.epoch()));
+        assertEquals(List.of(), none);
+        assertEquals(6, again.resumedFrom());
+        assertEquals(out.finalAccuracy(), again.finalAccuracy(), 0.0);
+        assertArrayEquals(out.learnedW(), again.learnedW(), 0.0);
     }
 
     @Test

@@ -112,12 +112,28 @@ public final class ConfigKeys {
     public static final ConfigKey<Boolean> RUN_CHECKPOINT = ConfigKey.ofBoolean("run.checkpoint", true,
             "Checkpoint every evaluation so that a retried cell resumes instead of restarting.").notDefiningResults();
 
+    /** Training master of data-parallel cells. */
+    public static final ConfigKey<TrainingMasterKind> RUN_DATA_PARALLEL_MASTER = ConfigKey.ofChoice(
+            "run.data-parallel.master", List.of(TrainingMasterKind.values()), TrainingMasterKind::id,
+            TrainingMasterKind.PARAMETER_AVERAGING, "data-parallel mode: the dl4j-spark training master; "
+                    + "parameter-averaging averages parameters and Adam state after every averaging round.");
+    /** Workers of a data-parallel cell. */
+    public static final ConfigKey<Integer> RUN_DATA_PARALLEL_WORKERS = ConfigKey.ofInt("run.data-parallel.workers", 0,
+            0, Integer.MAX_VALUE, "data-parallel mode: Spark tasks that train a cell at once, each on minibatches of "
+                    + "train.batch-size; 0 means the cluster's GPU slots, else its task slots.");
+    /** Minibatches per worker between averagings. */
+    public static final ConfigKey<Integer> RUN_DATA_PARALLEL_AVERAGING_FREQUENCY = ConfigKey.ofInt(
+            "run.data-parallel.averaging-frequency", 5, 1, Integer.MAX_VALUE,
+            "data-parallel mode: minibatches each worker fits between two averagings (1 is synchronous SGD on "
+                    + "workers x train.batch-size examples; larger values communicate less).");
+
     /** Every key, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA_URI, DATA_INPUT_SIZE, DATA_FOLDS, DATA_NORMALIZATION,
             DATA_AUGMENT, DATA_STRICT, DATA_FOLD_SEED, MODEL_BACKBONES, MODEL_METHODS, MODEL_WIDTH,
             MODEL_PROJECTION_WIDTH, MODEL_FUSION_INIT, MODEL_BATCH_NORM, TRAIN_EPOCHS, TRAIN_BATCH_SIZE,
             TRAIN_LEARNING_RATE, TRAIN_WEIGHT_DECAY, TRAIN_DROPOUT, TRAIN_SEED, EVAL_EVERY, RUN_MODE,
-            RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT);
+            RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
+            RUN_DATA_PARALLEL_AVERAGING_FREQUENCY);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 

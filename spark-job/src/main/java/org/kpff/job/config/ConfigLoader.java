@@ -89,10 +89,22 @@ final class ConfigLoader {
         for (ConfigKey<?> k : ConfigKeys.ALL) {
             read(k, merged, errors).ifPresent(v -> values.put(k.name(), v));
         }
+        checkCombinations(values, errors);
         if (!errors.isEmpty()) {
             throw new ConfigValidationException(errors);
         }
         return new JobConfig(values);
+    }
+
+    /** Checks values that are allowed alone but not together (only where both were read). */
+    private static void checkCombinations(Map<String, Object> values, List<String> errors) {
+        Object mode = values.get(ConfigKeys.RUN_MODE.name());
+        Object concurrent = values.get(ConfigKeys.RUN_MAX_CONCURRENT_CELLS.name());
+        if (mode == RunMode.DATA_PARALLEL && concurrent instanceof Integer n && n > 1) {
+            errors.add(ConfigKeys.RUN_MAX_CONCURRENT_CELLS.name() + " = " + n + ": must be 0 or 1 with "
+                    + ConfigKeys.RUN_MODE.name() + " = " + RunMode.DATA_PARALLEL.id() + " (each cell is trained over "
+                    + "all executors, so cells run one after another)");
+        }
     }
 
     private static <T> Optional<T> read(ConfigKey<T> key, Config merged, List<String> errors) {

@@ -67,7 +67,9 @@ public final class JobConfig implements Serializable {
                 get(ConfigKeys.TRAIN_SEED));
         this.eval = new EvalConfig(get(ConfigKeys.EVAL_EVERY));
         this.run = new RunConfig(get(ConfigKeys.RUN_MODE), get(ConfigKeys.RUN_MAX_CONCURRENT_CELLS),
-                get(ConfigKeys.RUN_CHECKPOINT));
+                get(ConfigKeys.RUN_CHECKPOINT), new DataParallelConfig(get(ConfigKeys.RUN_DATA_PARALLEL_MASTER),
+                        get(ConfigKeys.RUN_DATA_PARALLEL_WORKERS),
+                        get(ConfigKeys.RUN_DATA_PARALLEL_AVERAGING_FREQUENCY)));
     }
 
     // ---------------------------------------------------------------- loading

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -27,12 +28,14 @@ import org.kpff.core.data.ImageProblem;
 import org.kpff.core.data.SceneDataset;
 import org.kpff.core.data.StratifiedKFold;
 import org.kpff.job.config.JobConfig;
+import org.kpff.job.config.RunMode;
 import org.kpff.job.exec.CellCommitter;
 import org.kpff.job.exec.CellRun;
 import org.kpff.job.exec.CellRunner;
 import org.kpff.job.exec.CellTask;
 import org.kpff.job.exec.ImageCheck;
 import org.kpff.job.exec.TestHooks;
+import org.kpff.job.exec.DataParallelTrainer;
 import org.kpff.job.exec.SerializableHadoopConf;
 import org.kpff.job.plan.CostModel;
 import org.kpff.job.plan.GridCell;
@@ -45,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * The job's driver: checks the output folder (refusing to overwrite, or to resume with a different config), lists
  * the dataset and makes the folds, writes {@code run.json} and {@code folds.parquet}, plans the cells not yet
  * committed, runs each as its own named Spark job (one task, one GPU) from a pool that keeps every slot busy with
- * the longest cells first, commits each finished cell atomically, and finally aggregates all committed cells.
+ * the longest cells first, commits each finished cell atomically, and finally aggregates all committed cells. In
+ * {@code run.mode = data-parallel} the cells run one after another instead, each trained over all executors from
+ * this driver ({@link DataParallelTrainer}) and committed the same way.
  */
 public final class JobDriver {
 
@@ -136,10 +141,19 @@ public final class JobDriver {
             writer.writeFolds(listing, folds);
         }
 
-        int slots = slots(config);
-        LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
-                committed.size(), slots);
-        Outcomes outcomes = execute(config, cells, listing, folds, layout, writer, slots);
+        Outcomes outcomes;
+        if (config.run().mode() == RunMode.DATA_PARALLEL) {
+            int workers = dataParallelWorkers(config);
+            attempt.put("data_parallel_workers", workers);
+            LOG.info("Run {}: {} cells to train ({} already committed), one after another, each data-parallel over "
+                    + "{} workers", outUri, cells.size(), committed.size(), workers);
+            outcomes = executeDataParallel(config, cells, listing, folds, layout, writer, workers);
+        } else {
+            int slots = slots(config);
+            LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
+                    committed.size(), slots);
+            outcomes = execute(config, cells, listing, folds, layout, writer, slots);
+        }
 
         String summary = committer.committedCells().isEmpty() ? "" : writer.aggregate(config.data().folds());
         attempt.put("ended", Instant.now().toString());
@@ -320,11 +334,9 @@ public final class JobDriver {
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (GridCell cell : cells) {
-                CellTask task = new CellTask(cell.id(), cell.toCellSpec(config, listing.classCount()), listing, folds,
-                        cell.fold(), config.data().normalization().id(), config.data().augment(),
-                        config.data().strict(), config.run().checkpoint() ? layout.checkpointDir(cell.id()) : null, conf,
-                        hooks);
-                futures.add(pool.submit(() -> runCell(cell, task, writer, outcomes, progress)));
+                CellTask task = task(config, cell, listing, folds, layout, conf, hooks);
+                futures.add(pool.submit(() -> runCell(cell, task, writer, outcomes, progress,
+                        () -> jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0))));
             }
             for (Future<?> f : futures) {
                 f.get();
@@ -361,12 +373,37 @@ public final class JobDriver {
         }
     }
 
-    private void runCell(GridCell cell, CellTask task, ResultWriter writer, Outcomes outcomes, Progress progress) {
+    /**
+     * Data-parallel mode: the cells one after another, each trained over all executors from this driver. The fault
+     * hook does not apply (a data-parallel cell has no single task to fail).
+     */
+    private Outcomes executeDataParallel(JobConfig config, List<GridCell> cells, DatasetListing listing, Folds folds,
+            RunLayout layout, ResultWriter writer, int workers) {
+        Outcomes outcomes = new Outcomes();
+        SerializableHadoopConf conf = new SerializableHadoopConf(hadoopConf);
+        Progress progress = new Progress(cells, c -> CostModel.cost(c, config));
+        for (GridCell cell : cells) {
+            CellTask task = task(config, cell, listing, folds, layout, conf, TestHooks.NONE);
+            runCell(cell, task, writer, outcomes, progress,
+                    () -> DataParallelTrainer.run(jsc, task, config.run().dataParallel(), workers));
+        }
+        return outcomes;
+    }
+
+    private static CellTask task(JobConfig config, GridCell cell, DatasetListing listing, Folds folds,
+            RunLayout layout, SerializableHadoopConf conf, TestHooks hooks) {
+        return new CellTask(cell.id(), cell.toCellSpec(config, listing.classCount()), listing, folds, cell.fold(),
+                config.data().normalization().id(), config.data().augment(), config.data().strict(),
+                config.run().checkpoint() ? layout.checkpointDir(cell.id()) : null, conf, hooks);
+    }
+
+    private void runCell(GridCell cell, CellTask task, ResultWriter writer, Outcomes outcomes, Progress progress,
+            Supplier<CellRun> training) {
         jsc.setJobGroup("cell-" + cell.id(), "KPFF cell " + cell.id() + " (" + cell.backbone() + ", "
                 + cell.method().id() + ", fold " + cell.fold() + ")", true);
         CellRun run;
         try {
-            run = jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0);
+            run = training.get();
         } catch (Exception e) {
             // Spark throws its (checked) SparkException through Scala when the task failed spark.task.maxFailures
             // times: that cell is incomplete, the others go on.
@@ -433,6 +470,17 @@ public final class JobDriver {
         if (config.run().maxConcurrentCells() > 0) {
             return config.run().maxConcurrentCells();
         }
+        return clusterSlots();
+    }
+
+    /** Workers of a data-parallel cell: run.data-parallel.workers, else the cluster's GPU slots, else task slots. */
+    int dataParallelWorkers(JobConfig config) {
+        int workers = config.run().dataParallel().workers();
+        return workers > 0 ? workers : clusterSlots();
+    }
+
+    /** The cluster's GPU slots when GPUs are scheduled, else its task slots. */
+    private int clusterSlots() {
         SparkConf conf = spark.sparkContext().conf();
         int taskCpus = conf.getInt("spark.task.cpus", 1);
         int slots = Math.max(1, spark.sparkContext().defaultParallelism() / Math.max(1, taskCpus));

@@ -6,12 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.TaskContext;
 import org.bytedeco.javacpp.Pointer;
-import org.kpff.core.data.Augmentation;
 import org.kpff.core.data.DatasetException;
-import org.kpff.core.data.DecodedImages;
 import org.kpff.core.data.ImageBatchIterator;
 import org.kpff.core.data.ImageCache;
-import org.kpff.core.data.Normalization;
 import org.kpff.core.train.CellFailedException;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.CellTrainer;
@@ -46,21 +43,12 @@ public final class CellRunner {
         LOG.info("Cell {} attempt {} on {} ({})", task.cellId(), attempt, host, gpu);
         List<Integer> heldOut = new ArrayList<>();
         try {
-            DecodedImages images = ImageCache.get(task.listing(), task.spec().inputSize(), task.strict(),
-                    task.hadoopConf().get());
-            int[] train = images.usable(task.folds().trainIndices(task.fold()));
-            int[] test = images.usable(task.folds().testIndices(task.fold()));
-            for (int i : test) {
+            CellData cellData = CellData.load(task);
+            for (int i : cellData.heldOut()) {
                 heldOut.add(i);
             }
-            Normalization norm = "fixed".equals(task.normalization()) ? Normalization.IMAGENET
-                    : Normalization.fromTraining(images, train);
-            ImageBatchIterator trainIt = ImageBatchIterator.builder(images, train)
-                    .batchSize(task.spec().batchSize()).normalization(norm).shuffle(true)
-                    .augmentation(task.augment() ? Augmentation.light(task.spec().inputSize()) : Augmentation.NONE)
-                    .seed(task.spec().seed()).build();
-            ImageBatchIterator testIt = ImageBatchIterator.builder(images, test)
-                    .batchSize(task.spec().batchSize()).normalization(norm).shuffle(false).build();
+            ImageBatchIterator trainIt = cellData.training();
+            ImageBatchIterator testIt = cellData.validation();
             CellTrainer.EpochData data = new CellTrainer.EpochData() {
                 @Override
                 public DataSetIterator trainingEpoch(int epoch) {
@@ -130,7 +118,7 @@ public final class CellRunner {
         }
     }
 
-    private static String hostName() {
+    static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {

@@ -79,6 +79,16 @@ public final class GpuBinding {
         return "cuda:" + gpu.get() + (name.isEmpty() ? "" : " (" + name + ")");
     }
 
+    /**
+     * Describes the device ND4J computes on in the current thread, without binding anything: {@code cpu}, or
+     * {@code cuda:<n>}. Data-parallel workers report this (dl4j-spark builds their network before our code runs).
+     */
+    public static String describeCurrentThread() {
+        boolean cuda = "CUDA".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation()
+                .getProperty("backend", ""));
+        return cuda ? "cuda:" + Nd4j.getAffinityManager().getDeviceForCurrentThread() : "cpu";
+    }
+
     /** Reads the device's compute capability from ND4J's environment information and checks it; returns its name. */
     @SuppressWarnings("unchecked")
     static String checkSupported(Properties env, int device) {

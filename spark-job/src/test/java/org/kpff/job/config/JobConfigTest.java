@@ -46,7 +46,8 @@ class JobConfigTest {
                 FusionInit.IDENTITY, true), c.model());
         assertEquals(new TrainConfig(200, 50, 1e-4, 5e-4, 0.5, 42L), c.train());
         assertEquals(new EvalConfig(10), c.eval());
-        assertEquals(new RunConfig(RunMode.LOCAL, 0, true), c.run());
+        assertEquals(new RunConfig(RunMode.LOCAL, 0, true,
+                new DataParallelConfig(TrainingMasterKind.PARAMETER_AVERAGING, 0, 5)), c.run());
     }
 
     @Test
@@ -121,6 +122,9 @@ class JobConfigTest {
         "eval.every = {a = 1}         | eval.every = {\"a\":1}: must be an integer >= 1 (not an integer)",
         "run.mode = cluster           | run.mode = \"cluster\": must be one of local, data-parallel ('cluster' is not allowed)",
         "run.max-concurrent-cells = -1 | run.max-concurrent-cells = -1: must be an integer >= 0",
+        "run.data-parallel.master = shared | run.data-parallel.master = \"shared\": must be one of parameter-averaging ('shared' is not allowed)",
+        "run.data-parallel.workers = -2 | run.data-parallel.workers = -2: must be an integer >= 0",
+        "run.data-parallel.averaging-frequency = 0 | run.data-parallel.averaging-frequency = 0: must be an integer >= 1",
         "data.uri = null              | data.uri = null: must be a string",
     })
     void badValuesNameKeyValueAndWhatIsAllowed(String hocon, String expected) {
@@ -191,7 +195,8 @@ class JobConfigTest {
                 .fingerprint());
         // result-defining keys change it
         for (String set : List.of("train.learning-rate=2e-4", "train.seed=43", "data.fold-seed=1", "data.folds=10",
-                "model.fusion-init=add", "eval.every=5", "run.mode=data-parallel", "data.strict=false")) {
+                "model.fusion-init=add", "eval.every=5", "run.mode=data-parallel", "data.strict=false",
+                "run.data-parallel.workers=4", "run.data-parallel.averaging-frequency=1")) {
             assertNotEquals(fp, JobConfig.parse("", "t", List.of(set)).fingerprint(), set);
         }
         // location, grid extent and operational keys do not
@@ -199,6 +204,24 @@ class JobConfigTest {
                 "run.max-concurrent-cells=3", "run.checkpoint=false")) {
             assertEquals(fp, JobConfig.parse("", "t", List.of(set)).fingerprint(), set);
         }
+    }
+
+    @Test
+    void dataParallelKeysAreReadAndConcurrentCellsAreRefusedInDataParallelMode() {
+        JobConfig dp = JobConfig.parse("run { mode = data-parallel, data-parallel { workers = 3, "
+                + "averaging-frequency = 2 } }", "t", List.of());
+        assertEquals(new RunConfig(RunMode.DATA_PARALLEL, 0, true,
+                new DataParallelConfig(TrainingMasterKind.PARAMETER_AVERAGING, 3, 2)), dp.run());
+        assertEquals(dp, JobConfig.parse(dp.renderResolved(), "resolved", List.of()), "the resolved config reloads");
+        assertEquals(1, JobConfig.parse("", "t", List.of("run.mode=data-parallel", "run.max-concurrent-cells=1"))
+                .run().maxConcurrentCells());
+        ConfigValidationException e = assertThrows(ConfigValidationException.class, () -> JobConfig.parse("", "t",
+                List.of("run.mode=data-parallel", "run.max-concurrent-cells=4", "run.data-parallel.workers=-1")));
+        assertEquals(List.of("run.data-parallel.workers = -1: must be an integer >= 0 [--set run.data-parallel.workers]",
+                "run.max-concurrent-cells = 4: must be 0 or 1 with run.mode = data-parallel (each cell is trained over "
+                        + "all executors, so cells run one after another)"), e.errors());
+        // Local mode keeps running cells side by side.
+        assertEquals(4, JobConfig.parse("", "t", List.of("run.max-concurrent-cells=4")).run().maxConcurrentCells());
     }
 
     @Test
