@@ -56,6 +56,18 @@ public final class CellTrainer {
      * @param listener    progress callback (may be null)
      */
     public static CellOutcome train(CellSpec spec, EpochData data, Checkpoints checkpoints, Listener listener) {
+        return train(spec, data, checkpoints, listener, false);
+    }
+
+    /**
+     * Trains a cell from scratch or from its last checkpoint, optionally checkpointing after the last epoch too.
+     *
+     * @param checkpointLast also checkpoint after the last epoch, so that a later call with more epochs continues
+     *                       from it (successive halving promotes a trial this way instead of retraining it); a
+     *                       checkpoint at exactly {@code spec.epochs()} is restored and only evaluated
+     */
+    public static CellOutcome train(CellSpec spec, EpochData data, Checkpoints checkpoints, Listener listener,
+            boolean checkpointLast) {
         long start = System.nanoTime();
         Optional<Checkpoints.Restored> restored = load(checkpoints);
         ComputationGraph net;
@@ -90,7 +102,7 @@ public final class CellTrainer {
                     }
                     Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start));
                     history.add(e);
-                    if (epoch < spec.epochs()) {
+                    if (epoch < spec.epochs() || checkpointLast) {
                         save(checkpoints, epoch, net, history);
                     }
                     if (listener != null) {

@@ -89,6 +89,7 @@ final class ConfigLoader {
         for (ConfigKey<?> k : ConfigKeys.ALL) {
             read(k, merged, errors).ifPresent(v -> values.put(k.name(), v));
         }
+        SearchChecks.check(values, errors);
         if (!errors.isEmpty()) {
             throw new ConfigValidationException(errors);
         }
@@ -106,6 +107,16 @@ final class ConfigLoader {
         } catch (ConfigException e) {
             errors.add(key.name() + ": must be " + key.allowed() + " (" + e.getMessage() + ")");
             return Optional.empty();
+        }
+        if (key == ConfigKeys.SEARCH_SPACE) {
+            // One sentence per problem of the space, not one for the whole object.
+            List<String> spaceErrors = new ArrayList<>();
+            Optional<SearchSpace> space = SearchSpace.read(value.unwrapped(), spaceErrors);
+            String at = where(value.origin().description());
+            spaceErrors.forEach(e -> errors.add(e + at));
+            @SuppressWarnings("unchecked")
+            Optional<T> typed = (Optional<T>) space;
+            return typed;
         }
         try {
             return Optional.of(key.read(value.unwrapped()));
@@ -135,9 +146,6 @@ final class ConfigLoader {
     static String unknownKeyMessage(String key, String origin) {
         StringBuilder sb = new StringBuilder("unknown key '").append(key).append("'").append(where(origin));
         Section section = Section.ofKey(key);
-        if (section == Section.SEARCH) {
-            return sb.append(": the search section is reserved for hyperparameter search and has no keys yet").toString();
-        }
         Optional<String> near = Suggestions.closest(key, ConfigKeys.names());
         if (near.isPresent()) {
             sb.append("; did you mean '").append(near.get()).append("'?");

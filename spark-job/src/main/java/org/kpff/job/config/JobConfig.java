@@ -48,6 +48,7 @@ public final class JobConfig implements Serializable {
     private final TrainConfig train;
     private final EvalConfig eval;
     private final RunConfig run;
+    private final SearchConfig search;
 
     /** Built by {@link ConfigLoader} from values that have all been read and checked. */
     JobConfig(Map<String, Object> checkedValues) {
@@ -68,6 +69,9 @@ public final class JobConfig implements Serializable {
         this.eval = new EvalConfig(get(ConfigKeys.EVAL_EVERY));
         this.run = new RunConfig(get(ConfigKeys.RUN_MODE), get(ConfigKeys.RUN_MAX_CONCURRENT_CELLS),
                 get(ConfigKeys.RUN_CHECKPOINT));
+        this.search = new SearchConfig(get(ConfigKeys.SEARCH_STRATEGY), get(ConfigKeys.SEARCH_TRIALS),
+                get(ConfigKeys.SEARCH_SEED), get(ConfigKeys.SEARCH_ETA), get(ConfigKeys.SEARCH_MIN_EPOCHS),
+                get(ConfigKeys.SEARCH_SPACE));
     }
 
     // ---------------------------------------------------------------- loading
@@ -182,6 +186,11 @@ public final class JobConfig implements Serializable {
         return run;
     }
 
+    /** The {@code search.*} section. */
+    public SearchConfig search() {
+        return search;
+    }
+
     /** Shorthand for {@code model().backbones()}. */
     public List<String> backbones() {
         return model.backbones();
@@ -233,6 +242,23 @@ public final class JobConfig implements Serializable {
         return toHocon().root().render(ConfigRenderOptions.concise().setJson(true).setFormatted(true));
     }
 
+    /**
+     * The resolved config without the {@code search} section, as formatted JSON (valid HOCON) after the given
+     * comment lines: a config the {@code run} subcommand accepts, e.g. a search's {@code best.conf}.
+     */
+    public String renderRunnable(List<String> comments) {
+        StringBuilder sb = new StringBuilder();
+        comments.forEach(c -> sb.append("# ").append(c).append('\n'));
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (ConfigKey<?> k : ConfigKeys.ALL) {
+            if (k.section() != Section.SEARCH) {
+                m.put(k.name(), plain(k));
+            }
+        }
+        return sb.append(ConfigFactory.parseMap(m, "runnable config").root()
+                .render(ConfigRenderOptions.concise().setJson(true).setFormatted(true))).append('\n').toString();
+    }
+
     private Config toHocon() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (ConfigKey<?> k : ConfigKeys.ALL) {
@@ -251,12 +277,14 @@ public final class JobConfig implements Serializable {
      * Left out are the data location ({@code data.uri}: a dataset may move), the grid's extent
      * ({@code model.backbones}, {@code model.methods}: a resumed run may add or drop cells without changing any
      * committed cell) and purely operational keys ({@code run.max-concurrent-cells}, {@code run.checkpoint}).
-     * {@code --resume} refuses a config whose fingerprint differs.
+     * The {@code search.*} keys enter only when a search is configured, so a plain run's fingerprint does not
+     * depend on them. {@code --resume} refuses a config whose fingerprint differs.
      */
     public String fingerprint() {
         StringBuilder text = new StringBuilder(FINGERPRINT_VERSION).append('\n');
         SortedMap<String, String> canonical = canonicalValues();
-        ConfigKeys.ALL.stream().filter(ConfigKey::definesResults).map(ConfigKey::name).sorted()
+        ConfigKeys.ALL.stream().filter(ConfigKey::definesResults)
+                .filter(k -> search.enabled() || k.section() != Section.SEARCH).map(ConfigKey::name).sorted()
                 .forEach(name -> text.append(name).append('=').append(canonical.get(name)).append('\n'));
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));

@@ -82,7 +82,8 @@ public final class CellRunner {
                         fmt(e.trainLoss()), fmt(e.valLoss()), fmt(e.valAccuracy()));
                 injectFault(task, attempt, e);
             };
-            CellOutcome outcome = CellTrainer.train(task.spec(), data, checkpoints, listener);
+            CellOutcome outcome = CellTrainer.train(task.spec(), data, checkpoints, listener,
+                    task.checkpointLast());
             return finish(task, true, "", outcome, heldOut, host, gpu, attempt, start);
         } catch (CellFailedException | DatasetException e) {
             LOG.warn("Cell {} failed deterministically (not retried): {}", task.cellId(), e.getMessage());

@@ -20,8 +20,10 @@ import org.kpff.core.train.CellSpec;
  * @param checkpointDir   the cell's checkpoint folder URI, or null for no checkpoints
  * @param hadoopConf      Hadoop configuration for the dataset and output FileSystems
  * @param failAfterEpoch  test hook: the first attempt throws after checkpointing this epoch (0 = never)
+ * @param checkpointLast  also checkpoint after the last epoch, so that a successive-halving promotion of the same
+ *                        trial and fold continues from it (needs a checkpoint folder)
  */
 public record CellTask(String cellId, CellSpec spec, DatasetListing listing, Folds folds, int fold,
         String normalization, boolean augment, boolean strict, String checkpointDir, SerializableHadoopConf hadoopConf,
-        int failAfterEpoch) implements Serializable {
+        int failAfterEpoch, boolean checkpointLast) implements Serializable {
 }
