@@ -153,6 +153,22 @@ public final class JobConfig implements Serializable {
         return ConfigLoader.load(toHocon(), list, new ArrayList<>());
     }
 
+    /**
+     * This config with the {@code search.*} keys at their defaults (no search): the config a search's cells are
+     * built from, since a cell's point may set keys (such as {@code train.epochs} for a rung) that the search
+     * section's checks constrain.
+     */
+    public JobConfig withoutSearch() {
+        if (!search.enabled()) {
+            return this;
+        }
+        Map<String, Object> v = new LinkedHashMap<>(values);
+        for (ConfigKey<?> k : ConfigKeys.of(Section.SEARCH)) {
+            v.put(k.name(), k.defaultValue());
+        }
+        return new JobConfig(v);
+    }
+
     // ---------------------------------------------------------------- typed access
 
     /** The typed value of a declared key. */

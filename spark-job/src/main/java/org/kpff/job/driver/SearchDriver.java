@@ -98,7 +98,9 @@ public final class SearchDriver {
         }
         List<SortedMap<String, String>> points = SearchTrials.points(search);
         JobDriver.Session session = driver.open(config, dataUri, outUri, resume, argv);
-        Plan plan = new Plan(config, points, session.listing().classCount());
+        // Cells are built from the config without its search section: a rung's point sets train.epochs.
+        JobConfig cellConfig = config.withoutSearch();
+        Plan plan = new Plan(cellConfig, search, points, session.listing().classCount());
 
         DecisionJournal journal = new DecisionJournal(search.strategy().id(), search.seed(), search.eta(), plan.rungs,
                 points, List.of());
@@ -133,8 +135,8 @@ public final class SearchDriver {
         int slots = driver.slots(config);
         LOG.info("Search {} ({}): {} trials, rungs at epochs {}, {} folds, {} cells at a time", outUri,
                 search.strategy().id(), points.size(), plan.rungs, config.data().folds(), slots);
-        JobDriver.Outcomes outcomes = driver.execute(config, session, source, slots,
-                new Progress(c -> CostModel.cost(c, config)));
+        JobDriver.Outcomes outcomes = driver.execute(cellConfig, session, source, slots,
+                new Progress(c -> CostModel.cost(c, cellConfig)));
         session.attempt().put("cells_planned", source.started);
         session.attempt().put("search_epoch_cells", plan.scheduler.epochCells());
         driver.finish(config, session, outcomes);
@@ -221,12 +223,11 @@ public final class SearchDriver {
         final Map<String, Segment> segments = new HashMap<>();
         final SearchScheduler scheduler;
 
-        Plan(JobConfig config, List<SortedMap<String, String>> points, int classes) {
+        Plan(JobConfig config, SearchConfig search, List<SortedMap<String, String>> points, int classes) {
             this.config = config;
             this.points = points;
             this.backbone = config.backbones().get(0);
             this.method = config.methods().get(0);
-            SearchConfig search = config.search();
             this.asha = search.strategy() == SearchStrategy.ASHA;
             this.rungs = SearchTrials.rungs(search, config.train().epochs());
             int folds = config.data().folds();
@@ -269,7 +270,7 @@ public final class SearchDriver {
                     first.add(segments.get(c.id()));
                 }
             }
-            scheduler = new SearchScheduler(n, k, config.search().eta(), folds, this::epochs, first);
+            scheduler = new SearchScheduler(n, k, search.eta(), folds, this::epochs, first);
         }
 
         int epochs(int trial, int rung) {
