@@ -69,6 +69,7 @@ final class ConfigLoader {
      */
     static JobConfig load(Config source, List<Override> overrides, List<String> errors) {
         Config layer = ConfigFactory.empty();
+        Config base = source;
         for (Override o : overrides) {
             Optional<ConfigKey<?>> key = ConfigKeys.byName(o.key());
             if (key.isEmpty()) {
@@ -76,10 +77,14 @@ final class ConfigLoader {
                 continue;
             }
             layer = layer.withValue(key.get().name(), overrideValue(key.get(), o.value(), o.origin() + " " + o.key()));
+            if ("object".equals(key.get().type())) {
+                // An object key given on the command line replaces the file's object instead of merging into it.
+                base = base.withoutPath(key.get().name());
+            }
         }
         Config merged;
         try {
-            merged = layer.withFallback(source).withFallback(defaults()).resolve();
+            merged = layer.withFallback(base).withFallback(defaults()).resolve();
         } catch (ConfigException e) {
             errors.add("the config cannot be resolved: " + e.getMessage());
             throw new ConfigValidationException(errors);

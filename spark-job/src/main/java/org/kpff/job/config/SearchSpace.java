@@ -120,8 +120,11 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
         return n;
     }
 
-    /** The canonical text: {@code key=dimension} entries sorted by key, joined by {@code ;}; empty for no keys. */
+    /** The canonical text: {@code key=dimension} entries sorted by key, joined by {@code ;}; {@code {}} for no keys. */
     public String canonical() {
+        if (dimensions.isEmpty()) {
+            return "{}";
+        }
         StringBuilder sb = new StringBuilder();
         dimensions.forEach((k, d) -> sb.append(sb.length() == 0 ? "" : ";").append(k).append('=').append(d.canonical()));
         return sb.toString();

@@ -57,6 +57,14 @@ class SearchConfigTest {
     }
 
     @Test
+    void aSpaceGivenWithSetReplacesTheFilesSpace() {
+        JobConfig c = JobConfig.load(Path.of("..", "conf", "search-example.conf"),
+                List.of("search.space={\"train.weight-decay\" = [0, 0.0005]}", "search.trials=2"));
+        assertEquals(List.of("train.weight-decay"), List.copyOf(c.search().space().dimensions().keySet()));
+        assertEquals(List.of("0", "0.0005"), c.search().space().dimensions().get("train.weight-decay").values());
+    }
+
+    @Test
     void theResolvedConfigRoundTripsWithItsSpace() {
         JobConfig c = JobConfig.load(Path.of("..", "conf", "search-example.conf"), List.of());
         assertEquals(c, JobConfig.parse(c.renderResolved(), "resolved", List.of()));
