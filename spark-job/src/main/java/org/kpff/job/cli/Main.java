@@ -3,10 +3,10 @@ package org.kpff.job.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The job's main class: {@code kpff <run|summarize|plan|inspect|datagen> [options]}, each with {@code --help}. */
+/** The job's main class: {@code kpff <run|search|summarize|plan|inspect|datagen> [options]}, each with {@code --help}. */
 @Command(name = "kpff", mixinStandardHelpOptions = true, version = "kpff 0.1.0",
         description = "Kronecker Product Feature Fusion cross-validation on Spark.",
-        subcommands = {RunCommand.class, SummarizeCommand.class, PlanCommand.class, InspectCommand.class,
+        subcommands = {RunCommand.class, SearchCommand.class, SummarizeCommand.class, PlanCommand.class, InspectCommand.class,
             DatagenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -15,7 +15,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: run, summarize, plan, "
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: run, search, summarize, plan, "
                 + "inspect or datagen (see --help).");
     }
 

@@ -41,6 +41,10 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig config = configOptions.load();
+        if (config.search().enabled()) {
+            throw new IllegalArgumentException("The config sets search.strategy = " + config.search().strategy().id()
+                    + ": run it with the search subcommand, or set search.strategy = none for a plain run.");
+        }
         String dataUri = data != null ? data : config.requireDataUri();
         try (SparkSession spark = SparkSessions.create("kpff run " + out)) {
             JobDriver.Report report = new JobDriver(spark).run(config, dataUri, out, resume, argv());

@@ -193,6 +193,14 @@ public final class ConfigKey<T> {
                 }, v -> v.stream().map(id).toList(), v -> v.stream().map(id).collect(Collectors.joining(",")));
     }
 
+    /** The {@code search.space} key: an object of searched keys (see {@link SearchSpace}); empty by default. */
+    static ConfigKey<SearchSpace> ofSpace(String name, String doc) {
+        return new ConfigKey<>(name, "object", SearchSpace.EMPTY, SearchSpace.ALLOWED, doc, true, false, raw -> {
+            List<String> errors = new ArrayList<>();
+            return SearchSpace.read(raw, errors).orElseThrow(() -> new BadValue(String.join("; ", errors)));
+        }, SearchSpace::plain, SearchSpace::canonical);
+    }
+
     /** This key, left out of the fingerprint: its value does not change any cell's result. */
     ConfigKey<T> notDefiningResults() {
         return new ConfigKey<>(name, type, defaultValue, allowed, doc, false, perPoint, reader, plain, canonical);
@@ -215,7 +223,7 @@ public final class ConfigKey<T> {
         return section;
     }
 
-    /** The type as documented: int, long, double, boolean, string, enum or list of enum. */
+    /** The type as documented: int, long, double, boolean, string, enum, list of enum or object. */
     public String type() {
         return type;
     }

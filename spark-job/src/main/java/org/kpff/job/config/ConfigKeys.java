@@ -126,6 +126,33 @@ public final class ConfigKeys {
             "run.data-parallel.averaging-frequency", 5, 1, Integer.MAX_VALUE,
             "data-parallel mode: minibatches each worker fits between two averagings (1 is synchronous SGD on "
                     + "workers x train.batch-size examples; larger values communicate less).");
+    // ---------------------------------------------------------------- search
+
+    /** Search strategy. */
+    public static final ConfigKey<SearchStrategy> SEARCH_STRATEGY = ConfigKey.ofChoice("search.strategy",
+            List.of(SearchStrategy.values()), SearchStrategy::id, SearchStrategy.NONE,
+            "Hyperparameter search of the search subcommand: none (a plain run), grid (every point of the space's "
+                    + "lists), random (search.trials draws), asha (asynchronous successive halving).");
+    /** Trial budget. */
+    public static final ConfigKey<Integer> SEARCH_TRIALS = ConfigKey.ofInt("search.trials", 0, 0, Integer.MAX_VALUE,
+            "Trials (hyperparameter points) to train; 0 means every point of a space of lists (grid, asha). "
+                    + "random needs >= 1, as does asha over distributions.");
+    /** Seed of draws and trial order. */
+    public static final ConfigKey<Long> SEARCH_SEED = ConfigKey.ofLong("search.seed", 42L,
+            "Seed of the random draws and of the trial order (random, asha); the same seed gives the same trials.");
+    /** ASHA reduction factor. */
+    public static final ConfigKey<Integer> SEARCH_ETA = ConfigKey.ofInt("search.eta", 3, 2, Integer.MAX_VALUE,
+            "asha: a trial is promoted to the next rung when its fold-mean accuracy is in the top 1/eta of its rung; "
+                    + "rungs are eta times apart.");
+    /** ASHA smallest budget. */
+    public static final ConfigKey<Integer> SEARCH_MIN_EPOCHS = ConfigKey.ofInt("search.min-epochs", 1, 1,
+            Integer.MAX_VALUE, "asha: epochs of the first rung (about); rungs at train.epochs / eta^s, ..., "
+                    + "train.epochs / eta, train.epochs with s = floor(log_eta(train.epochs / min-epochs)).");
+    /** The searched keys. */
+    public static final ConfigKey<SearchSpace> SEARCH_SPACE = ConfigKey.ofSpace("search.space",
+            "Searched keys (quoted names) with a list of values or { uniform | log-uniform = [low, high] } or "
+                    + "{ choice = [values] }, e.g. \"train.learning-rate\" = { log-uniform = [1e-5, 1e-1] }. "
+                    + "Any key that may vary per point except train.seed.");
 
     /** Every key, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA_URI, DATA_INPUT_SIZE, DATA_FOLDS, DATA_NORMALIZATION,
@@ -133,7 +160,8 @@ public final class ConfigKeys {
             MODEL_PROJECTION_WIDTH, MODEL_FUSION_INIT, MODEL_BATCH_NORM, TRAIN_EPOCHS, TRAIN_BATCH_SIZE,
             TRAIN_LEARNING_RATE, TRAIN_WEIGHT_DECAY, TRAIN_DROPOUT, TRAIN_SEED, EVAL_EVERY, RUN_MODE,
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
-            RUN_DATA_PARALLEL_AVERAGING_FREQUENCY);
+            RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,
+            SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_SPACE);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 
@@ -163,6 +191,11 @@ public final class ConfigKeys {
     /** The keys a hyperparameter point may override. */
     public static List<ConfigKey<?>> perPointKeys() {
         return ALL.stream().filter(ConfigKey::isPerPoint).toList();
+    }
+
+    /** The keys a search space may name: the per-point keys except {@code train.seed}. */
+    public static List<ConfigKey<?>> searchableKeys() {
+        return ALL.stream().filter(k -> k.isPerPoint() && k != TRAIN_SEED).toList();
     }
 
     /** The keys of one section, in documentation order. */

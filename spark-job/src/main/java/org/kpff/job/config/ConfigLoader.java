@@ -69,6 +69,7 @@ final class ConfigLoader {
      */
     static JobConfig load(Config source, List<Override> overrides, List<String> errors) {
         Config layer = ConfigFactory.empty();
+        Config base = source;
         for (Override o : overrides) {
             Optional<ConfigKey<?>> key = ConfigKeys.byName(o.key());
             if (key.isEmpty()) {
@@ -76,10 +77,14 @@ final class ConfigLoader {
                 continue;
             }
             layer = layer.withValue(key.get().name(), overrideValue(key.get(), o.value(), o.origin() + " " + o.key()));
+            if ("object".equals(key.get().type())) {
+                // An object key given on the command line replaces the file's object instead of merging into it.
+                base = base.withoutPath(key.get().name());
+            }
         }
         Config merged;
         try {
-            merged = layer.withFallback(source).withFallback(defaults()).resolve();
+            merged = layer.withFallback(base).withFallback(defaults()).resolve();
         } catch (ConfigException e) {
             errors.add("the config cannot be resolved: " + e.getMessage());
             throw new ConfigValidationException(errors);
@@ -90,6 +95,7 @@ final class ConfigLoader {
             read(k, merged, errors).ifPresent(v -> values.put(k.name(), v));
         }
         checkCombinations(values, errors);
+        SearchChecks.check(values, errors);
         if (!errors.isEmpty()) {
             throw new ConfigValidationException(errors);
         }
@@ -105,6 +111,12 @@ final class ConfigLoader {
                     + ConfigKeys.RUN_MODE.name() + " = " + RunMode.DATA_PARALLEL.id() + " (each cell is trained over "
                     + "all executors, so cells run one after another)");
         }
+        Object strategy = values.get(ConfigKeys.SEARCH_STRATEGY.name());
+        if (mode == RunMode.DATA_PARALLEL && strategy instanceof SearchStrategy st && st != SearchStrategy.NONE) {
+            errors.add(ConfigKeys.SEARCH_STRATEGY.name() + " = " + st.id() + ": a search runs its trials' cells side by "
+                    + "side, one task each; it needs " + ConfigKeys.RUN_MODE.name() + " = " + RunMode.LOCAL.id()
+                    + " (not " + RunMode.DATA_PARALLEL.id() + ")");
+        }
     }
 
     private static <T> Optional<T> read(ConfigKey<T> key, Config merged, List<String> errors) {
@@ -118,6 +130,16 @@ final class ConfigLoader {
         } catch (ConfigException e) {
             errors.add(key.name() + ": must be " + key.allowed() + " (" + e.getMessage() + ")");
             return Optional.empty();
+        }
+        if (key == ConfigKeys.SEARCH_SPACE) {
+            // One sentence per problem of the space, not one for the whole object.
+            List<String> spaceErrors = new ArrayList<>();
+            Optional<SearchSpace> space = SearchSpace.read(value.unwrapped(), spaceErrors);
+            String at = where(value.origin().description());
+            spaceErrors.forEach(e -> errors.add(e + at));
+            @SuppressWarnings("unchecked")
+            Optional<T> typed = (Optional<T>) space;
+            return typed;
         }
         try {
             return Optional.of(key.read(value.unwrapped()));
@@ -147,9 +169,6 @@ final class ConfigLoader {
     static String unknownKeyMessage(String key, String origin) {
         StringBuilder sb = new StringBuilder("unknown key '").append(key).append("'").append(where(origin));
         Section section = Section.ofKey(key);
-        if (section == Section.SEARCH) {
-            return sb.append(": the search section is reserved for hyperparameter search and has no keys yet").toString();
-        }
         Optional<String> near = Suggestions.closest(key, ConfigKeys.names());
         if (near.isPresent()) {
             sb.append("; did you mean '").append(near.get()).append("'?");

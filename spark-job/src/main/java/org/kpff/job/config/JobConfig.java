@@ -48,6 +48,7 @@ public final class JobConfig implements Serializable {
     private final TrainConfig train;
     private final EvalConfig eval;
     private final RunConfig run;
+    private final SearchConfig search;
 
     /** Built by {@link ConfigLoader} from values that have all been read and checked. */
     JobConfig(Map<String, Object> checkedValues) {
@@ -70,6 +71,9 @@ public final class JobConfig implements Serializable {
                 get(ConfigKeys.RUN_CHECKPOINT), new DataParallelConfig(get(ConfigKeys.RUN_DATA_PARALLEL_MASTER),
                         get(ConfigKeys.RUN_DATA_PARALLEL_WORKERS),
                         get(ConfigKeys.RUN_DATA_PARALLEL_AVERAGING_FREQUENCY)));
+        this.search = new SearchConfig(get(ConfigKeys.SEARCH_STRATEGY), get(ConfigKeys.SEARCH_TRIALS),
+                get(ConfigKeys.SEARCH_SEED), get(ConfigKeys.SEARCH_ETA), get(ConfigKeys.SEARCH_MIN_EPOCHS),
+                get(ConfigKeys.SEARCH_SPACE));
     }
 
     // ---------------------------------------------------------------- loading
@@ -151,6 +155,22 @@ public final class JobConfig implements Serializable {
         return ConfigLoader.load(toHocon(), list, new ArrayList<>());
     }
 
+    /**
+     * This config with the {@code search.*} keys at their defaults (no search): the config a search's cells are
+     * built from, since a cell's point may set keys (such as {@code train.epochs} for a rung) that the search
+     * section's checks constrain.
+     */
+    public JobConfig withoutSearch() {
+        if (!search.enabled()) {
+            return this;
+        }
+        Map<String, Object> v = new LinkedHashMap<>(values);
+        for (ConfigKey<?> k : ConfigKeys.of(Section.SEARCH)) {
+            v.put(k.name(), k.defaultValue());
+        }
+        return new JobConfig(v);
+    }
+
     // ---------------------------------------------------------------- typed access
 
     /** The typed value of a declared key. */
@@ -182,6 +202,11 @@ public final class JobConfig implements Serializable {
     /** The {@code run.*} section. */
     public RunConfig run() {
         return run;
+    }
+
+    /** The {@code search.*} section. */
+    public SearchConfig search() {
+        return search;
     }
 
     /** Shorthand for {@code model().backbones()}. */
@@ -235,6 +260,23 @@ public final class JobConfig implements Serializable {
         return toHocon().root().render(ConfigRenderOptions.concise().setJson(true).setFormatted(true));
     }
 
+    /**
+     * The resolved config without the {@code search} section, as formatted JSON (valid HOCON) after the given
+     * comment lines: a config the {@code run} subcommand accepts, e.g. a search's {@code best.conf}.
+     */
+    public String renderRunnable(List<String> comments) {
+        StringBuilder sb = new StringBuilder();
+        comments.forEach(c -> sb.append("# ").append(c).append('\n'));
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (ConfigKey<?> k : ConfigKeys.ALL) {
+            if (k.section() != Section.SEARCH) {
+                m.put(k.name(), plain(k));
+            }
+        }
+        return sb.append(ConfigFactory.parseMap(m, "runnable config").root()
+                .render(ConfigRenderOptions.concise().setJson(true).setFormatted(true))).append('\n').toString();
+    }
+
     private Config toHocon() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (ConfigKey<?> k : ConfigKeys.ALL) {
@@ -253,12 +295,17 @@ public final class JobConfig implements Serializable {
      * Left out are the data location ({@code data.uri}: a dataset may move), the grid's extent
      * ({@code model.backbones}, {@code model.methods}: a resumed run may add or drop cells without changing any
      * committed cell) and purely operational keys ({@code run.max-concurrent-cells}, {@code run.checkpoint}).
+     * The {@code search.*} keys enter only when a search is configured, so a plain run's fingerprint does not
+     * depend on them; likewise the {@code run.data-parallel.*} keys enter only in data-parallel mode.
      * {@code --resume} refuses a config whose fingerprint differs.
      */
     public String fingerprint() {
         StringBuilder text = new StringBuilder(FINGERPRINT_VERSION).append('\n');
         SortedMap<String, String> canonical = canonicalValues();
-        ConfigKeys.ALL.stream().filter(ConfigKey::definesResults).map(ConfigKey::name).sorted()
+        ConfigKeys.ALL.stream().filter(ConfigKey::definesResults)
+                .filter(k -> search.enabled() || k.section() != Section.SEARCH)
+                .filter(k -> run.mode() == RunMode.DATA_PARALLEL || !k.name().startsWith("run.data-parallel."))
+                .map(ConfigKey::name).sorted()
                 .forEach(name -> text.append(name).append('=').append(canonical.get(name)).append('\n'));
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));

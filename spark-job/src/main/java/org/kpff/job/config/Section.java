@@ -14,8 +14,8 @@ public enum Section {
     EVAL("Evaluation on the held-out fold."),
     /** How the job uses the cluster; does not change results except through {@code run.mode}. */
     RUN("How the job uses the cluster."),
-    /** Reserved for hyperparameter search strategies; it has no keys yet. */
-    SEARCH("Reserved for hyperparameter search (grid, random, successive halving); no keys yet.");
+    /** Hyperparameter search of the {@code search} subcommand; {@code run} refuses a config that sets a strategy. */
+    SEARCH("Hyperparameter search (grid, random, asynchronous successive halving) of the search subcommand.");
 
     private final String doc;
 

@@ -6,12 +6,15 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
@@ -58,6 +61,8 @@ public final class JobDriver {
 
     /** Runtime conf of the test hook that makes each cell's first attempt fail after this epoch's checkpoint. */
     public static final String FAULT_CONF = "spark.kpff.test.failAfterEpoch";
+    /** Runtime conf of the test hook that stops dispatching after this many committed cells and fails the attempt. */
+    public static final String STOP_CONF = "spark.kpff.test.stopAfterCells";
 
     /** Runtime conf of the test hook: how many attempts of each cell fail that way (default 1). */
     public static final String FAULT_ATTEMPTS_CONF = "spark.kpff.test.failAttempts";
@@ -77,6 +82,11 @@ public final class JobDriver {
         this.spark = spark;
         this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         this.hadoopConf = spark.sparkContext().hadoopConfiguration();
+    }
+
+    /** The Hadoop configuration of the Spark session (for the run folder's FileSystem). */
+    Configuration hadoopConf() {
+        return hadoopConf;
     }
 
     /**
@@ -105,6 +115,50 @@ public final class JobDriver {
      */
     public Report run(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv)
             throws IOException {
+        if (config.search().enabled()) {
+            throw new IllegalArgumentException("The config sets search.strategy = " + config.search().strategy().id()
+                    + ": run it with the search subcommand, or set search.strategy = none for a plain run.");
+        }
+        Session session = open(config, dataUri, outUri, resume, argv);
+        List<GridCell> cells = GridPlanner.plan(config, session.listing().classCount(), session.committed());
+        session.attempt().put("cells_planned", cells.size());
+        session.info().write(session.layout().runJson(), hadoopConf);
+
+        Progress progress = new Progress(cells, c -> CostModel.cost(c, config));
+        Outcomes outcomes;
+        if (config.run().mode() == RunMode.DATA_PARALLEL) {
+            int workers = dataParallelWorkers(config);
+            session.attempt().put("data_parallel_workers", workers);
+            session.info().write(session.layout().runJson(), hadoopConf);
+            LOG.info("Run {}: {} cells to train ({} already committed), one after another, each data-parallel over "
+                    + "{} workers", outUri, cells.size(), session.committed().size(), workers);
+            outcomes = executeDataParallel(config, session, cells, workers, progress);
+        } else {
+            int slots = slots(config);
+            LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
+                    session.committed().size(), slots);
+            outcomes = execute(config, session, new ListSource(cells), slots, progress);
+        }
+        String summary = finish(config, session, outcomes);
+        return new Report(cells.size(), session.committed().size(), outcomes.ok.get(), outcomes.failed.get(),
+                outcomes.incomplete.size(), summary, session.undecodable());
+    }
+
+    /**
+     * An opened run folder: its layout and run.json, the dataset listing and folds, the writer, the cells committed
+     * before this attempt, and this attempt's entry in run.json.
+     */
+    record Session(RunLayout layout, RunInfo info, DatasetListing listing, Folds folds, ResultWriter writer,
+            Set<String> committed, ObjectNode attempt, long startNanos, List<ImageProblem> undecodable) {
+    }
+
+    /**
+     * Prepares a run folder for an attempt: refuses to overwrite (or to resume with a different config or dataset),
+     * lists the dataset and makes the folds, removes orphans of a crashed commit, writes folds.parquet, run.json
+     * (with a new attempt entry) and resolved.conf.
+     */
+    Session open(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv)
+            throws IOException {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         RunLayout layout = new RunLayout(outUri);
@@ -125,13 +179,11 @@ public final class JobDriver {
         committer.setBeforeRename(beforeRename);
         committer.cleanOrphans();
         Set<String> committed = committer.committedCells();
-        List<GridCell> cells = GridPlanner.plan(config, listing.classCount(), committed);
         ObjectNode attempt = info.attempts().addObject();
         attempt.put("started", started.toString());
         attempt.put("resume", resume);
         attempt.put("master", spark.sparkContext().master());
         attempt.put("application_id", spark.sparkContext().applicationId());
-        attempt.put("cells_planned", cells.size());
         attempt.put("cells_already_committed", committed.size());
         attempt.putPOJO("argv", argv);
         // run.json first: a driver killed from here on leaves a folder that --resume continues.
@@ -140,35 +192,26 @@ public final class JobDriver {
         if (!exists(layout.foldsParquet())) {
             writer.writeFolds(listing, folds);
         }
+        return new Session(layout, info, listing, folds, writer, committed, attempt, t0, undecodable);
+    }
 
-        Outcomes outcomes;
-        if (config.run().mode() == RunMode.DATA_PARALLEL) {
-            int workers = dataParallelWorkers(config);
-            attempt.put("data_parallel_workers", workers);
-            LOG.info("Run {}: {} cells to train ({} already committed), one after another, each data-parallel over "
-                    + "{} workers", outUri, cells.size(), committed.size(), workers);
-            outcomes = executeDataParallel(config, cells, listing, folds, layout, writer, workers);
-        } else {
-            int slots = slots(config);
-            LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
-                    committed.size(), slots);
-            outcomes = execute(config, cells, listing, folds, layout, writer, slots);
-        }
-
-        String summary = committer.committedCells().isEmpty() ? "" : writer.aggregate(config.data().folds());
+    /** Aggregates all committed cells and closes the attempt's entry in run.json; returns the summary Markdown. */
+    String finish(JobConfig config, Session session, Outcomes outcomes) throws IOException {
+        String summary = session.writer().committer().committedCells().isEmpty() ? ""
+                : session.writer().aggregate(config.data().folds());
+        ObjectNode attempt = session.attempt();
         attempt.put("ended", Instant.now().toString());
-        attempt.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
+        attempt.put("wall_seconds", (System.nanoTime() - session.startNanos()) / 1e9);
         attempt.put("cells_ok", outcomes.ok.get());
         attempt.put("cells_failed", outcomes.failed.get());
         attempt.put("cells_incomplete", outcomes.incomplete.size());
         attempt.put("executors", Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1));
-        info.write(layout.runJson(), hadoopConf);
+        session.info().write(session.layout().runJson(), hadoopConf);
         if (!outcomes.incomplete.isEmpty()) {
             LOG.error("{} cells did not complete after Spark's retries: {}. Rerun with --resume to train only those.",
                     outcomes.incomplete.size(), outcomes.incomplete);
         }
-        return new Report(cells.size(), committed.size(), outcomes.ok.get(), outcomes.failed.get(),
-                outcomes.incomplete.size(), summary, undecodable);
+        return summary;
     }
 
     /** Test hook: runs in every commit between staging a cell's tables and renaming them into place. */
@@ -311,35 +354,79 @@ public final class JobDriver {
     }
 
     /** Counters of one attempt's cells. */
-    private static final class Outcomes {
+    static final class Outcomes {
         final AtomicInteger ok = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final List<String> incomplete = Collections.synchronizedList(new ArrayList<>());
     }
 
-    private Outcomes execute(JobConfig config, List<GridCell> cells, DatasetListing listing, Folds folds,
-            RunLayout layout, ResultWriter writer, int slots) {
-        Outcomes outcomes = new Outcomes();
-        if (cells.isEmpty()) {
-            return outcomes;
+    /** Hands out a fixed list of cells in order (a plain grid). */
+    private static final class ListSource implements CellSource {
+        private final Iterator<GridCell> cells;
+
+        ListSource(List<GridCell> cells) {
+            this.cells = cells.iterator();
         }
+
+        @Override
+        public Optional<PlannedCell> next() {
+            return cells.hasNext() ? Optional.of(PlannedCell.of(cells.next())) : Optional.empty();
+        }
+
+        @Override
+        public void finished(PlannedCell cell, CellRun run) {
+            // a fixed grid does not depend on results
+        }
+    }
+
+    /** A cell that ended: its run, or null when its Spark job failed after all retries. */
+    private record Ended(PlannedCell cell, CellRun run) {
+    }
+
+    /**
+     * Runs the cells a source hands out, each as its own Spark job, at most {@code slots} at a time: whenever a
+     * slot frees up the source is asked for the next cell, so an adaptive source (a search) decides the next cells
+     * as results arrive while every slot stays busy. Each finished cell is committed before the source hears of it.
+     */
+    Outcomes execute(JobConfig config, Session session, CellSource source, int slots, Progress progress) {
+        Outcomes outcomes = new Outcomes();
         SerializableHadoopConf conf = new SerializableHadoopConf(hadoopConf);
         TestHooks hooks = testHooks();
-        Progress progress = new Progress(cells, c -> CostModel.cost(c, config));
+        int stopAfterCells = Integer.parseInt(spark.conf().get(STOP_CONF, "0"));
+        List<GridCell> started = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(slots, r -> {
             Thread t = new Thread(r, "kpff-cell-driver");
             t.setDaemon(true);
             return t;
         });
+        CompletionService<Ended> ended = new ExecutorCompletionService<>(pool);
+        int running = 0;
+        boolean stopping = false;
         try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (GridCell cell : cells) {
-                CellTask task = task(config, cell, listing, folds, layout, conf, hooks);
-                futures.add(pool.submit(() -> runCell(cell, task, writer, outcomes, progress,
-                        () -> jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0))));
-            }
-            for (Future<?> f : futures) {
-                f.get();
+            while (true) {
+                while (!stopping && running < slots) {
+                    Optional<PlannedCell> next = source.next();
+                    if (next.isEmpty()) {
+                        break;
+                    }
+                    PlannedCell planned = next.get();
+                    GridCell cell = planned.cell();
+                    CellTask task = task(config, session, planned, conf, hooks);
+                    progress.started(cell);
+                    started.add(cell);
+                    ended.submit(() -> new Ended(planned, runCell(cell, task, session.writer(), outcomes, progress,
+                            () -> jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0))));
+                    running++;
+                }
+                if (running == 0) {
+                    break;
+                }
+                Ended e = ended.take().get();
+                running--;
+                source.finished(e.cell(), e.run());
+                if (stopAfterCells > 0 && outcomes.ok.get() + outcomes.failed.get() >= stopAfterCells) {
+                    stopping = true;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -347,7 +434,7 @@ public final class JobDriver {
         } catch (ExecutionException e) {
             // A commit failed for good: stop the other cells before returning, so that nothing of this attempt
             // is still training or committing when the caller (or a resumed run) looks at the output folder.
-            for (GridCell cell : cells) {
+            for (GridCell cell : started) {
                 jsc.cancelJobGroup("cell-" + cell.id());
             }
             pool.shutdownNow();
@@ -359,6 +446,10 @@ public final class JobDriver {
             throw new IllegalStateException("Committing a cell failed: " + cause.getMessage(), cause);
         } finally {
             pool.shutdownNow();
+        }
+        if (stopping) {
+            throw new IllegalStateException("Stopped after " + stopAfterCells + " committed cells (test hook "
+                    + STOP_CONF + "), as if the driver had died; resume to continue.");
         }
         return outcomes;
     }
@@ -377,27 +468,33 @@ public final class JobDriver {
      * Data-parallel mode: the cells one after another, each trained over all executors from this driver. The fault
      * hook does not apply (a data-parallel cell has no single task to fail).
      */
-    private Outcomes executeDataParallel(JobConfig config, List<GridCell> cells, DatasetListing listing, Folds folds,
-            RunLayout layout, ResultWriter writer, int workers) {
+    private Outcomes executeDataParallel(JobConfig config, Session session, List<GridCell> cells, int workers,
+            Progress progress) {
         Outcomes outcomes = new Outcomes();
         SerializableHadoopConf conf = new SerializableHadoopConf(hadoopConf);
-        Progress progress = new Progress(cells, c -> CostModel.cost(c, config));
         for (GridCell cell : cells) {
-            CellTask task = task(config, cell, listing, folds, layout, conf, TestHooks.NONE);
-            runCell(cell, task, writer, outcomes, progress,
+            CellTask task = task(config, session, PlannedCell.of(cell), conf, TestHooks.NONE);
+            progress.started(cell);
+            runCell(cell, task, session.writer(), outcomes, progress,
                     () -> DataParallelTrainer.run(jsc, task, config.run().dataParallel(), workers));
         }
         return outcomes;
     }
 
-    private static CellTask task(JobConfig config, GridCell cell, DatasetListing listing, Folds folds,
-            RunLayout layout, SerializableHadoopConf conf, TestHooks hooks) {
-        return new CellTask(cell.id(), cell.toCellSpec(config, listing.classCount()), listing, folds, cell.fold(),
-                config.data().normalization().id(), config.data().augment(), config.data().strict(),
-                config.run().checkpoint() ? layout.checkpointDir(cell.id()) : null, conf, hooks);
+    /** The task of a planned cell: its spec, data, fold, checkpoint folder (or none) and test hooks. */
+    private static CellTask task(JobConfig config, Session session, PlannedCell planned, SerializableHadoopConf conf,
+            TestHooks hooks) {
+        GridCell cell = planned.cell();
+        boolean checkpoint = config.run().checkpoint() || planned.checkpointLast();
+        return new CellTask(cell.id(), cell.toCellSpec(config, session.listing().classCount()), session.listing(),
+                session.folds(), cell.fold(), config.data().normalization().id(), config.data().augment(),
+                config.data().strict(), checkpoint ? session.layout().checkpointDir(planned.checkpointName()) : null,
+                conf, hooks);
     }
 
-    private void runCell(GridCell cell, CellTask task, ResultWriter writer, Outcomes outcomes, Progress progress,
+    /** Runs one cell (as a Spark job, or data-parallel) and commits it; returns its run, or null when it failed
+     * for good in Spark (incomplete). */
+    private CellRun runCell(GridCell cell, CellTask task, ResultWriter writer, Outcomes outcomes, Progress progress,
             Supplier<CellRun> training) {
         jsc.setJobGroup("cell-" + cell.id(), "KPFF cell " + cell.id() + " (" + cell.backbone() + ", "
                 + cell.method().id() + ", fold " + cell.fold() + ")", true);
@@ -410,7 +507,7 @@ public final class JobDriver {
             outcomes.incomplete.add(cell.id());
             LOG.error("Cell {} did not complete after Spark's retries: {}", cell.id(), e.getMessage());
             progress.finished(cell, "incomplete");
-            return;
+            return null;
         } finally {
             jsc.clearJobGroup();
         }
@@ -419,6 +516,7 @@ public final class JobDriver {
         progress.finished(cell, run.ok()
                 ? String.format(java.util.Locale.ROOT, "ok, accuracy %.4f", run.outcome().finalAccuracy())
                 : "failed: " + run.reason());
+        return run;
     }
 
     /**

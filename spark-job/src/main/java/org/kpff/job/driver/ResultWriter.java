@@ -38,6 +38,7 @@ import org.kpff.job.results.RunLayout.CellTable;
 import org.kpff.job.results.SummaryMarkdown;
 import org.kpff.job.results.SummaryPlots;
 import org.kpff.job.results.SummaryRow;
+import org.kpff.job.results.TrialRow;
 
 /**
  * Turns executor results into the run's Parquet tables (one small file per cell and table, committed atomically by
@@ -129,6 +130,48 @@ final class ResultWriter {
     private void write(List<Row> rows, StructType schema, String dir) {
         // One small file per cell and table; repartition(1), never coalesce, keeps upstream work parallel.
         spark.createDataFrame(rows, schema).repartition(1).write().mode(SaveMode.ErrorIfExists).parquet(dir);
+    }
+
+    /** The rows of every committed cell, by cell id. */
+    Map<String, CellResult> committedResults() throws IOException {
+        Map<String, CellResult> out = new java.util.HashMap<>();
+        var committed = committer.committedCells();
+        if (committed.isEmpty()) {
+            return out;
+        }
+        for (Row r : spark.read().schema(ResultSchemas.CELLS).parquet(layout.cellsDir() + "/*").collectAsList()) {
+            CellResult c = CellResult.fromRow(r);
+            if (committed.contains(c.cell().cellId())) {
+                out.put(c.cell().cellId(), c);
+            }
+        }
+        return out;
+    }
+
+    /** Replaces {@code trials/} with these rows: written completely under {@code _staging/}, then renamed. */
+    void writeTrials(List<TrialRow> trials) throws IOException {
+        String tmp = layout.stagingDir() + "/trials-" + System.nanoTime();
+        write(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS, tmp);
+        FileSystem fs = new Path(layout.root()).getFileSystem(conf);
+        Path target = new Path(layout.trialsDir());
+        fs.delete(target, true);
+        if (!fs.rename(new Path(tmp), target)) {
+            throw new IOException("Could not rename " + tmp + " to " + target);
+        }
+    }
+
+    /** Writes a text file atomically (temporary file, rename). */
+    void writeText(String uri, String text) throws IOException {
+        Path p = new Path(uri);
+        FileSystem fs = p.getFileSystem(conf);
+        Path tmp = new Path(p.getParent(), "_" + p.getName() + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        fs.delete(p, false);
+        if (!fs.rename(tmp, p)) {
+            throw new IOException("Could not rename " + tmp + " to " + p);
+        }
     }
 
     /** Reads all committed cells and their predictions, aggregates, and writes the summary files. */

@@ -206,6 +206,49 @@ public final class ResultSchemas {
             col("mcnemar_p_value", DataTypes.DoubleType, false, "McNemar's exact test: two-sided binomial p of b"
                     + " among b + c at 1/2; 1 when b + c = 0, NaN when no image is paired."));
 
+    /**
+     * {@code trials/}: one row per trial of a search ({@code search} subcommand), rewritten at the end of every
+     * attempt.
+     * <ul>
+     * <li>{@code trial} int: the trial id, 0-based in trial order.</li>
+     * <li>{@code hp} map&lt;string,string&gt;: the trial's hyperparameter point (canonical values); the cells of an
+     * asha rung add {@code train.epochs}.</li>
+     * <li>{@code status} string: completed, stopped, failed, incomplete or pending.</li>
+     * <li>{@code rank} int: 1-based rank (highest rung with a fold-mean, then fold-mean, then trial id).</li>
+     * <li>{@code rung} int: the highest rung the trial entered, 0-based.</li>
+     * <li>{@code epochs} int: the epochs of that rung.</li>
+     * <li>{@code mean_accuracy} double: fold-mean validation accuracy at that rung; null without one.</li>
+     * <li>{@code std_accuracy} double: its sample standard deviation over folds; null without one or with one fold.</li>
+     * <li>{@code fold_accuracies} array&lt;double&gt;: validation accuracy per fold at that rung; empty without.</li>
+     * <li>{@code rung_accuracies} array&lt;double&gt;: fold-mean accuracy at rungs 0 .. rung; NaN where none.</li>
+     * <li>{@code epoch_cells} bigint: epochs the trial's cells trained (a promotion continues from its checkpoint).</li>
+     * <li>{@code reason} string: why a failed trial failed; null otherwise.</li>
+     * </ul>
+     */
+    public static final StructType TRIALS = struct(List.of(),
+            col("trial", DataTypes.IntegerType, false, "Trial id, 0-based in trial order."),
+            col("hp", HP, false, "The trial's hyperparameter point (canonical values); the cells of an asha rung add"
+                    + " train.epochs."),
+            col("status", DataTypes.StringType, false, "completed, stopped (by successive halving), failed, incomplete"
+                    + " (rerun with --resume) or pending."),
+            col("rank", DataTypes.IntegerType, false, "1-based rank: highest rung with a fold-mean first, then"
+                    + " fold-mean accuracy, then trial id."),
+            col("rung", DataTypes.IntegerType, false, "The highest rung the trial entered, 0-based (0 for grid and"
+                    + " random)."),
+            col("epochs", DataTypes.IntegerType, false, "Epochs of that rung."),
+            col("mean_accuracy", DataTypes.DoubleType, true,
+                    "Fold-mean validation accuracy at that rung, in [0, 1]; null without one (failed, unfinished)."),
+            col("std_accuracy", DataTypes.DoubleType, true,
+                    "Sample standard deviation (n - 1) of the fold accuracies at that rung; null without 2 folds."),
+            col("fold_accuracies", DataTypes.createArrayType(DataTypes.DoubleType, false), false,
+                    "Validation accuracy per fold at that rung, in fold order; empty without."),
+            col("rung_accuracies", DataTypes.createArrayType(DataTypes.DoubleType, false), false,
+                    "Fold-mean accuracy at rungs 0 .. rung; NaN where the trial has none."),
+            col("epoch_cells", DataTypes.LongType, false, "Epochs trained by the trial's cells, summed over folds and"
+                    + " rungs (a promoted trial continues from its checkpoint)."),
+            col("reason", DataTypes.StringType, true, "Why a failed trial failed (its first failed fold); null"
+                    + " otherwise."));
+
     private ResultSchemas() {
     }
 
@@ -218,6 +261,7 @@ public final class ResultSchemas {
         m.put("folds", FOLDS);
         m.put("summary", SUMMARY);
         m.put("comparisons", COMPARISONS);
+        m.put("trials", TRIALS);
         return m;
     }
 

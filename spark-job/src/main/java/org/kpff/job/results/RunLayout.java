@@ -18,6 +18,10 @@ import java.util.Objects;
  * comparisons.parquet/  paired tests                               (ResultSchemas.COMPARISONS)
  * summary.md            Table-1-shaped Markdown (SummaryMarkdown)
  * checkpoints/&lt;cell id&gt;/ model checkpoints for resume; removable after success
+ * trials/               search only: one row per trial                 (ResultSchemas.TRIALS)
+ * decisions.json        search only: the trials and every promotion, stop, failure and completion
+ * search.md             search only: the trials ranked (SearchMarkdown)
+ * best.conf             search only: the best trial's runnable config
  * _staging/&lt;cell id&gt;/&lt;attempt&gt;/{cells,metrics,predictions}/   a cell's rows before commit
  * </pre>
  *
@@ -125,6 +129,26 @@ public record RunLayout(String root) implements Serializable {
     /** {@code summary.md}. */
     public String summaryMarkdown() {
         return at("summary.md");
+    }
+
+    /** {@code trials/}: a search's one row per trial. */
+    public String trialsDir() {
+        return at("trials");
+    }
+
+    /** {@code decisions.json}: a search's trials and decisions. */
+    public String decisionsJson() {
+        return at("decisions.json");
+    }
+
+    /** {@code search.md}: a search's ranked trials. */
+    public String searchMarkdown() {
+        return at("search.md");
+    }
+
+    /** {@code best.conf}: the best trial's runnable config. */
+    public String bestConfig() {
+        return at("best.conf");
     }
 
     /** {@code checkpoints/}. */

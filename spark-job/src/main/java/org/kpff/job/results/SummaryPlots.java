@@ -30,18 +30,27 @@ public final class SummaryPlots {
     private SummaryPlots() {
     }
 
-    /** Renders every plot; returns file name → PNG bytes. */
+    /**
+     * Renders every plot; returns file name → PNG bytes. The accuracy and learning-curve plots show plain cells
+     * (no hyperparameter point); they are left out when there are none (a search's cells all have points).
+     */
     public static Map<String, byte[]> render(List<SummaryRow> summary, List<EpochMetrics> metrics,
             List<CellResult> cells) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Map<String, byte[]> out = new LinkedHashMap<>();
-        out.put("accuracy.png", png(accuracy(summary)));
+        CategoryChart accuracy = accuracy(summary);
+        if (!accuracy.getSeriesMap().isEmpty()) {
+            out.put("accuracy.png", png(accuracy));
+        }
         Map<String, List<EpochMetrics>> byBackbone = new TreeMap<>();
         for (EpochMetrics m : metrics) {
             byBackbone.computeIfAbsent(m.cell().backbone(), b -> new ArrayList<>()).add(m);
         }
         for (Map.Entry<String, List<EpochMetrics>> e : byBackbone.entrySet()) {
-            out.put("curves-" + e.getKey() + ".png", png(curves(e.getKey(), e.getValue())));
+            XYChart curves = curves(e.getKey(), e.getValue());
+            if (!curves.getSeriesMap().isEmpty()) {
+                out.put("curves-" + e.getKey() + ".png", png(curves));
+            }
         }
         for (CellResult c : cells) {
             if (c.learnedW() != null) {

@@ -41,7 +41,7 @@ class CliTest {
     void helpListsTheSubcommands() {
         Result r = cli("--help");
         assertEquals(0, r.status());
-        for (String sub : new String[] {"run", "summarize", "plan", "inspect", "datagen"}) {
+        for (String sub : new String[] {"run", "search", "summarize", "plan", "inspect", "datagen"}) {
             assertTrue(r.out().contains(sub), sub + " in " + r.out());
         }
         assertEquals(0, cli("run", "--help").status());
@@ -99,6 +99,40 @@ class CliTest {
         Result summary = cli("summarize", "--out", out);
         assertEquals(0, summary.status(), summary.err());
         assertTrue(summary.out().contains("KPFF") && summary.out().contains("88.10"), summary.out());
+    }
+
+    @Test
+    void searchThroughTheCommandLineWritesABestConfigThatRuns() throws Exception {
+        String out = tmp.resolve("cli-search").toString();
+        String[] tiny = {"--config", "../conf/search-example.conf", "--set", "data.input-size=16", "--set",
+            "model.projection-width=8", "--set", "train.batch-size=6", "--set", "train.epochs=1", "--set",
+            "search.strategy=grid", "--set", "search.trials=0", "--set",
+            "search.space={\"train.learning-rate\" = [0.0003, 0.003]}"};
+        Result r = cli(concat(new String[] {"search", "--data", data, "--out", out}, tiny));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Strategy **grid**") && r.out().contains("Trials: 2 (2 completed, 0 stopped, "
+                + "0 failed, 0 unfinished). Cells: 4 trained now, 0 already committed, 0 incomplete. Epoch-cells: 4 "
+                + "of 4."), r.out());
+        assertTrue(r.out().contains("Best trial ") && r.out().contains("best.conf"), r.out());
+        for (String f : new String[] {"trials", "search.md", "best.conf", "decisions.json", "run.json"}) {
+            assertTrue(Files.exists(Path.of(out, f)), f);
+        }
+        // best.conf runs as it is: no --data, no search section.
+        Result run = cli("run", "--config", Path.of(out, "best.conf").toString(), "--out", tmp.resolve("best-run")
+                .toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("2 trained now (2 ok, 0 failed)"), run.out());
+
+        // The subcommands refuse each other's configs before any work.
+        Result plainSearch = cli("search", "--config", "../conf/smoke.conf", "--data", data, "--out",
+                tmp.resolve("never1").toString());
+        assertEquals(1, plainSearch.status());
+        assertTrue(plainSearch.err().contains("The config has no search"), plainSearch.err());
+        Result searchRun = cli("run", "--config", "../conf/search-example.conf", "--data", data, "--out",
+                tmp.resolve("never2").toString());
+        assertEquals(1, searchRun.status());
+        assertTrue(searchRun.err().contains("run it with the search subcommand"), searchRun.err());
+        assertTrue(!Files.exists(tmp.resolve("never1")) && !Files.exists(tmp.resolve("never2")), "nothing written");
     }
 
     @Test

@@ -140,7 +140,7 @@ class JobConfigTest {
         "model.backbone = [vgg16]  | unknown key 'model.backbone' [test.conf: 1]; did you mean 'model.backbones'?",
         "epochs = 3                | unknown key 'epochs' [test.conf: 1]; did you mean 'train.epochs'?",
         "trian { epochs = 3 }      | unknown key 'trian.epochs' [test.conf: 1]; did you mean 'train.epochs'?",
-        "search.strategy = random  | unknown key 'search.strategy' [test.conf: 1]: the search section is reserved for hyperparameter search and has no keys yet",
+        "search.strategi = random  | unknown key 'search.strategi' [test.conf: 1]; did you mean 'search.strategy'?",
         "eval.zzzzzzzzzzzz = 1     | unknown key 'eval.zzzzzzzzzzzz' [test.conf: 1]; the keys of section eval are eval.every",
         "model.widht = 2           | unknown key 'model.widht' [test.conf: 1]; did you mean 'model.width'?",
         "train.lr = 0.1            | unknown key 'train.lr' [test.conf: 1]; the keys of section train are train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, train.seed",
@@ -195,9 +195,14 @@ class JobConfigTest {
                 .fingerprint());
         // result-defining keys change it
         for (String set : List.of("train.learning-rate=2e-4", "train.seed=43", "data.fold-seed=1", "data.folds=10",
-                "model.fusion-init=add", "eval.every=5", "run.mode=data-parallel", "data.strict=false",
-                "run.data-parallel.workers=4", "run.data-parallel.averaging-frequency=1")) {
+                "model.fusion-init=add", "eval.every=5", "run.mode=data-parallel", "data.strict=false")) {
             assertNotEquals(fp, JobConfig.parse("", "t", List.of(set)).fingerprint(), set);
+        }
+        // the data-parallel keys define results in data-parallel mode only
+        String dp = JobConfig.parse("", "t", List.of("run.mode=data-parallel")).fingerprint();
+        for (String set : List.of("run.data-parallel.workers=4", "run.data-parallel.averaging-frequency=1")) {
+            assertNotEquals(dp, JobConfig.parse("", "t", List.of("run.mode=data-parallel", set)).fingerprint(), set);
+            assertEquals(fp, JobConfig.parse("", "t", List.of(set)).fingerprint(), set);
         }
         // location, grid extent and operational keys do not
         for (String set : List.of("data.uri=/elsewhere", "model.backbones=vgg16", "model.methods=kpff,none",
@@ -273,8 +278,8 @@ class JobConfigTest {
         assertTrue(md.contains("| `train.learning-rate` | double | `0.0001` | a finite number > 0 | Adam learning rate."
                 + " May vary per hyperparameter point. |"), md);
         assertTrue(md.contains("| `data.uri` | string | `\"\"` | a string |"), md);
-        assertTrue(md.contains("| `search.*` | | | |"), md);
-        assertEquals(ConfigKeys.ALL.size() + 3, md.split("\n").length);
+        assertTrue(md.contains("| `search.strategy` | enum | `none` | one of none, grid, random, asha |"), md);
+        assertEquals(ConfigKeys.ALL.size() + 2, md.split("\n").length);
         assertFalse(ConfigKeys.ALL.stream().anyMatch(k -> k.doc().isBlank()));
     }
 }

@@ -119,7 +119,8 @@ class RetryAndCommitTest {
         Path root = tmp.resolve("infra");
         spark.conf().set(JobDriver.FAULT_CONF, "1");
         spark.conf().set(JobDriver.FAULT_ATTEMPTS_CONF, "99");
-        JobDriver.Report r = new JobDriver(spark).run(tiny("model.methods=[kpff]"), data, out, false, List.of("run"));
+        JobDriver.Report r = new JobDriver(spark).run(tiny("model.methods=[kpff]", "train.epochs=3"), data, out, false, List.of("run"));
+        // Three epochs: every attempt has an epoch left to train (and fail after), as the last epoch is checkpointed.
         assertEquals(2, r.incomplete());
         assertEquals(0, r.ok() + r.failed());
         List<TaskLog.Attempt> attempts = log.all(spark);
@@ -139,14 +140,14 @@ class RetryAndCommitTest {
 
         spark.conf().unset(JobDriver.FAULT_ATTEMPTS_CONF);
         spark.conf().unset(JobDriver.FAULT_CONF);
-        JobDriver.Report resumed = new JobDriver(spark).run(tiny("model.methods=[kpff]"), data, out, true,
+        JobDriver.Report resumed = new JobDriver(spark).run(tiny("model.methods=[kpff]", "train.epochs=3"), data, out, true,
                 List.of("run", "--resume"));
         assertEquals(2, resumed.planned());
         assertEquals(2, resumed.ok());
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             assertEquals(2, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE attempts = 1 AND "
-                    + "resumed_from = 1 AND epochs = 2 AND status = 'ok'"));
-            assertEquals(4, count(c, "SELECT count(*) FROM " + glob(out, "metrics")));
+                    + "resumed_from = 3 AND epochs = 3 AND status = 'ok'"));
+            assertEquals(6, count(c, "SELECT count(*) FROM " + glob(out, "metrics")));
         }
     }
 
@@ -160,9 +161,10 @@ class RetryAndCommitTest {
         spark.conf().set(JobDriver.FAULT_ATTEMPTS_CONF, "2");
         JobDriver.Report r = new JobDriver(spark).run(tiny("model.methods=[kpff]"), data, out, false, List.of("run"));
         assertEquals(2, r.ok());
+        // Attempt 2 trained epoch 2 and checkpointed it before failing: attempt 3 only re-evaluates that model.
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             assertEquals(2, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE attempts = 3 AND "
-                    + "resumed_from = 1 AND epochs = 2"));
+                    + "resumed_from = 2 AND epochs = 2"));
             assertEquals(4, count(c, "SELECT count(*) FROM " + glob(out, "metrics")));
         }
         assertEquals(2 * 3, log.all(spark).size());

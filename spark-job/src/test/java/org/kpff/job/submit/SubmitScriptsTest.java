@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The spark-submit wrappers: syntax, the command each would run (dry run), and GPU discovery with a fake nvidia-smi. */
@@ -80,13 +81,16 @@ class SubmitScriptsTest {
         assertTrue(r.err().contains("SPARK_MASTER"), r.err());
     }
 
-    @Test
-    void localScriptDryRunUsesAnEmbeddedSpark(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest
+    @CsvSource({"run, conf/smoke.conf", "search, conf/search-example.conf"})
+    void localScriptDryRunUsesAnEmbeddedSpark(String subcommand, String config, @TempDir Path tmp) throws Exception {
         Run r = bash(Map.of("KPFF_DRY_RUN", "1", "KPFF_DATA_DIR", tmp.resolve("d").toString()),
-                SUBMIT.resolve("local.sh").toString(), "run", "--config", "conf/smoke.conf", "--out", "runs/x");
+                SUBMIT.resolve("local.sh").toString(), subcommand, "--config", config, "--out", "runs/x");
         assertEquals(0, r.status(), r.err());
         List<String> argv = r.out().lines().toList();
         assertEquals("java", argv.get(0));
+        assertEquals(List.of(subcommand, "--config", config), argv.subList(argv.indexOf("org.kpff.job.cli.Main") + 1,
+                argv.indexOf("org.kpff.job.cli.Main") + 4));
         assertTrue(argv.contains("-Dspark.master=local[*]") && argv.contains("org.kpff.job.cli.Main"), argv.toString());
         assertTrue(argv.contains("--data") && argv.contains(tmp.resolve("d").toString()),
                 "a generated dataset is used when --data is absent: " + argv);

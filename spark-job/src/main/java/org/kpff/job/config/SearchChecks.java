@@ -1,0 +1,92 @@
+package org.kpff.job.config;
+
+import java.util.List;
+import java.util.Map;
+
+/** The checks of the {@code search.*} section that involve more than one key, run after every key was read. */
+final class SearchChecks {
+
+    private SearchChecks() {
+    }
+
+    /** Adds one sentence per inconsistency; keys that failed to read are skipped (their error is already there). */
+    static void check(Map<String, Object> values, List<String> errors) {
+        SearchStrategy strategy = (SearchStrategy) values.get(ConfigKeys.SEARCH_STRATEGY.name());
+        SearchSpace space = (SearchSpace) values.get(ConfigKeys.SEARCH_SPACE.name());
+        Integer trials = (Integer) values.get(ConfigKeys.SEARCH_TRIALS.name());
+        if (strategy == null || space == null || trials == null) {
+            return;
+        }
+        if (strategy == SearchStrategy.NONE) {
+            if (!space.isEmpty()) {
+                errors.add("search.space names " + String.join(", ", space.dimensions().keySet())
+                        + " but search.strategy = none: set search.strategy to grid, random or asha");
+            }
+            return;
+        }
+        if (space.isEmpty()) {
+            errors.add("search.space is empty but search.strategy = " + strategy.id() + ": name at least one key to "
+                    + "search, e.g. space { \"train.learning-rate\" = [0.0001, 0.001] }");
+            return;
+        }
+        oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
+        oneOf(values, ConfigKeys.MODEL_METHODS, "fusion method", errors);
+        long grid = space.gridSize();
+        switch (strategy) {
+            case GRID -> {
+                space.dimensions().forEach((k, d) -> {
+                    if (!d.kind().discrete()) {
+                        errors.add("search.space \"" + k + "\": grid search needs a list of values, not a " + d.kind().id()
+                                + " distribution (use search.strategy = random or asha to draw from it)");
+                    }
+                });
+                if (trials != 0 && space.isDiscrete()) {
+                    errors.add("search.trials = " + trials + ": grid search trains every point of the space (" + grid
+                            + "); leave search.trials at 0, or use search.strategy = random to draw " + trials
+                            + " of them");
+                }
+            }
+            case RANDOM -> {
+                if (trials < 1) {
+                    errors.add("search.trials = " + trials + ": random search needs a trial budget >= 1");
+                }
+                budgetFitsGrid(space, trials, grid, errors);
+            }
+            case ASHA -> {
+                if (trials < 1 && !space.isDiscrete()) {
+                    errors.add("search.trials = " + trials + ": asha over distributions needs a trial budget >= 1 "
+                            + "(0 means every point only for a space of lists)");
+                }
+                budgetFitsGrid(space, trials, grid, errors);
+                if (space.dimensions().containsKey(ConfigKeys.TRAIN_EPOCHS.name())) {
+                    errors.add("search.space \"train.epochs\": asha allocates epochs itself through its rungs; remove "
+                            + "train.epochs from the space and set it to the largest budget");
+                }
+                Integer epochs = (Integer) values.get(ConfigKeys.TRAIN_EPOCHS.name());
+                Integer eta = (Integer) values.get(ConfigKeys.SEARCH_ETA.name());
+                Integer min = (Integer) values.get(ConfigKeys.SEARCH_MIN_EPOCHS.name());
+                if (epochs != null && eta != null && min != null && (long) min * eta > epochs) {
+                    errors.add("train.epochs = " + epochs + ": asha needs train.epochs >= search.min-epochs x search.eta"
+                            + " = " + ((long) min * eta) + " so that there are at least two rungs");
+                }
+            }
+            default -> throw new IllegalStateException("unhandled strategy " + strategy);
+        }
+    }
+
+    private static void budgetFitsGrid(SearchSpace space, int trials, long grid, List<String> errors) {
+        if (space.isDiscrete() && trials > grid) {
+            errors.add("search.trials = " + trials + " exceeds the " + grid + " distinct points of the space (all "
+                    + "lists); lower it or give a distribution");
+        }
+    }
+
+    private static void oneOf(Map<String, Object> values, ConfigKey<? extends List<?>> key, String what,
+            List<String> errors) {
+        List<?> list = (List<?>) values.get(key.name());
+        if (list != null && list.size() != 1) {
+            errors.add(key.name() + " = " + list + " has " + list.size() + " values but a search tunes one " + what + " (its "
+                    + "objective is the fold-mean accuracy of one network): set one, and run one search per " + what);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.kpff.job.driver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.kpff.job.search.SearchScheduler.Action;
+import org.kpff.job.search.SearchScheduler.Decision;
+
+/**
+ * A search's {@code decisions.json}: the strategy, seed, rungs and trial points, and every decision (promote,
+ * stop, fail, complete) in the order made; rewritten atomically after each batch of decisions. A resumed search
+ * replays its committed results and checks that they lead to the recorded decisions.
+ *
+ * @param strategy  grid, random or asha
+ * @param seed      search.seed
+ * @param eta       search.eta
+ * @param rungs     epochs of each rung
+ * @param trials    the trial points, trial 0 first
+ * @param decisions the decisions in the order made
+ */
+record DecisionJournal(String strategy, long seed, int eta, List<Integer> rungs, List<SortedMap<String, String>> trials,
+        List<Decision> decisions) {
+
+    DecisionJournal {
+        rungs = List.copyOf(rungs);
+        trials = List.copyOf(trials);
+        decisions = List.copyOf(decisions);
+    }
+
+    /** The journal with these decisions. */
+    DecisionJournal with(List<Decision> ds) {
+        return new DecisionJournal(strategy, seed, eta, rungs, trials, ds);
+    }
+
+    /** Reads the journal of a run folder, if it exists. */
+    static Optional<DecisionJournal> read(String uri, Configuration conf) throws IOException {
+        Path p = new Path(uri);
+        FileSystem fs = p.getFileSystem(conf);
+        if (!fs.exists(p)) {
+            return Optional.empty();
+        }
+        JsonNode n;
+        try (InputStream in = fs.open(p)) {
+            n = RunInfo.JSON.readTree(in);
+        }
+        List<Integer> rungs = new ArrayList<>();
+        n.path("rungs").forEach(x -> rungs.add(x.asInt()));
+        List<SortedMap<String, String>> trials = new ArrayList<>();
+        for (JsonNode t : n.path("trials")) {
+            SortedMap<String, String> hp = new TreeMap<>();
+            t.path("hp").fields().forEachRemaining(e -> hp.put(e.getKey(), e.getValue().asText()));
+            trials.add(hp);
+        }
+        List<Decision> ds = new ArrayList<>();
+        for (JsonNode d : n.path("decisions")) {
+            ds.add(new Decision(d.path("trial").asInt(), d.path("rung").asInt(), Action.parse(d.path("action").asText()),
+                    d.path("fold_mean").isNumber() ? d.path("fold_mean").asDouble() : Double.NaN));
+        }
+        return Optional.of(new DecisionJournal(n.path("strategy").asText(), n.path("seed").asLong(),
+                n.path("eta").asInt(), rungs, trials, ds));
+    }
+
+    /** The journal as JSON text. */
+    String toJson() throws IOException {
+        ObjectNode n = RunInfo.JSON.createObjectNode();
+        n.put("format", 1);
+        n.put("strategy", strategy);
+        n.put("seed", seed);
+        n.put("eta", eta);
+        ArrayNode r = n.putArray("rungs");
+        rungs.forEach(r::add);
+        ArrayNode t = n.putArray("trials");
+        for (int i = 0; i < trials.size(); i++) {
+            ObjectNode o = t.addObject();
+            o.put("trial", i);
+            ObjectNode hp = o.putObject("hp");
+            for (Map.Entry<String, String> e : trials.get(i).entrySet()) {
+                hp.put(e.getKey(), e.getValue());
+            }
+        }
+        ArrayNode d = n.putArray("decisions");
+        for (Decision x : decisions) {
+            ObjectNode o = d.addObject();
+            o.put("trial", x.trial());
+            o.put("rung", x.rung());
+            o.put("action", x.action().id());
+            if (Double.isNaN(x.foldMean())) {
+                o.putNull("fold_mean");
+            } else {
+                o.put("fold_mean", x.foldMean());
+            }
+        }
+        return RunInfo.JSON.writeValueAsString(n) + "\n";
+    }
+}
