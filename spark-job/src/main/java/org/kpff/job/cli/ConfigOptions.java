@@ -22,4 +22,20 @@ final class ConfigOptions {
         return config == null ? JobConfig.loadResource(JobConfig.SMOKE_RESOURCE, overrides)
                 : JobConfig.load(config, overrides);
     }
+
+    /** The command line of a run or search as it is recorded in run.json: the command, its options, the config. */
+    List<String> argv(String command, String out, String data, boolean resume) {
+        List<String> a = new ArrayList<>(List.of(command, "--out", out));
+        if (data != null) {
+            a.addAll(List.of("--data", data));
+        }
+        if (config != null) {
+            a.addAll(List.of("--config", config.toString()));
+        }
+        overrides.forEach(o -> a.addAll(List.of("--set", o)));
+        if (resume) {
+            a.add("--resume");
+        }
+        return a;
+    }
 }

@@ -1,7 +1,5 @@
 package org.kpff.job.cli;
 
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.kpff.job.config.JobConfig;
@@ -47,7 +45,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         String dataUri = data != null ? data : config.requireDataUri();
         try (SparkSession spark = SparkSessions.create("kpff run " + out)) {
-            JobDriver.Report report = new JobDriver(spark).run(config, dataUri, out, resume, argv());
+            JobDriver.Report report = new JobDriver(spark).run(config, dataUri, out, resume, configOptions.argv("run", out, data, resume));
             if (!report.undecodable().isEmpty()) {
                 spec.commandLine().getErr().printf("warning: %d image(s) cannot be decoded and were skipped by every "
                         + "cell (data.strict = false; listed in run.json): %s%n", report.undecodable().size(),
@@ -62,20 +60,5 @@ public final class RunCommand implements Callable<Integer> {
             out().println("Results: " + out);
             return report.incomplete() == 0 ? 0 : 1;
         }
-    }
-
-    private List<String> argv() {
-        List<String> a = new java.util.ArrayList<>(List.of("run", "--out", out));
-        if (data != null) {
-            a.addAll(List.of("--data", data));
-        }
-        if (configOptions.config != null) {
-            a.addAll(List.of("--config", configOptions.config.toString()));
-        }
-        configOptions.overrides.forEach(o -> a.addAll(Arrays.asList("--set", o)));
-        if (resume) {
-            a.add("--resume");
-        }
-        return a;
     }
 }

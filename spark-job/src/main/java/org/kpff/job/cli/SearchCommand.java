@@ -1,7 +1,5 @@
 package org.kpff.job.cli;
 
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.kpff.job.config.JobConfig;
@@ -46,7 +44,7 @@ public final class SearchCommand implements Callable<Integer> {
         String dataUri = data != null ? data : config.requireDataUri();
         java.io.PrintWriter out = spec.commandLine().getOut();
         try (SparkSession spark = SparkSessions.create("kpff search " + this.out)) {
-            SearchDriver.Report r = new SearchDriver(spark).search(config, dataUri, this.out, resume, argv());
+            SearchDriver.Report r = new SearchDriver(spark).search(config, dataUri, this.out, resume, configOptions.argv("search", this.out, data, resume));
             out.println(r.markdown());
             out.printf("Trials: %d (%d completed, %d stopped, %d failed, %d unfinished). Cells: %d trained now, %d "
                     + "already committed, %d incomplete. Epoch-cells: %d of %d.%n", r.trials(), r.completed(),
@@ -58,20 +56,5 @@ public final class SearchCommand implements Callable<Integer> {
             out.println("Results: " + this.out);
             return r.incomplete() == 0 && r.unfinished() == 0 ? 0 : 1;
         }
-    }
-
-    private List<String> argv() {
-        List<String> a = new java.util.ArrayList<>(List.of("search", "--out", out));
-        if (data != null) {
-            a.addAll(List.of("--data", data));
-        }
-        if (configOptions.config != null) {
-            a.addAll(List.of("--config", configOptions.config.toString()));
-        }
-        configOptions.overrides.forEach(o -> a.addAll(Arrays.asList("--set", o)));
-        if (resume) {
-            a.add("--resume");
-        }
-        return a;
     }
 }
