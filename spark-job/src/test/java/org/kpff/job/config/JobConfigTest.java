@@ -51,6 +51,38 @@ class JobConfigTest {
     }
 
     @Test
+    void cpuScaleRealImageConfKeepsThePaperGridAndOptimiser() {
+        // docs/RESULTS.md says: the paper's grid and optimiser, only input size, width, r, epochs and eval shrunk.
+        JobConfig paper = JobConfig.load(CONF.resolve("paper.conf"), List.of());
+        JobConfig cpu = JobConfig.load(CONF.resolve("uc-merced-cpu.conf"), List.of());
+        assertEquals(List.of("data.input-size", "eval.every", "model.projection-width", "model.width", "train.epochs"),
+                paper.differingKeys(cpu));
+        assertEquals(paper.model().backbones(), cpu.model().backbones());
+        assertEquals(paper.model().methods(), cpu.model().methods());
+        assertEquals(new TrainConfig(5, 50, 1e-4, 5e-4, 0.5, 42L), cpu.train());
+        assertEquals(32, cpu.data().inputSize());
+        assertEquals(5, cpu.data().folds());
+    }
+
+    @Test
+    void everyShippedConfigOpensWithACommentAndLoads() throws IOException {
+        List<Path> files;
+        try (var s = Files.list(CONF)) {
+            files = s.sorted().toList();
+        }
+        assertEquals(6, files.size(), files.toString());
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            String text = Files.readString(f);
+            assertTrue(text.startsWith("# "), f + " must open with a comment saying what it is for");
+            if (name.endsWith(".conf") && !name.equals("spark-defaults.conf")) {
+                assertTrue(text.startsWith("# " + name + ": "), f + " must open with '# " + name + ": ...'");
+                JobConfig.load(f, List.of());
+            }
+        }
+    }
+
+    @Test
     void paperConfEqualsDefaultsAndSmokeConfShrinksIt() {
         JobConfig paper = JobConfig.load(CONF.resolve("paper.conf"), List.of());
         assertEquals(JobConfig.fromEmbeddedDefaults(), paper);
