@@ -20,7 +20,7 @@ import org.kpff.core.fusion.FusionMethod;
  * @param bestEpoch     1-based epoch of the best accuracy; null when failed
  * @param epochs        epochs completed
  * @param seconds       wall-clock seconds of the last attempt
- * @param trainSeconds  seconds of the last attempt in training steps
+ * @param trainSeconds  seconds of the last attempt in the epoch loop (training and evaluation)
  * @param host          executor host of the last attempt
  * @param gpu           GPU address; null on CPU
  * @param attempts      task attempts used (≥ 1)

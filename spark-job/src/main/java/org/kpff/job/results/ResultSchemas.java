@@ -46,7 +46,7 @@ public final class ResultSchemas {
      * <li>{@code epochs} int: epochs completed.</li>
      * <li>{@code seconds} double: wall-clock seconds of the last attempt, loading, training, evaluation and
      * writing included.</li>
-     * <li>{@code train_seconds} double: seconds of the last attempt spent in training steps only.</li>
+     * <li>{@code train_seconds} double: seconds of the last attempt spent in the epoch loop (training steps and evaluations; not loading or committing).</li>
      * <li>{@code host} string: executor host of the last attempt.</li>
      * <li>{@code gpu} string: GPU address of the last attempt; null on CPU.</li>
      * <li>{@code attempts} int: task attempts used, 1 when the first one succeeded.</li>
@@ -72,7 +72,8 @@ public final class ResultSchemas {
             col("seconds", DataTypes.DoubleType, false, "Wall-clock seconds of the last attempt: loading, training,"
                     + " evaluation and writing."),
             col("train_seconds", DataTypes.DoubleType, false,
-                    "Seconds of the last attempt spent in training steps only."),
+                    "Seconds of the last attempt spent in the epoch loop: training steps and evaluations (not loading"
+                            + " or committing)."),
             col("host", DataTypes.StringType, false, "Executor host of the last attempt."),
             col("gpu", DataTypes.StringType, true, "GPU address of the last attempt; null on CPU."),
             col("attempts", DataTypes.IntegerType, false, "Task attempts used; 1 when the first one succeeded."),
