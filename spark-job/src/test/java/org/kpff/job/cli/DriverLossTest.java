@@ -105,8 +105,51 @@ class DriverLossTest {
         assertTrue(attempts.get(1).has("ended"));
     }
 
+    @Test
+    @ReliabilityCase(fault = "Cells whose Spark task fails every retry (`spark.task.maxFailures` = 2, injected "
+            + "after each attempt's evaluation)", outcome = "`run` exits 1 naming them incomplete (nothing of them "
+            + "committed); `run --resume` trains them from their checkpoints and exits 0")
+    void cellsThatExhaustTheirRetriesExitWithStatusOneAndResume(@TempDir Path tmp) throws Exception {
+        String data = tmp.resolve("scenes").toString();
+        assertEquals(0, CliTest.cli("datagen", "--out", data, "--classes", "3", "--per-class", "6", "--size", "16",
+                "--seed", "5").status());
+        Path out = tmp.resolve("run");
+        // Three epochs: each of the two attempts has an epoch left to train and fail after.
+        String[] grid = {"--data", data, "--out", out.toString(), "--set", "data.input-size=16", "--set",
+            "model.backbones=[alexnet]", "--set", "model.methods=[kpff]", "--set", "train.epochs=3", "--set",
+            "eval.every=1", "--set", "train.batch-size=6", "--set", "model.projection-width=8"};
+        Path log = tmp.resolve("driver.log");
+        Process driver = start(log, List.of("-Dspark.master=local[1,2]", "-D" + JobDriver.FAULT_CONF + "=1",
+                "-D" + JobDriver.FAULT_ATTEMPTS_CONF + "=99"), grid);
+        try {
+            assertTrue(driver.waitFor(240, TimeUnit.SECONDS), "driver finished");
+        } finally {
+            driver.destroyForcibly();
+        }
+        String printed = Files.readString(log);
+        assertEquals(1, driver.exitValue(), printed);
+        assertTrue(printed.contains("Cells: 0 trained now (0 ok, 0 failed), 0 already committed, 2 incomplete."),
+                printed);
+        assertFalse(Files.isDirectory(out.resolve("cells")) && !list(out.resolve("cells")).isEmpty(),
+                "nothing committed");
+
+        List<String> resume = new ArrayList<>(List.of("run"));
+        resume.addAll(List.of(grid));
+        resume.add("--resume");
+        CliTest.Result r = CliTest.cli(resume.toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Cells: 2 trained now (2 ok, 0 failed), 0 already committed, 0 incomplete."),
+                r.out());
+        assertEquals(2, list(out.resolve("cells")).size());
+    }
+
     /** The CLI in its own JVM: the test classpath, Spark's --add-opens, local[1], the pause hook on. */
     private static Process startDriver(Path pause, Path log, String[] grid) throws Exception {
+        return start(log, List.of("-Dspark.master=local[1]", "-D" + JobDriver.PAUSE_CONF + "=" + pause.toUri()), grid);
+    }
+
+    /** {@code run} in its own JVM: the test classpath, Spark's --add-opens and the given system properties. */
+    private static Process start(Path log, List<String> properties, String[] grid) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -115,9 +158,9 @@ class DriverLossTest {
                 cmd.add(arg);
             }
         }
-        cmd.addAll(List.of("-Xmx1g", "-Dspark.master=local[1]", "-Dspark.ui.enabled=false",
-                "-D" + JobDriver.PAUSE_CONF + "=" + pause.toUri(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run"));
+        cmd.addAll(List.of("-Xmx1g", "-Dspark.ui.enabled=false"));
+        cmd.addAll(properties);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run"));
         cmd.addAll(List.of(grid));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
