@@ -89,14 +89,7 @@ public final class DecodedImages {
             for (int i = 0; i < n; i++) {
                 int index = i;
                 futures.add(pool.submit(() -> {
-                    String path = listing.path(index);
-                    try {
-                        pixels[index] = ImageDecoder.decodeChw(readFully(fs, path), inputSize);
-                    } catch (ImageDecoder.Unreadable e) {
-                        problems[index] = new ImageProblem(index, path, e.getMessage());
-                    } catch (FileNotFoundException e) {
-                        problems[index] = new ImageProblem(index, path, "file not found: it was listed but is gone");
-                    }
+                    problems[index] = decodeInto(fs, listing, index, inputSize, pixels, index);
                     return null;
                 }));
             }
@@ -141,6 +134,54 @@ public final class DecodedImages {
                 n - skipped.size(), n, listing.rootUri(), inputSize, inputSize, (System.nanoTime() - start) / 1_000_000,
                 threads, out.bytes >> 20, skipped.size());
         return out;
+    }
+
+    /**
+     * Decodes images {@code from} (inclusive) to {@code to} (exclusive) of {@code listing} on this thread and returns
+     * those {@link #decode} would skip, with the same reasons, in index order; the pixels are dropped. For a
+     * pre-flight check of a whole dataset spread over many machines (the decode is what is checked, so a small
+     * {@code inputSize} will do).
+     *
+     * @throws UncheckedIOException on an I/O error other than a missing file
+     */
+    public static List<ImageProblem> check(DatasetListing listing, int from, int to, int inputSize,
+            Configuration conf) {
+        Objects.requireNonNull(listing, "listing");
+        ImageDecoder.checkSize(inputSize);
+        if (from < 0 || to > listing.size()) {
+            throw new IndexOutOfBoundsException("images " + from + ".." + to + " of " + listing.size());
+        }
+        List<ImageProblem> problems = new ArrayList<>();
+        if (from >= to) {
+            return problems;
+        }
+        FileSystem fs = SceneDataset.fileSystem(listing.rootUri(), new Path(listing.rootUri()), conf);
+        byte[][] scratch = new byte[1][];
+        for (int i = from; i < to; i++) {
+            try {
+                ImageProblem p = decodeInto(fs, listing, i, inputSize, scratch, 0);
+                if (p != null) {
+                    problems.add(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+        return problems;
+    }
+
+    /** Decodes image {@code index} into {@code pixels[slot]}; returns why it cannot be decoded, or null. */
+    private static ImageProblem decodeInto(FileSystem fs, DatasetListing listing, int index, int inputSize,
+            byte[][] pixels, int slot) throws IOException {
+        String path = listing.path(index);
+        try {
+            pixels[slot] = ImageDecoder.decodeChw(readFully(fs, path), inputSize);
+            return null;
+        } catch (ImageDecoder.Unreadable e) {
+            return new ImageProblem(index, path, e.getMessage());
+        } catch (FileNotFoundException e) {
+            return new ImageProblem(index, path, "file not found: it was listed but is gone");
+        }
     }
 
     private static byte[] readFully(FileSystem fs, String path) throws IOException {

@@ -70,6 +70,19 @@ class DecodedImagesTest {
     }
 
     @Test
+    void aCheckOfSlicesFindsWhatDecodingSkipsWithTheSameReasons() {
+        DatasetListing listing = datasetWithBadImages();
+        List<ImageProblem> skipped = DecodedImages.decode(listing, S, 2, CONF).skipped();
+        assertEquals(2, skipped.size());
+        // Slices as the driver's pre-flight check spreads them: [0, 5) holds image 4, [5, 7) image 5.
+        assertEquals(skipped.subList(0, 1), DecodedImages.check(listing, 0, 5, 1, CONF));
+        assertEquals(skipped.subList(1, 2), DecodedImages.check(listing, 5, 7, 1, CONF));
+        assertEquals(List.of(), DecodedImages.check(listing, 0, 4, 1, CONF));
+        assertEquals(List.of(), DecodedImages.check(listing, 3, 3, 1, CONF));
+        assertThrows(IndexOutOfBoundsException.class, () -> DecodedImages.check(listing, 0, 8, 1, CONF));
+    }
+
+    @Test
     void strictModeFailsNamingEveryBadFile() {
         DatasetListing listing = datasetWithBadImages();
         DatasetException e = assertThrows(DatasetException.class, () -> ImageCache.get(listing, S, true, CONF));
