@@ -13,7 +13,6 @@ import org.kpff.core.train.CellFailedException;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.CellTrainer;
 import org.kpff.core.train.Checkpoints;
-import org.kpff.core.train.HadoopCheckpoints;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -62,8 +61,7 @@ public final class CellRunner {
                     return testIt;
                 }
             };
-            Checkpoints checkpoints = task.checkpointDir() == null ? Checkpoints.NONE
-                    : new HadoopCheckpoints(task.checkpointDir(), task.hadoopConf().get());
+            Checkpoints checkpoints = task.checkpoints();
             int[] firstEvaluation = {0};
             CellTrainer.Listener listener = e -> {
                 if (firstEvaluation[0] == 0) {
@@ -126,7 +124,7 @@ public final class CellRunner {
         }
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         return String.format(java.util.Locale.ROOT, "%.4f", v);
     }
 }

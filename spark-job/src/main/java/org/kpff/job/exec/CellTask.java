@@ -4,6 +4,8 @@ import java.io.Serializable;
 import org.kpff.core.data.DatasetListing;
 import org.kpff.core.data.Folds;
 import org.kpff.core.train.CellSpec;
+import org.kpff.core.train.Checkpoints;
+import org.kpff.core.train.HadoopCheckpoints;
 
 /**
  * Everything an executor needs to train one cell: what to build and train, the dataset listing and folds (no
@@ -24,4 +26,9 @@ import org.kpff.core.train.CellSpec;
 public record CellTask(String cellId, CellSpec spec, DatasetListing listing, Folds folds, int fold,
         String normalization, boolean augment, boolean strict, String checkpointDir, SerializableHadoopConf hadoopConf,
         TestHooks hooks) implements Serializable {
+
+    /** Where this cell checkpoints: {@link Checkpoints#NONE} without a checkpoint folder. */
+    public Checkpoints checkpoints() {
+        return checkpointDir == null ? Checkpoints.NONE : new HadoopCheckpoints(checkpointDir, hadoopConf.get());
+    }
 }

@@ -2,7 +2,6 @@ package org.kpff.job.exec;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -26,7 +25,6 @@ import org.kpff.core.train.CellFailedException;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.CellTrainer;
 import org.kpff.core.train.Checkpoints;
-import org.kpff.core.train.HadoopCheckpoints;
 import org.kpff.job.config.DataParallelConfig;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
@@ -119,15 +117,14 @@ public final class DataParallelTrainer {
                 }
                 double seconds = (System.nanoTime() - t) / 1e9;
                 LOG.info("Cell {} epoch {} data-parallel: {} examples in {} s ({} samples/s)", task.cellId(), epoch,
-                        examples.value(), fmt(seconds), fmt(examples.value() / seconds));
+                        examples.value(), CellRunner.fmt(seconds), CellRunner.fmt(examples.value() / seconds));
                 return lossSum.value() / examples.value();
             };
             ImageBatchIterator validation = data.validation();
-            Checkpoints checkpoints = task.checkpointDir() == null ? Checkpoints.NONE
-                    : new HadoopCheckpoints(task.checkpointDir(), task.hadoopConf().get());
+            Checkpoints checkpoints = task.checkpoints();
             CellTrainer.Listener listener = e -> LOG.info("Cell {} epoch {}: train loss {}, val loss {}, "
-                    + "val accuracy {}", task.cellId(), e.epoch(), fmt(e.trainLoss()), fmt(e.valLoss()),
-                    fmt(e.valAccuracy()));
+                    + "val accuracy {}", task.cellId(), e.epoch(), CellRunner.fmt(e.trainLoss()),
+                    CellRunner.fmt(e.valLoss()), CellRunner.fmt(e.valAccuracy()));
             CellOutcome outcome = CellTrainer.train(task.spec(), fitter, () -> {
                 validation.setEpoch(0);
                 return validation;
@@ -154,12 +151,9 @@ public final class DataParallelTrainer {
         String host = hosts.isEmpty() ? CellRunner.hostName() : String.join(",", hosts);
         String gpu = gpus.isEmpty() ? "cpu" : gpus.stream().collect(Collectors.joining(","));
         double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info("Cell {} {} data-parallel in {} s on {}", task.cellId(), ok ? "done" : "failed", fmt(seconds), host);
+        LOG.info("Cell {} {} data-parallel in {} s on {}", task.cellId(), ok ? "done" : "failed",
+                CellRunner.fmt(seconds), host);
         return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, 1, seconds,
                 ImageCache.decodeCount(), Pointer.totalBytes(), Pointer.physicalBytes());
-    }
-
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.4f", v);
     }
 }
