@@ -485,7 +485,7 @@ public final class JobDriver {
     private static CellTask task(JobConfig config, Session session, PlannedCell planned, SerializableHadoopConf conf,
             TestHooks hooks) {
         GridCell cell = planned.cell();
-        boolean checkpoint = config.run().checkpoint() || planned.checkpointLast();
+        boolean checkpoint = config.run().checkpoint() || planned.alwaysCheckpoint();
         return new CellTask(cell.id(), cell.toCellSpec(config, session.listing().classCount()), session.listing(),
                 session.folds(), cell.fold(), config.data().normalization().id(), config.data().augment(),
                 config.data().strict(), checkpoint ? session.layout().checkpointDir(planned.checkpointName()) : null,

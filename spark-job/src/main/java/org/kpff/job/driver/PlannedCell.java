@@ -10,9 +10,9 @@ import org.kpff.job.plan.GridCell;
  *
  * @param cell           the cell (its hyperparameter point gives its epochs)
  * @param checkpointName the folder name under {@code checkpoints/}
- * @param checkpointLast whether the cell must checkpoint whatever {@code run.checkpoint} says (ASHA rungs)
+ * @param alwaysCheckpoint whether the cell must checkpoint whatever {@code run.checkpoint} says (ASHA rungs)
  */
-record PlannedCell(GridCell cell, String checkpointName, boolean checkpointLast) {
+record PlannedCell(GridCell cell, String checkpointName, boolean alwaysCheckpoint) {
 
     /** Checks for nulls. */
     PlannedCell {
