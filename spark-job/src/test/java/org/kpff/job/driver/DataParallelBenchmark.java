@@ -17,8 +17,10 @@ import org.kpff.job.exec.KryoRegistration;
  * workers of one core), side by side in one JVM on {@code local[2]}. Not a unit test: run it by hand, e.g.
  *
  * <pre>
- * mvn -o -q -pl spark-job dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java --add-opens=... -cp spark-job/target/test-classes:spark-job/target/classes:$(cat /tmp/cp.txt) \
+ * mvn -o -q -pl spark-job -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt \
+ *     -Dmdep.includeScope=test
+ * cd spark-job
+ * java ${spark.jvm.opens of the parent pom} -Xmx3g -cp "target/test-classes:target/classes:$(cat /tmp/cp.txt)" \
  *     org.kpff.job.driver.DataParallelBenchmark [perClass] [epochs]
  * </pre>
  *
