@@ -1,8 +1,6 @@
 package org.kpff.core.fusion;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.kpff.core.EnumIds;
 
 /**
  * How the KPFF mixing matrix W (column i = w_i) starts; the paper leaves this open.
@@ -17,7 +15,7 @@ public enum FusionInit {
 
     /** The lower-case name used in configs and result tables. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     /**
@@ -26,12 +24,6 @@ public enum FusionInit {
      * @throws IllegalArgumentException naming the value and the allowed ones
      */
     public static FusionInit parse(String value) {
-        for (FusionInit m : values()) {
-            if (m.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("Unknown fusion init '" + value + "'; allowed: "
-                + Arrays.stream(values()).map(FusionInit::id).collect(Collectors.joining(", ")) + ".");
+        return EnumIds.parse(FusionInit.class, value, "fusion init");
     }
 }

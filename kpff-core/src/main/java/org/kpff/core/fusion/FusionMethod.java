@@ -1,8 +1,6 @@
 package org.kpff.core.fusion;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.kpff.core.EnumIds;
 
 /** How the fusion head combines the taps: not at all, by Add, by Concat, or by KPFF. */
 public enum FusionMethod {
@@ -17,7 +15,7 @@ public enum FusionMethod {
 
     /** The lower-case name used in configs and result tables. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     /**
@@ -26,12 +24,6 @@ public enum FusionMethod {
      * @throws IllegalArgumentException naming the value and the allowed ones
      */
     public static FusionMethod parse(String value) {
-        for (FusionMethod m : values()) {
-            if (m.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("Unknown fusion method '" + value + "'; allowed: "
-                + Arrays.stream(values()).map(FusionMethod::id).collect(Collectors.joining(", ")) + ".");
+        return EnumIds.parse(FusionMethod.class, value, "fusion method");
     }
 }

@@ -7,7 +7,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.kpff.core.data.DatasetListing;
 import org.kpff.core.data.SceneDataset;
 import org.kpff.job.config.JobConfig;
-import org.kpff.job.exec.CellCommitter;
+import org.kpff.job.results.CellCommitter;
 import org.kpff.job.plan.GridCell;
 import org.kpff.job.plan.GridCostReport;
 import org.kpff.job.plan.GridPlanner;

@@ -1,5 +1,6 @@
 package org.kpff.job.config;
 
+import org.kpff.core.data.NormalizationSource;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,8 +31,8 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> DATA_FOLDS = ConfigKey.ofInt("data.folds", 5, 2, Integer.MAX_VALUE,
             "Number of stratified cross-validation folds k; every fold is held out once.");
     /** Input normalisation. */
-    public static final ConfigKey<Normalization> DATA_NORMALIZATION = ConfigKey.ofChoice("data.normalization",
-            List.of(Normalization.values()), Normalization::id, Normalization.TRAIN_FOLD,
+    public static final ConfigKey<NormalizationSource> DATA_NORMALIZATION = ConfigKey.ofChoice("data.normalization",
+            List.of(NormalizationSource.values()), NormalizationSource::id, NormalizationSource.TRAIN_FOLD,
             "train-fold: per-channel mean/std of each cell's training folds; fixed: constant ImageNet mean/std.")
             .perPoint();
     /** Training-time augmentation. */

@@ -1,5 +1,6 @@
 package org.kpff.job.config;
 
+import org.kpff.core.data.NormalizationSource;
 import java.io.Serializable;
 
 /**
@@ -13,6 +14,6 @@ import java.io.Serializable;
  * @param strict        whether an undecodable image fails the run (instead of being skipped)
  * @param foldSeed      seed of the stratified fold assignment
  */
-public record DataConfig(String uri, int inputSize, int folds, Normalization normalization, boolean augment,
+public record DataConfig(String uri, int inputSize, int folds, NormalizationSource normalization, boolean augment,
         boolean strict, long foldSeed) implements Serializable {
 }

@@ -1,8 +1,6 @@
 package org.kpff.job.config;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.kpff.core.EnumIds;
 
 /** How the cells of a grid use the cluster: one cell per GPU task, or each cell trained data-parallel. */
 public enum RunMode {
@@ -13,7 +11,7 @@ public enum RunMode {
 
     /** The lower-case, hyphenated name used in configs. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return EnumIds.id(this);
     }
 
     /**
@@ -22,12 +20,6 @@ public enum RunMode {
      * @throws IllegalArgumentException naming the value and the allowed ones
      */
     public static RunMode parse(String value) {
-        for (RunMode m : values()) {
-            if (m.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("Unknown run mode '" + value + "'; allowed: "
-                + Arrays.stream(values()).map(RunMode::id).collect(Collectors.joining(", ")) + ".");
+        return EnumIds.parse(RunMode.class, value, "run mode");
     }
 }

@@ -1,6 +1,6 @@
 package org.kpff.job.config;
 
-import java.util.Locale;
+import org.kpff.core.EnumIds;
 
 /** How a hyperparameter search chooses and trains its trials; {@link #NONE} for a plain cross-validation run. */
 public enum SearchStrategy {
@@ -15,6 +15,6 @@ public enum SearchStrategy {
 
     /** The lower-case name used in configs. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 }

@@ -1,6 +1,6 @@
 package org.kpff.job.config;
 
-import java.util.Locale;
+import org.kpff.core.EnumIds;
 
 /** The dl4j-spark training master that spreads a data-parallel cell over the executors. */
 public enum TrainingMasterKind {
@@ -12,6 +12,6 @@ public enum TrainingMasterKind {
 
     /** The lower-case, hyphenated name used in configs. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return EnumIds.id(this);
     }
 }

@@ -19,7 +19,7 @@ import org.kpff.core.data.Folds;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.Evaluation;
 import org.kpff.core.train.Prediction;
-import org.kpff.job.exec.CellCommitter;
+import org.kpff.job.results.CellCommitter;
 import org.kpff.job.exec.CellRun;
 import org.kpff.job.exec.CellTask;
 import org.kpff.job.plan.GridCell;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.job.config.ConfigKeys;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The driver of a hyperparameter search ({@code search} subcommand): opens the run folder like a plain run, makes
- * the trials from the search config, and hands the {@link JobDriver}'s cell execution a source that asks a
+ * the trials from the search config, and hands a {@link LocalCellExecutor} a source that asks a
  * {@link SearchScheduler} for the next cells as results arrive; every cell is committed like a plain run's. At the
  * end of an attempt it writes {@code trials/}, {@code search.md}, {@code best.conf} and {@code decisions.json}
  * besides the usual tables and summary.
@@ -50,10 +51,14 @@ public final class SearchDriver {
 
     private static final Logger LOG = LoggerFactory.getLogger(SearchDriver.class);
 
-    private final JobDriver driver;
+    private final JavaSparkContext jsc;
+    private final RunFolder folder;
+    private final ClusterSlots slots;
 
     public SearchDriver(SparkSession spark) {
-        this.driver = new JobDriver(spark);
+        this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        this.folder = new RunFolder(spark, new PreflightCheck(jsc));
+        this.slots = new ClusterSlots(spark.sparkContext());
     }
 
     /**
@@ -97,14 +102,14 @@ public final class SearchDriver {
                     + "and search.space (see conf/search-example.conf), or use the run subcommand.");
         }
         List<SortedMap<String, String>> points = SearchTrials.points(search);
-        JobDriver.Session session = driver.open(config, dataUri, outUri, resume, argv);
+        RunSession session = folder.open(config, dataUri, outUri, resume, argv);
         // Cells are built from the config without its search section: a rung's point sets train.epochs.
         JobConfig cellConfig = config.withoutSearch();
         Plan plan = new Plan(cellConfig, search, points, session.listing().classCount());
 
         DecisionJournal journal = new DecisionJournal(search.strategy().id(), search.seed(), search.eta(), plan.rungs,
                 points, List.of());
-        Optional<DecisionJournal> recorded = DecisionJournal.read(session.layout().decisionsJson(), driver.hadoopConf());
+        Optional<DecisionJournal> recorded = DecisionJournal.read(session.layout().decisionsJson(), folder.hadoopConf());
         if (recorded.isPresent() && !recorded.get().trials().equals(points)) {
             throw new IllegalArgumentException("Cannot resume the search in " + outUri + ": its decisions.json lists "
                     + "other trials than this config gives (" + recorded.get().trials().size() + " vs " + points.size()
@@ -132,14 +137,14 @@ public final class SearchDriver {
         session.writer().writeText(session.layout().decisionsJson(), journal.toJson());
 
         Source source = new Source(plan, session, journal);
-        int slots = driver.slots(config);
+        int concurrent = slots.cells(config);
         LOG.info("Search {} ({}): {} trials, rungs at epochs {}, {} folds, {} cells at a time", outUri,
-                search.strategy().id(), points.size(), plan.rungs, config.data().folds(), slots);
-        JobDriver.Outcomes outcomes = driver.execute(cellConfig, session, source, slots,
+                search.strategy().id(), points.size(), plan.rungs, config.data().folds(), concurrent);
+        Outcomes outcomes = new LocalCellExecutor(jsc, cellConfig, concurrent).execute(session, source,
                 new Progress(c -> CostModel.cost(c, cellConfig)));
         session.attempt().put("cells_planned", source.started);
         session.attempt().put("search_epoch_cells", plan.scheduler.epochCells());
-        driver.finish(config, session, outcomes);
+        folder.finish(config, session, outcomes, slots.executors());
 
         List<TrialRow> rows = trialRows(plan);
         long full = (long) points.size() * config.data().folds() * plan.rungs.get(plan.rungs.size() - 1);
@@ -287,11 +292,11 @@ public final class SearchDriver {
     /** Asks the scheduler for cells and tells it the results; records each batch of decisions. */
     private static final class Source implements CellSource {
         private final Plan plan;
-        private final JobDriver.Session session;
+        private final RunSession session;
         private final DecisionJournal journal;
         int started;
 
-        Source(Plan plan, JobDriver.Session session, DecisionJournal journal) {
+        Source(Plan plan, RunSession session, DecisionJournal journal) {
             this.plan = plan;
             this.session = session;
             this.journal = journal;

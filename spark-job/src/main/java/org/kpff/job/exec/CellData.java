@@ -46,9 +46,7 @@ public final class CellData {
                 task.hadoopConf().get());
         int[] train = images.usable(task.folds().trainIndices(task.fold()));
         int[] test = images.usable(task.folds().testIndices(task.fold()));
-        Normalization norm = normalization != null ? normalization
-                : "fixed".equals(task.normalization()) ? Normalization.IMAGENET
-                : Normalization.fromTraining(images, train);
+        Normalization norm = normalization != null ? normalization : task.normalization().resolve(images, train);
         return new CellData(task, images, train, test, norm);
     }
 

@@ -13,6 +13,8 @@ import org.kpff.core.train.CellFailedException;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.CellTrainer;
 import org.kpff.core.train.Checkpoints;
+import org.kpff.job.fault.FaultInjection;
+import org.kpff.job.fault.FaultInjector;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -62,6 +64,7 @@ public final class CellRunner {
                 }
             };
             Checkpoints checkpoints = task.checkpoints();
+            FaultInjector faults = FaultInjection.current();
             int[] firstEvaluation = {0};
             CellTrainer.Listener listener = e -> {
                 if (firstEvaluation[0] == 0) {
@@ -69,8 +72,7 @@ public final class CellRunner {
                 }
                 LOG.info("Cell {} epoch {}: train loss {}, val loss {}, val accuracy {}", task.cellId(), e.epoch(),
                         fmt(e.trainLoss()), fmt(e.valLoss()), fmt(e.valAccuracy()));
-                task.hooks().afterEvaluation(task.cellId(), attempt, e.epoch(), firstEvaluation[0],
-                        task.hadoopConf().get());
+                faults.afterEvaluation(task.cellId(), attempt, e.epoch(), firstEvaluation[0]);
             };
             CellOutcome outcome = CellTrainer.train(task.spec(), data, checkpoints, listener);
             return finish(task, true, "", outcome, heldOut, host, gpu, attempt, start);
@@ -100,23 +102,15 @@ public final class CellRunner {
      * ND4J's CPU threads follow the task's {@code spark.task.cpus}: several cells share an executor's cores, and
      * letting each start one OpenMP thread per core oversubscribes them (step times then vary 10-100x).
      */
-    static void limitThreads(int cpus) {
+    public static void limitThreads(int cpus) {
         int threads = Math.max(1, cpus);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         Nd4j.getEnvironment().setMaxThreads(threads);
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
 
-    /** The failure the test hook throws: an infrastructure-like failure Spark retries. */
-    static final class InjectedFault extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        InjectedFault(String message) {
-            super(message);
-        }
-    }
-
-    static String hostName() {
+    /** This machine's host name, or {@code unknown}. */
+    public static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
@@ -124,7 +118,8 @@ public final class CellRunner {
         }
     }
 
-    static String fmt(double v) {
+    /** A number with four decimals, for logs. */
+    public static String fmt(double v) {
         return String.format(java.util.Locale.ROOT, "%.4f", v);
     }
 }

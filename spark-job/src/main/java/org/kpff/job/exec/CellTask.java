@@ -3,6 +3,7 @@ package org.kpff.job.exec;
 import java.io.Serializable;
 import org.kpff.core.data.DatasetListing;
 import org.kpff.core.data.Folds;
+import org.kpff.core.data.NormalizationSource;
 import org.kpff.core.train.CellSpec;
 import org.kpff.core.train.Checkpoints;
 import org.kpff.core.train.HadoopCheckpoints;
@@ -16,16 +17,15 @@ import org.kpff.core.train.HadoopCheckpoints;
  * @param listing         the dataset listing made by the driver
  * @param folds           the run's folds
  * @param fold            the held-out fold of this cell
- * @param normalization   {@code train-fold} (per-channel statistics of the training fold) or {@code fixed}
+ * @param normalization   where the per-channel statistics come from: the training fold, or fixed ones
  * @param augment         light augmentation of training batches
  * @param strict          fail on undecodable images instead of skipping them
  * @param checkpointDir   the cell's checkpoint folder URI, or null for no checkpoints
  * @param hadoopConf      Hadoop configuration for the dataset and output FileSystems
- * @param hooks           fault-injection hooks of tests ({@link TestHooks#NONE} in a normal run)
  */
 public record CellTask(String cellId, CellSpec spec, DatasetListing listing, Folds folds, int fold,
-        String normalization, boolean augment, boolean strict, String checkpointDir, SerializableHadoopConf hadoopConf,
-        TestHooks hooks) implements Serializable {
+        NormalizationSource normalization, boolean augment, boolean strict, String checkpointDir,
+        SerializableHadoopConf hadoopConf) implements Serializable {
 
     /** Where this cell checkpoints: {@link Checkpoints#NONE} without a checkpoint folder. */
     public Checkpoints checkpoints() {

@@ -1,6 +1,6 @@
 package org.kpff.job.results;
 
-import java.util.Locale;
+import org.kpff.core.EnumIds;
 
 /** Whether a cell finished: its result row says ok, or failed with a reason. */
 public enum CellStatus {
@@ -11,7 +11,7 @@ public enum CellStatus {
 
     /** The lower-case name stored in the {@code status} column. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     /**
@@ -20,11 +20,6 @@ public enum CellStatus {
      * @throws IllegalArgumentException naming the value and the allowed ones
      */
     public static CellStatus parse(String value) {
-        for (CellStatus s : values()) {
-            if (s.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("Unknown cell status '" + value + "'; allowed: ok, failed.");
+        return EnumIds.parse(CellStatus.class, value, "cell status");
     }
 }

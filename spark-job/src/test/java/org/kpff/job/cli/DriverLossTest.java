@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.kpff.job.fault.FaultPlugin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kpff.job.docs.ReliabilityCase;
-import org.kpff.job.driver.JobDriver;
 
 /**
  * A driver killed mid-grid: the real CLI runs in its own JVM, is killed with SIGKILL while a cell trains (one cell
@@ -119,8 +119,8 @@ class DriverLossTest {
             "model.backbones=[alexnet]", "--set", "model.methods=[kpff]", "--set", "train.epochs=3", "--set",
             "eval.every=1", "--set", "train.batch-size=6", "--set", "model.projection-width=8"};
         Path log = tmp.resolve("driver.log");
-        Process driver = start(log, List.of("-Dspark.master=local[1,2]", "-D" + JobDriver.FAULT_CONF + "=1",
-                "-D" + JobDriver.FAULT_ATTEMPTS_CONF + "=99"), grid);
+        Process driver = start(log, List.of("-Dspark.master=local[1,2]", "-Dspark.plugins=" + FaultPlugin.class.getName(),
+                "-D" + FaultPlugin.FAIL_AFTER_EPOCH + "=1", "-D" + FaultPlugin.FAIL_ATTEMPTS + "=99"), grid);
         try {
             assertTrue(driver.waitFor(240, TimeUnit.SECONDS), "driver finished");
         } finally {
@@ -145,7 +145,8 @@ class DriverLossTest {
 
     /** The CLI in its own JVM: the test classpath, Spark's --add-opens, local[1], the pause hook on. */
     private static Process startDriver(Path pause, Path log, String[] grid) throws Exception {
-        return start(log, List.of("-Dspark.master=local[1]", "-D" + JobDriver.PAUSE_CONF + "=" + pause.toUri()), grid);
+        return start(log, List.of("-Dspark.master=local[1]", "-Dspark.plugins=" + FaultPlugin.class.getName(),
+                "-D" + FaultPlugin.PAUSE_DIR + "=" + pause.toUri()), grid);
     }
 
     /** {@code run} in its own JVM: the test classpath, Spark's --add-opens and the given system properties. */

@@ -1,5 +1,6 @@
 package org.kpff.job.config;
 
+import org.kpff.core.data.NormalizationSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -40,7 +41,7 @@ class JobConfigTest {
     @Test
     void defaultsAreThePaperProtocol() {
         JobConfig c = JobConfig.fromEmbeddedDefaults();
-        assertEquals(new DataConfig("", 224, 5, Normalization.TRAIN_FOLD, false, true, 42L), c.data());
+        assertEquals(new DataConfig("", 224, 5, NormalizationSource.TRAIN_FOLD, false, true, 42L), c.data());
         assertEquals(new ModelConfig(List.of("alexnet", "vgg16", "inception"),
                 List.of(FusionMethod.NONE, FusionMethod.ADD, FusionMethod.CONCAT, FusionMethod.KPFF), 1.0, 256,
                 FusionInit.IDENTITY, true), c.model());
@@ -90,7 +91,7 @@ class JobConfigTest {
         JobConfig smoke = JobConfig.load(CONF.resolve("smoke.conf"), List.of());
         assertEquals(List.of("data.folds", "data.input-size", "eval.every", "model.projection-width", "model.width",
                 "train.batch-size", "train.epochs"), paper.differingKeys(smoke));
-        assertEquals(new DataConfig("", 32, 2, Normalization.TRAIN_FOLD, false, true, 42L), smoke.data());
+        assertEquals(new DataConfig("", 32, 2, NormalizationSource.TRAIN_FOLD, false, true, 42L), smoke.data());
         assertEquals(0.125, smoke.model().width());
         assertEquals(32, smoke.model().projectionWidth());
         assertEquals(3, smoke.backbones().size());

@@ -11,6 +11,7 @@ import static org.kpff.job.driver.JobEndToEndTest.glob;
 import static org.kpff.job.driver.JobEndToEndTest.tiny;
 
 import java.io.IOException;
+import org.kpff.job.fault.FaultPlugin;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,8 @@ class ExecutorLossTest {
     static Path tmp;
     static SparkSession spark;
     static String data;
+    /** Where each cell's first attempt pauses: the executors' {@link FaultPlugin} installs the pause from here. */
+    static Path pause;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -51,7 +54,10 @@ class ExecutorLossTest {
         // What Spark's launcher needs to build an executor command line from a SPARK_HOME without a distribution.
         Files.createDirectories(Path.of(home, "jars"));
         Files.createDirectories(Path.of(home, "launcher", "target", "scala-2.12"));
+        pause = Files.createDirectories(tmp.resolve("pause"));
         spark = SparkSession.builder().master("local-cluster[2,1,1024]").appName("ExecutorLossTest")
+                .config("spark.plugins", FaultPlugin.class.getName())
+                .config(FaultPlugin.PAUSE_DIR, pause.toUri().toString())
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
                 .config("spark.task.maxFailures", "4")
                 .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
@@ -79,8 +85,6 @@ class ExecutorLossTest {
     void aKilledExecutorsCellIsRetriedElsewhereAndResumesFromItsCheckpoint() throws Exception {
         Path root = tmp.resolve("run");
         String out = root.toUri().toString();
-        Path pause = Files.createDirectories(tmp.resolve("pause"));
-        spark.conf().set(JobDriver.PAUSE_CONF, pause.toUri().toString());
         TaskLog log = TaskLog.attach(spark);
         try {
             // Two cells (kpff, folds 0 and 1), one on each executor; each first attempt stops after epoch 1's
@@ -141,7 +145,6 @@ class ExecutorLossTest {
             assertTrue(attempts.get(1).successful());
             assertNotEquals(attempts.get(0).executorId(), attempts.get(1).executorId(), attempts.toString());
         } finally {
-            spark.conf().unset(JobDriver.PAUSE_CONF);
             log.detach(spark);
         }
     }

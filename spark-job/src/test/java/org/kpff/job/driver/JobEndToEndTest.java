@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import org.kpff.job.fault.ScriptedFaults;
+import org.kpff.job.fault.FaultInjection;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -163,13 +165,10 @@ class JobEndToEndTest {
     @Test
     void aFailedTaskIsRetriedAndResumesFromItsCheckpoint() throws Exception {
         String out = tmp.resolve("faulty").toUri().toString();
-        spark.conf().set(JobDriver.FAULT_CONF, "1");
-        try {
+        try (var faults = FaultInjection.install(ScriptedFaults.failAfterEpoch(1, 1))) {
             JobDriver.Report r = new JobDriver(spark).run(tiny("model.methods=[kpff]", "data.folds=2"), data, out,
                     false, List.of("run"));
             assertEquals(2, r.ok());
-        } finally {
-            spark.conf().unset(JobDriver.FAULT_CONF);
         }
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             // Attempt 1 died after epoch 1's checkpoint; attempt 2 restored it and trained epoch 2 only.

@@ -10,6 +10,9 @@ import static org.kpff.job.driver.JobEndToEndTest.glob;
 import static org.kpff.job.driver.JobEndToEndTest.tiny;
 
 import java.io.IOException;
+import org.kpff.job.fault.ScriptedFaults;
+import org.kpff.job.fault.FaultInjector;
+import org.kpff.job.fault.FaultInjection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -68,8 +71,6 @@ class RetryAndCommitTest {
     @AfterEach
     void stopListening() {
         log.detach(spark);
-        spark.conf().unset(JobDriver.FAULT_CONF);
-        spark.conf().unset(JobDriver.FAULT_ATTEMPTS_CONF);
     }
 
     @Test
@@ -117,9 +118,11 @@ class RetryAndCommitTest {
     void infrastructureFailuresAreRetriedUpToMaxFailuresThenResumed() throws Exception {
         String out = tmp.resolve("infra").toUri().toString();
         Path root = tmp.resolve("infra");
-        spark.conf().set(JobDriver.FAULT_CONF, "1");
-        spark.conf().set(JobDriver.FAULT_ATTEMPTS_CONF, "99");
-        JobDriver.Report r = new JobDriver(spark).run(tiny("model.methods=[kpff]", "train.epochs=3"), data, out, false, List.of("run"));
+        JobDriver.Report r;
+        try (var faults = FaultInjection.install(ScriptedFaults.failAfterEpoch(1, 99))) {
+            r = new JobDriver(spark).run(tiny("model.methods=[kpff]", "train.epochs=3"), data, out, false,
+                    List.of("run"));
+        }
         // Three epochs: every attempt has an epoch left to train (and fail after), as the last epoch is checkpointed.
         assertEquals(2, r.incomplete());
         assertEquals(0, r.ok() + r.failed());
@@ -138,8 +141,6 @@ class RetryAndCommitTest {
             // No cell ever committed: the folder was never made.
         }
 
-        spark.conf().unset(JobDriver.FAULT_ATTEMPTS_CONF);
-        spark.conf().unset(JobDriver.FAULT_CONF);
         JobDriver.Report resumed = new JobDriver(spark).run(tiny("model.methods=[kpff]", "train.epochs=3"), data, out, true,
                 List.of("run", "--resume"));
         assertEquals(2, resumed.planned());
@@ -157,9 +158,10 @@ class RetryAndCommitTest {
             + "with `attempts` = 3")
     void infrastructureFailuresBelowTheLimitAreRetriedUntilTheCellCommits() throws Exception {
         String out = tmp.resolve("infra2").toUri().toString();
-        spark.conf().set(JobDriver.FAULT_CONF, "1");
-        spark.conf().set(JobDriver.FAULT_ATTEMPTS_CONF, "2");
-        JobDriver.Report r = new JobDriver(spark).run(tiny("model.methods=[kpff]"), data, out, false, List.of("run"));
+        JobDriver.Report r;
+        try (var faults = FaultInjection.install(ScriptedFaults.failAfterEpoch(1, 2))) {
+            r = new JobDriver(spark).run(tiny("model.methods=[kpff]"), data, out, false, List.of("run"));
+        }
         assertEquals(2, r.ok());
         // Attempt 2 trained epoch 2 and checkpointed it before failing: attempt 3 only re-evaluates that model.
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
@@ -179,14 +181,19 @@ class RetryAndCommitTest {
         String out = root.toUri().toString();
         Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         List<String> seen = new CopyOnWriteArrayList<>();
-        JobDriver driver = new JobDriver(spark);
-        driver.setBeforeRename(id -> {
-            seen.add(id + ": visible " + visible(root, id) + ", staged " + staged(root, id));
-            if (calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
-                throw new IOException("injected failure before renaming " + id);
+        FaultInjector failFirstRename = new FaultInjector() {
+            @Override
+            public void beforeRename(String id) throws IOException {
+                seen.add(id + ": visible " + visible(root, id) + ", staged " + staged(root, id));
+                if (calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
+                    throw new IOException("injected failure before renaming " + id);
+                }
             }
-        });
-        JobDriver.Report r = driver.run(tiny("model.methods=[none]"), data, out, false, List.of("run"));
+        };
+        JobDriver.Report r;
+        try (var faults = FaultInjection.install(failFirstRename)) {
+            r = new JobDriver(spark).run(tiny("model.methods=[none]"), data, out, false, List.of("run"));
+        }
         assertEquals(2, r.ok());
         assertEquals(2, calls.size());
         calls.values().forEach(n -> assertEquals(2, n.get(), "one failed commit, one retry per cell"));
@@ -203,17 +210,22 @@ class RetryAndCommitTest {
     void aCommitThatKeepsFailingStopsTheRunAndResumeCommitsOnce() throws Exception {
         Path root = tmp.resolve("commit-fails");
         String out = root.toUri().toString();
-        JobDriver driver = new JobDriver(spark);
         AtomicInteger calls = new AtomicInteger();
-        driver.setBeforeRename(id -> {
-            calls.incrementAndGet();
-            throw new IOException("injected failure before renaming " + id);
-        });
-        RuntimeException e = assertThrows(RuntimeException.class, () -> driver.run(
-                tiny("model.methods=[none]", "run.max-concurrent-cells=1"), data, out, false, List.of("run")));
+        FaultInjector failEveryRename = new FaultInjector() {
+            @Override
+            public void beforeRename(String id) throws IOException {
+                calls.incrementAndGet();
+                throw new IOException("injected failure before renaming " + id);
+            }
+        };
+        RuntimeException e;
+        try (var faults = FaultInjection.install(failEveryRename)) {
+            e = assertThrows(RuntimeException.class, () -> new JobDriver(spark).run(
+                    tiny("model.methods=[none]", "run.max-concurrent-cells=1"), data, out, false, List.of("run")));
+        }
         assertTrue(e.getMessage().contains("Could not commit cell alexnet-none-f") && e.getMessage().contains(
-                JobDriver.COMMIT_ATTEMPTS + " attempts"), e.getMessage());
-        assertEquals(JobDriver.COMMIT_ATTEMPTS, calls.get(), "the run stopped at the first cell that cannot commit");
+                CellCompletion.COMMIT_ATTEMPTS + " attempts"), e.getMessage());
+        assertEquals(CellCompletion.COMMIT_ATTEMPTS, calls.get(), "the run stopped at the first cell that cannot commit");
         for (String table : List.of("cells", "metrics", "predictions")) {
             assertFalse(Files.exists(root.resolve(table)) && Files.list(root.resolve(table)).findAny().isPresent(),
                     table + " is empty");

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import org.kpff.job.fault.ScriptedFaults;
+import org.kpff.job.fault.FaultInjection;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -159,13 +161,10 @@ class SearchEndToEndTest {
 
         // The same search, interrupted after 3 committed cells (as if the driver died), then resumed.
         String out2 = tmp.resolve("asha-resumed").toUri().toString();
-        spark.conf().set(JobDriver.STOP_CONF, "3");
-        try {
+        try (var faults = FaultInjection.install(ScriptedFaults.stopAfterCells(3))) {
             IllegalStateException died = assertThrows(IllegalStateException.class,
                     () -> new SearchDriver(spark).search(config, data, out2, false, List.of("search")));
             assertTrue(died.getMessage().contains("Stopped after 3 committed cells"), died.getMessage());
-        } finally {
-            spark.conf().unset(JobDriver.STOP_CONF);
         }
         Path root2 = Path.of(java.net.URI.create(out2));
         long committedBefore;

@@ -1,4 +1,4 @@
-package org.kpff.job.exec;
+package org.kpff.job.dataparallel;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -9,6 +9,9 @@ import org.kpff.core.data.ImageBatchIterator;
 import org.kpff.core.data.Normalization;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.kpff.job.exec.CellTask;
+import org.kpff.job.exec.CellRunner;
+import org.kpff.job.exec.CellData;
 
 /**
  * Executor side of a data-parallel epoch: turns batch numbers of one epoch into the minibatches a local cell would

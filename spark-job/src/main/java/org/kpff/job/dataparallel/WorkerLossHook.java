@@ -1,4 +1,4 @@
-package org.kpff.job.exec;
+package org.kpff.job.dataparallel;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.util.CollectionAccumulator;
@@ -9,6 +9,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.kpff.job.exec.CellRunner;
+import org.kpff.job.exec.GpuBinding;
 
 /**
  * Runs inside every data-parallel worker: limits ND4J's threads to the task's cores, records where the worker ran,

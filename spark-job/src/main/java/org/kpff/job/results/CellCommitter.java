@@ -1,4 +1,4 @@
-package org.kpff.job.exec;
+package org.kpff.job.results;
 
 import java.io.IOException;
 import java.util.HashSet;
@@ -9,7 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.kpff.job.results.RunLayout;
+import org.kpff.job.fault.FaultInjection;
 import org.kpff.job.results.RunLayout.CellTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,24 +32,12 @@ public final class CellCommitter {
         void write(String folderUri) throws IOException;
     }
 
-    /** Test hook: called between writing the staged tables and renaming them into place. */
-    @FunctionalInterface
-    public interface BeforeRename {
-        void run(String cellId) throws IOException;
-    }
-
     private final RunLayout layout;
     private final Configuration conf;
-    private volatile BeforeRename beforeRename = id -> { };
 
     public CellCommitter(RunLayout layout, Configuration conf) {
         this.layout = layout;
         this.conf = conf;
-    }
-
-    /** Installs a test hook that runs between staging and renaming. */
-    public void setBeforeRename(BeforeRename hook) {
-        this.beforeRename = hook;
     }
 
     /**
@@ -72,7 +60,7 @@ public final class CellCommitter {
             for (CellTable t : CellTable.values()) {
                 tables.get(t).write(layout.staging(t, cellId, attempt));
             }
-            beforeRename.run(cellId);
+            FaultInjection.current().beforeRename(cellId);
             if (fs.exists(new Path(layout.committed(CellTable.CELLS, cellId)))) {
                 throw new IllegalStateException("Cell " + cellId + " is already committed; refusing to commit it twice.");
             }

@@ -1,4 +1,4 @@
-package org.kpff.job.exec;
+package org.kpff.job.dataparallel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +29,10 @@ import org.kpff.job.config.DataParallelConfig;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.kpff.job.exec.CellTask;
+import org.kpff.job.exec.CellRunner;
+import org.kpff.job.exec.CellData;
+import org.kpff.job.exec.CellRun;
 
 /**
  * Trains one cell data-parallel from the driver: the network lives on the driver, every epoch is fitted over the

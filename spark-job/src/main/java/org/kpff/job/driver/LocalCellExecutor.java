@@ -1,0 +1,130 @@
+package org.kpff.job.driver;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.kpff.job.config.JobConfig;
+import org.kpff.job.exec.CellRun;
+import org.kpff.job.exec.CellRunner;
+import org.kpff.job.exec.CellTask;
+import org.kpff.job.exec.SerializableHadoopConf;
+import org.kpff.job.fault.FaultInjection;
+import org.kpff.job.fault.FaultInjector;
+import org.kpff.job.plan.GridCell;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each cell as its own Spark job of one task (one GPU), at most {@code slots} at a time: whenever a slot frees
+ * up the source is asked for the next cell, so an adaptive source (a search) decides the next cells as results
+ * arrive while every slot stays busy.
+ */
+final class LocalCellExecutor implements CellExecutor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCellExecutor.class);
+
+    private final JavaSparkContext jsc;
+    private final JobConfig config;
+    private final int slots;
+    private final CellCompletion completion;
+
+    LocalCellExecutor(JavaSparkContext jsc, JobConfig config, int slots) {
+        this.jsc = jsc;
+        this.config = config;
+        this.slots = slots;
+        this.completion = new CellCompletion(jsc);
+    }
+
+    /** A cell that ended: its run, or null when its Spark job failed after all retries. */
+    private record Ended(PlannedCell cell, CellRun run) {
+    }
+
+    @Override
+    public Outcomes execute(RunSession session, CellSource source, Progress progress) {
+        Outcomes outcomes = new Outcomes();
+        SerializableHadoopConf conf = new SerializableHadoopConf(jsc.hadoopConfiguration());
+        FaultInjector faults = FaultInjection.current();
+        List<GridCell> started = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(slots, r -> {
+            Thread t = new Thread(r, "kpff-cell-driver");
+            t.setDaemon(true);
+            return t;
+        });
+        CompletionService<Ended> ended = new ExecutorCompletionService<>(pool);
+        int running = 0;
+        int committedSeen = 0;
+        int stoppedAt = 0;
+        boolean stopping = false;
+        try {
+            while (true) {
+                while (!stopping && running < slots) {
+                    Optional<PlannedCell> next = source.next();
+                    if (next.isEmpty()) {
+                        break;
+                    }
+                    PlannedCell planned = next.get();
+                    GridCell cell = planned.cell();
+                    CellTask task = session.task(config, planned, conf);
+                    progress.started(cell);
+                    started.add(cell);
+                    ended.submit(() -> new Ended(planned, completion.runAndCommit(cell, task, session.writer(),
+                            outcomes, progress,
+                            () -> jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0))));
+                    running++;
+                }
+                if (running == 0) {
+                    break;
+                }
+                Ended e = ended.take().get();
+                running--;
+                source.finished(e.cell(), e.run());
+                committedSeen += e.run() == null ? 0 : 1;
+                if (!stopping && faults.stopAfter(committedSeen)) {
+                    stopping = true;
+                    stoppedAt = committedSeen;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for cells", e);
+        } catch (ExecutionException e) {
+            // A commit failed for good: stop the other cells before returning, so that nothing of this attempt
+            // is still training or committing when the caller (or a resumed run) looks at the output folder.
+            for (GridCell cell : started) {
+                jsc.cancelJobGroup(CellCompletion.jobGroup(cell));
+            }
+            pool.shutdownNow();
+            awaitStopped(pool);
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException unchecked) {
+                throw unchecked;
+            }
+            throw new IllegalStateException("Committing a cell failed: " + cause.getMessage(), cause);
+        } finally {
+            pool.shutdownNow();
+        }
+        if (stopping) {
+            throw new IllegalStateException("Stopped after " + stoppedAt + " committed cells (fault injection),"
+                    + " as if the driver had died; resume to continue.");
+        }
+        return outcomes;
+    }
+
+    private static void awaitStopped(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(2, TimeUnit.MINUTES)) {
+                LOG.warn("Cell threads still running 2 minutes after the run was stopped.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

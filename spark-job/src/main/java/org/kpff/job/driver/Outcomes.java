@@ -1,0 +1,21 @@
+package org.kpff.job.driver;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Counters of one attempt's cells, updated from the cell threads. */
+final class Outcomes {
+    /** Cells that trained to the end and were committed. */
+    final AtomicInteger ok = new AtomicInteger();
+    /** Cells that failed deterministically and were committed with their reason. */
+    final AtomicInteger failed = new AtomicInteger();
+    /** Ids of cells whose Spark job failed after all retries (not committed). */
+    final List<String> incomplete = Collections.synchronizedList(new ArrayList<>());
+
+    /** Cells that ended and were committed, ok or failed. */
+    int ended() {
+        return ok.get() + failed.get();
+    }
+}
