@@ -1,12 +1,11 @@
 package org.kpff.core.train;
 
-import java.io.BufferedReader;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
@@ -16,18 +15,24 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.kpff.core.fs.AtomicReplace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoints of one cell in a folder of any Hadoop FileSystem: {@code epoch-<e>/model.zip} (network and updater)
- * and {@code epoch-<e>/history.tsv}, written under a temporary name and renamed into place, then {@code LATEST}
- * (the epoch number) replaced by rename. Older checkpoints are removed after a newer one is in place.
+ * and {@code epoch-<e>/history.json} (the evaluations so far, a JSON array of {@link Evaluation}; NaN as
+ * {@code "NaN"}), written under a temporary name and moved into place, then {@code LATEST} (the epoch number)
+ * replaced ({@link AtomicReplace}). Older checkpoints are removed after a newer one is in place.
  */
 public final class HadoopCheckpoints implements Checkpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(HadoopCheckpoints.class);
     private static final String LATEST = "LATEST";
+    private static final String HISTORY = "history.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<Evaluation>> HISTORY_TYPE = new TypeReference<>() {
+    };
 
     private final Path dir;
     private final Configuration conf;
@@ -57,17 +62,9 @@ public final class HadoopCheckpoints implements Checkpoints {
         try (InputStream in = fs.open(new Path(folder, "model.zip"))) {
             model = ModelSerializer.restoreComputationGraph(in, true);
         }
-        List<Evaluation> history = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(new Path(folder, "history.tsv")),
-                StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = line.split("\t");
-                history.add(new Evaluation(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4])));
-            }
+        List<Evaluation> history;
+        try (InputStream in = fs.open(new Path(folder, HISTORY))) {
+            history = JSON.readValue(in, HISTORY_TYPE);
         }
         LOG.info("Restored checkpoint of epoch {} from {}", epoch, folder);
         return Optional.of(new Restored(epoch, model, history));
@@ -83,28 +80,16 @@ public final class HadoopCheckpoints implements Checkpoints {
         try (OutputStream out = fs.create(new Path(tmp, "model.zip"), true)) {
             ModelSerializer.writeModel(model, out, true);
         }
-        StringBuilder sb = new StringBuilder();
-        for (Evaluation e : history) {
-            sb.append(e.epoch()).append('\t').append(e.trainLoss()).append('\t').append(e.valLoss()).append('\t')
-                    .append(e.valAccuracy()).append('\t').append(e.seconds()).append('\n');
-        }
-        try (OutputStream out = fs.create(new Path(tmp, "history.tsv"), true)) {
-            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+        try (OutputStream out = fs.create(new Path(tmp, HISTORY), true)) {
+            JSON.writeValue(out, history);
         }
         Path folder = new Path(dir, "epoch-" + epoch);
-        fs.delete(folder, true);
-        if (!fs.rename(tmp, folder)) {
-            throw new IOException("Could not rename checkpoint " + tmp + " to " + folder);
-        }
+        AtomicReplace.replace(tmp, folder, conf);
         Path latestTmp = new Path(dir, "_" + LATEST + ".tmp");
         try (FSDataOutputStream out = fs.create(latestTmp, true)) {
             out.write(Integer.toString(epoch).getBytes(StandardCharsets.UTF_8));
         }
-        Path latest = new Path(dir, LATEST);
-        fs.delete(latest, false);
-        if (!fs.rename(latestTmp, latest)) {
-            throw new IOException("Could not rename " + latestTmp + " to " + latest);
-        }
+        AtomicReplace.replace(latestTmp, new Path(dir, LATEST), conf);
         for (FileStatus st : fs.listStatus(dir)) {
             String name = st.getPath().getName();
             if (name.startsWith("epoch-") && !name.equals("epoch-" + epoch)) {

@@ -32,6 +32,39 @@ class DecodedImagesTest {
     @AfterEach
     void clearCache() {
         ImageCache.clear();
+        ImageCache.setMaxBytes(ImageCache.defaultMaxBytes());
+    }
+
+    @Test
+    void cacheKeepsAtMostMaxBytesDroppingTheLeastRecentlyUsedSize() {
+        DatasetListing listing = SceneDataset.list(TestImages.dataset(tmp.resolve("ds"), 2, 2, 6, 6).toString(), CONF);
+        // 4 images × 3 channels: 768 bytes at 8 px, 1728 at 12 px, 3072 at 16 px.
+        ImageCache.setMaxBytes(768 + 1728);
+        long before = ImageCache.decodeCount();
+        DecodedImages small = ImageCache.get(listing, 8, false, CONF);
+        DecodedImages middle = ImageCache.get(listing, 12, false, CONF);
+        assertEquals(768, small.bytes());
+        assertEquals(1728, middle.bytes());
+        assertEquals(2, ImageCache.size());
+        assertSame(small, ImageCache.get(listing, 8, false, CONF), "8 px is now the most recently used");
+
+        DecodedImages large = ImageCache.get(listing, 16, false, CONF);
+        assertEquals(3072, large.bytes());
+        // 768 + 1728 + 3072 > bound: 12 px (least recently used) goes, then 8 px; the entry just decoded stays.
+        assertEquals(1, ImageCache.size());
+        assertEquals(3072, ImageCache.cachedBytes());
+        assertEquals(before + 3, ImageCache.decodeCount());
+        assertNotSame(small, ImageCache.get(listing, 8, false, CONF), "8 px was dropped and decodes again");
+        assertEquals(before + 4, ImageCache.decodeCount());
+        // 3072 + 768 > 2496: the 16 px entry, now least recently used, goes.
+        assertEquals(1, ImageCache.size());
+        assertEquals(768, ImageCache.cachedBytes());
+    }
+
+    @Test
+    void aNegativeCacheBoundIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageCache.setMaxBytes(-1));
+        assertEquals("image cache max bytes = -1 (must be >= 0)", e.getMessage());
     }
 
     /** c0: 3 good images; c1: good, corrupt (text), truncated PNG; c2: one grey 5x7 image. */

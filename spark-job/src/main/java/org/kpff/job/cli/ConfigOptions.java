@@ -24,16 +24,16 @@ final class ConfigOptions {
     }
 
     /** The command line of a run or search as it is recorded in run.json: the command, its options, the config. */
-    List<String> argv(String command, String out, String data, boolean resume) {
-        List<String> a = new ArrayList<>(List.of(command, "--out", out));
-        if (data != null) {
-            a.addAll(List.of("--data", data));
+    List<String> argv(String command, RunFolderOptions folder) {
+        List<String> a = new ArrayList<>(List.of(command, "--out", folder.out));
+        if (folder.data != null) {
+            a.addAll(List.of("--data", folder.data));
         }
         if (config != null) {
             a.addAll(List.of("--config", config.toString()));
         }
         overrides.forEach(o -> a.addAll(List.of("--set", o)));
-        if (resume) {
+        if (folder.resume) {
             a.add("--resume");
         }
         return a;

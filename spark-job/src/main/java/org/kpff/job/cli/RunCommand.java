@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code run}: trains the grid of a config (folds × backbones × methods) and writes results and summary. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -26,15 +25,8 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--data", paramLabel = "URI",
-            description = "Dataset root: a folder of class folders (file://, hdfs://, ...). Default: data.uri.")
-    String data;
-
-    @Option(names = "--out", required = true, paramLabel = "URI", description = "Run output folder.")
-    String out;
-
-    @Option(names = "--resume", description = "Continue the run in --out: only cells not yet committed are trained.")
-    boolean resume;
+    @Mixin
+    RunFolderOptions folder;
 
     @Override
     public Integer call() throws Exception {
@@ -43,9 +35,10 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("The config sets search.strategy = " + config.search().strategy().id()
                     + ": run it with the search subcommand, or set search.strategy = none for a plain run.");
         }
-        String dataUri = data != null ? data : config.requireDataUri();
+        String out = folder.out;
         try (SparkSession spark = SparkSessions.create("kpff run " + out)) {
-            JobDriver.Report report = new JobDriver(spark).run(config, dataUri, out, resume, configOptions.argv("run", out, data, resume));
+            JobDriver.Report report = new JobDriver(spark).run(config, folder.dataUri(config), out, folder.resume,
+                    configOptions.argv("run", folder));
             if (!report.undecodable().isEmpty()) {
                 spec.commandLine().getErr().printf("warning: %d image(s) cannot be decoded and were skipped by every "
                         + "cell (data.strict = false; listed in run.json): %s%n", report.undecodable().size(),

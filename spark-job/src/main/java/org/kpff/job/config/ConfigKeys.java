@@ -37,7 +37,7 @@ public final class ConfigKeys {
             .perPoint();
     /** Training-time augmentation. */
     public static final ConfigKey<Boolean> DATA_AUGMENT = ConfigKey.ofBoolean("data.augment", false,
-            "Random flips and 90-degree rotations of training images (the paper uses none).").perPoint();
+            "Random horizontal and vertical flips and shifts of up to S/16 pixels of training images (the paper uses none).").perPoint();
     /** Corrupt images fail the run (before anything is written) instead of being skipped. */
     public static final ConfigKey<Boolean> DATA_STRICT = ConfigKey.ofBoolean("data.strict", true,
             "true: an image that cannot be decoded fails the run before anything is written, naming the file; "

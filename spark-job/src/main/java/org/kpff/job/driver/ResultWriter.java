@@ -10,6 +10,9 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.kpff.core.fs.AtomicReplace;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -128,8 +131,17 @@ final class ResultWriter {
     }
 
     private void write(List<Row> rows, StructType schema, String dir) {
-        // One small file per cell and table; repartition(1), never coalesce, keeps upstream work parallel.
-        spark.createDataFrame(rows, schema).repartition(1).write().mode(SaveMode.ErrorIfExists).parquet(dir);
+        oneFile(rows, schema).write().mode(SaveMode.ErrorIfExists).parquet(dir);
+    }
+
+    /**
+     * Driver-side rows as a frame of one partition, so that a write makes one small file in one task: no shuffle
+     * (a {@code repartition(1)} of a local list shuffles it), and no upstream stage to collapse (the rows are
+     * already on the driver).
+     */
+    private Dataset<Row> oneFile(List<Row> rows, StructType schema) {
+        return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 1),
+                schema);
     }
 
     /** The rows of every committed cell, by cell id. */
@@ -152,12 +164,7 @@ final class ResultWriter {
     void writeTrials(List<TrialRow> trials) throws IOException {
         String tmp = layout.stagingDir() + "/trials-" + System.nanoTime();
         write(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS, tmp);
-        FileSystem fs = new Path(layout.root()).getFileSystem(conf);
-        Path target = new Path(layout.trialsDir());
-        fs.delete(target, true);
-        if (!fs.rename(new Path(tmp), target)) {
-            throw new IOException("Could not rename " + tmp + " to " + target);
-        }
+        AtomicReplace.replace(new Path(tmp), new Path(layout.trialsDir()), conf);
     }
 
     /** Writes a text file atomically (temporary file, rename). */
@@ -168,10 +175,7 @@ final class ResultWriter {
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
-        fs.delete(p, false);
-        if (!fs.rename(tmp, p)) {
-            throw new IOException("Could not rename " + tmp + " to " + p);
-        }
+        AtomicReplace.replace(tmp, p, conf);
     }
 
     /** Reads all committed cells and their predictions, aggregates, and writes the summary files. */
@@ -191,10 +195,10 @@ final class ResultWriter {
         var committed = committer.committedCells();
         predictions.removeIf(p -> !committed.contains(p.cell().cellId()));
         Aggregation agg = Aggregator.aggregate(cells, predictions, folds);
-        spark.createDataFrame(agg.summary().stream().map(SummaryRow::toRow).toList(), ResultSchemas.SUMMARY)
-                .repartition(1).write().mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
-        spark.createDataFrame(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS)
-                .repartition(1).write().mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
+        oneFile(agg.summary().stream().map(SummaryRow::toRow).toList(), ResultSchemas.SUMMARY).write()
+                .mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
+        oneFile(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS).write()
+                .mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
         String md = SummaryMarkdown.render(agg);
         try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));

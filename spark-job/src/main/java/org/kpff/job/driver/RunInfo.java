@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.kpff.core.fs.AtomicReplace;
 
 /**
  * The run's {@code run.json}: resolved config and its fingerprint, dataset and folds identity, versions, git
@@ -94,11 +95,6 @@ public final class RunInfo {
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(JSON.writeValueAsBytes(root));
         }
-        if (fs.exists(p)) {
-            fs.delete(p, false);
-        }
-        if (!fs.rename(tmp, p)) {
-            throw new IOException("Could not rename " + tmp + " to " + p);
-        }
+        AtomicReplace.replace(tmp, p, conf);
     }
 }

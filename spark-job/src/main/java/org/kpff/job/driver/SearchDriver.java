@@ -26,10 +26,12 @@ import org.kpff.job.results.CellStatus;
 import org.kpff.job.results.SampleStats;
 import org.kpff.job.results.SearchMarkdown;
 import org.kpff.job.results.TrialRow;
+import org.kpff.job.search.Decision;
+import org.kpff.job.search.DecisionJournal;
+import org.kpff.job.search.FoldResult;
 import org.kpff.job.search.SearchScheduler;
-import org.kpff.job.search.SearchScheduler.Decision;
-import org.kpff.job.search.SearchScheduler.FoldResult;
-import org.kpff.job.search.SearchScheduler.Segment;
+import org.kpff.job.search.Segment;
+import org.kpff.job.search.TrialStatus;
 import org.kpff.job.search.SearchTrials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,8 +126,7 @@ public final class SearchDriver {
             }
         }
         if (recorded.isPresent()) {
-            Optional<String> conflict = SearchScheduler.firstConflict(recorded.get().decisions(),
-                    plan.scheduler.decisions());
+            Optional<String> conflict = recorded.get().conflictWith(plan.scheduler.decisions());
             if (conflict.isPresent()) {
                 throw new IllegalArgumentException("Cannot resume the search in " + outUri + ": " + conflict.get()
                         + ". Start a new search with another --out.");
@@ -173,15 +174,15 @@ public final class SearchDriver {
         session.writer().writeText(session.layout().decisionsJson(),
                 journal.with(plan.scheduler.decisions()).toJson());
 
-        int completed = count(plan, SearchScheduler.TrialStatus.COMPLETED);
-        int stopped = count(plan, SearchScheduler.TrialStatus.STOPPED);
-        int failed = count(plan, SearchScheduler.TrialStatus.FAILED);
+        int completed = count(plan, TrialStatus.COMPLETED);
+        int stopped = count(plan, TrialStatus.STOPPED);
+        int failed = count(plan, TrialStatus.FAILED);
         return new Report(points.size(), completed, stopped, failed, points.size() - completed - stopped - failed,
                 outcomes.ok.get() + outcomes.failed.get(), restored, outcomes.incomplete.size(),
                 plan.scheduler.epochCells(), full, best, plan.scheduler.decisions(), md);
     }
 
-    private static int count(Plan plan, SearchScheduler.TrialStatus s) {
+    private static int count(Plan plan, TrialStatus s) {
         int n = 0;
         for (int t = 0; t < plan.scheduler.trials(); t++) {
             n += plan.scheduler.status(t) == s ? 1 : 0;
@@ -206,7 +207,7 @@ public final class SearchDriver {
             for (int k = 0; k <= rung; k++) {
                 perRung.add(s.foldMean(t, k));
             }
-            SearchScheduler.TrialStatus status = s.status(t);
+            TrialStatus status = s.status(t);
             rows.add(new TrialRow(t, plan.points.get(t), status.id(), rank + 1, rung, plan.epochs(t, rung),
                     folds.isEmpty() ? null : st.mean(), folds.size() < 2 ? null : st.std(), folds, perRung,
                     s.epochCells(t), s.failureReason(t)));

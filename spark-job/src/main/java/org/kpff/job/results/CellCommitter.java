@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.kpff.core.fs.AtomicReplace;
 import org.kpff.job.fault.FaultInjection;
 import org.kpff.job.results.RunLayout.CellTable;
 import org.slf4j.Logger;
@@ -64,10 +65,10 @@ public final class CellCommitter {
             if (fs.exists(new Path(layout.committed(CellTable.CELLS, cellId)))) {
                 throw new IllegalStateException("Cell " + cellId + " is already committed; refusing to commit it twice.");
             }
-            moveInto(fs, layout.staging(CellTable.METRICS, cellId, attempt), layout.committed(CellTable.METRICS, cellId));
-            moveInto(fs, layout.staging(CellTable.PREDICTIONS, cellId, attempt),
+            moveInto(layout.staging(CellTable.METRICS, cellId, attempt), layout.committed(CellTable.METRICS, cellId));
+            moveInto(layout.staging(CellTable.PREDICTIONS, cellId, attempt),
                     layout.committed(CellTable.PREDICTIONS, cellId));
-            moveInto(fs, layout.staging(CellTable.CELLS, cellId, attempt), layout.committed(CellTable.CELLS, cellId));
+            moveInto(layout.staging(CellTable.CELLS, cellId, attempt), layout.committed(CellTable.CELLS, cellId));
         } finally {
             // The cell's whole staging folder: only one commit of a cell runs at a time, and what an earlier
             // failed attempt staged is garbage too.
@@ -75,16 +76,9 @@ public final class CellCommitter {
         }
     }
 
-    private static void moveInto(FileSystem fs, String fromUri, String toUri) throws IOException {
-        Path from = new Path(fromUri);
-        Path to = new Path(toUri);
-        fs.mkdirs(to.getParent());
-        if (fs.exists(to)) {
-            fs.delete(to, true);
-        }
-        if (!fs.rename(from, to)) {
-            throw new IOException("Could not rename " + from + " to " + to);
-        }
+    /** Moves a staged table into place, replacing an orphan a failed commit left there. */
+    private void moveInto(String fromUri, String toUri) throws IOException {
+        AtomicReplace.replace(new Path(fromUri), new Path(toUri), conf);
     }
 
     /** Whether {@code cells/<cellId>} exists, i.e. the cell is committed. */

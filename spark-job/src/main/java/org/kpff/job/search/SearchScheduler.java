@@ -8,7 +8,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,99 +34,6 @@ import java.util.Set;
  */
 public final class SearchScheduler {
 
-    /** What was decided for a trial at a rung. */
-    public enum Action {
-        /** The trial goes on to the next rung. */
-        PROMOTE,
-        /** The trial stops at this rung; its results stay. */
-        STOP,
-        /** A cell of the trial failed deterministically at this rung. */
-        FAIL,
-        /** The trial finished the last rung. */
-        COMPLETE;
-
-        /** The lower-case name used in files. */
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        /** Parses {@link #id()}. */
-        public static Action parse(String id) {
-            return valueOf(id.toUpperCase(Locale.ROOT));
-        }
-    }
-
-    /** Where a trial stands. */
-    public enum TrialStatus {
-        /** Not finished: cells to run or decisions to wait for. */
-        PENDING,
-        /** Trained to the last rung. */
-        COMPLETED,
-        /** Stopped at a rung by successive halving. */
-        STOPPED,
-        /** A cell failed deterministically (e.g. the loss diverged). */
-        FAILED,
-        /** A cell's Spark job failed after all retries in this attempt; rerun with --resume. */
-        INCOMPLETE;
-
-        /** The lower-case name used in files. */
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /**
-     * One decision.
-     *
-     * @param trial    the trial id (0-based trial order)
-     * @param rung     the rung it was decided at, 0-based
-     * @param action   promote, stop, fail or complete
-     * @param foldMean the trial's fold-mean accuracy at that rung; NaN for a failed trial
-     */
-    public record Decision(int trial, int rung, Action action, double foldMean) {
-
-        /** Whether two decisions decide the same thing (the accuracy is not compared). */
-        public boolean sameAs(Decision other) {
-            return trial == other.trial && rung == other.rung && action == other.action;
-        }
-
-        @Override
-        public String toString() {
-            return action.id() + " trial " + trial + " at rung " + rung
-                    + (Double.isNaN(foldMean) ? "" : String.format(Locale.ROOT, " (fold-mean %.4f)", foldMean));
-        }
-    }
-
-    /** One cell of a search: a trial's fold at a rung. */
-    public record Segment(int trial, int rung, int fold) {
-    }
-
-    /**
-     * How a cell ended.
-     *
-     * @param ok       whether it trained to the end
-     * @param accuracy held-out accuracy after its last epoch; NaN when failed
-     * @param reason   why it failed; empty when ok
-     */
-    public record FoldResult(boolean ok, double accuracy, String reason) {
-
-        /** An ok cell with its final accuracy. */
-        public static FoldResult ok(double accuracy) {
-            return new FoldResult(true, accuracy, "");
-        }
-
-        /** A cell that failed deterministically. */
-        public static FoldResult failed(String reason) {
-            return new FoldResult(false, Double.NaN, Objects.requireNonNullElse(reason, ""));
-        }
-    }
-
-    /** The epochs a trial has trained once it finishes a rung. */
-    @FunctionalInterface
-    public interface RungEpochs {
-        int epochs(int trial, int rung);
-    }
-
     private enum State { RUNNING, DONE, LOST }
 
     private final int trials;
@@ -140,15 +46,26 @@ public final class SearchScheduler {
     private final List<Set<Integer>> promoted = new ArrayList<>();
     private final int[] processed;
     private final boolean[] closed;
-    private final double[][] foldMeans;
-    private final TrialStatus[] status;
-    private final int[] statusRung;
-    private final String[] reasons;
+    private final List<Trial> trialStates = new ArrayList<>();
     private final Map<Segment, State> states = new HashMap<>();
     private final Map<Segment, FoldResult> results = new HashMap<>();
     /** Restored cells of rungs whose promotion has not been replayed yet. */
     private final Map<Segment, FoldResult> pending = new HashMap<>();
     private final List<Decision> decisions = new ArrayList<>();
+
+    /** What the scheduler knows of one trial. */
+    private static final class Trial {
+        /** Fold-mean accuracy per rung; NaN where the rung has none (not finished, or a fold failed). */
+        final double[] foldMeans;
+        TrialStatus status = TrialStatus.PENDING;
+        /** The first failed fold's reason, or null. */
+        String reason;
+
+        Trial(int rungs) {
+            foldMeans = new double[rungs];
+            Arrays.fill(foldMeans, Double.NaN);
+        }
+    }
 
     /**
      * @param trials         number of trials (ids 0 .. trials − 1)
@@ -184,14 +101,9 @@ public final class SearchScheduler {
         }
         this.processed = new int[rungs];
         this.closed = new boolean[rungs];
-        this.foldMeans = new double[trials][rungs];
-        for (double[] row : foldMeans) {
-            Arrays.fill(row, Double.NaN);
+        for (int t = 0; t < trials; t++) {
+            trialStates.add(new Trial(rungs));
         }
-        this.status = new TrialStatus[trials];
-        Arrays.fill(status, TrialStatus.PENDING);
-        this.statusRung = new int[trials];
-        this.reasons = new String[trials];
     }
 
     // ---------------------------------------------------------------- dispatch
@@ -255,8 +167,7 @@ public final class SearchScheduler {
         int before = decisions.size();
         if (result == null) {
             states.put(segment, State.LOST);
-            status[segment.trial()] = TrialStatus.INCOMPLETE;
-            statusRung[segment.trial()] = segment.rung();
+            trialStates.get(segment.trial()).status = TrialStatus.INCOMPLETE;
         } else {
             states.put(segment, State.DONE);
             results.put(segment, result);
@@ -282,9 +193,9 @@ public final class SearchScheduler {
                     processed[k]++;
                     progress = true;
                     if (!ok) {
-                        settle(t, k, TrialStatus.FAILED, new Decision(t, k, Action.FAIL, Double.NaN));
+                        settle(t, TrialStatus.FAILED, new Decision(t, k, Action.FAIL, Double.NaN));
                     } else if (k == rungs - 1) {
-                        settle(t, k, TrialStatus.COMPLETED, new Decision(t, k, Action.COMPLETE, foldMeans[t][k]));
+                        settle(t, TrialStatus.COMPLETED, new Decision(t, k, Action.COMPLETE, mean(t, k)));
                     } else {
                         List<Integer> best = ranked(in.subList(0, processed[k]), k);
                         for (int i = 0; i < Math.min(best.size(), processed[k] / eta); i++) {
@@ -302,7 +213,7 @@ public final class SearchScheduler {
                         }
                         for (int t : best) {
                             if (!promoted.get(k).contains(t)) {
-                                settle(t, k, TrialStatus.STOPPED, new Decision(t, k, Action.STOP, foldMeans[t][k]));
+                                settle(t, TrialStatus.STOPPED, new Decision(t, k, Action.STOP, mean(t, k)));
                             }
                         }
                     }
@@ -332,35 +243,34 @@ public final class SearchScheduler {
             }
             if (!r.ok()) {
                 ok = false;
-                if (reasons[trial] == null) {
-                    reasons[trial] = "fold " + f + ": " + r.reason();
+                if (trialStates.get(trial).reason == null) {
+                    trialStates.get(trial).reason = "fold " + f + ": " + r.reason();
                 }
             }
             sum += r.accuracy();
         }
         if (ok) {
-            foldMeans[trial][rung] = sum / folds;
+            trialStates.get(trial).foldMeans[rung] = sum / folds;
         }
         return ok;
     }
 
     /** The trials that are not failed, best fold-mean first, ties by lower id. */
     private List<Integer> ranked(List<Integer> among, int rung) {
-        return among.stream().filter(t -> !Double.isNaN(foldMeans[t][rung]))
-                .sorted(Comparator.comparingDouble((Integer t) -> -foldMeans[t][rung]).thenComparingInt(t -> t))
+        return among.stream().filter(t -> !Double.isNaN(mean(t, rung)))
+                .sorted(Comparator.comparingDouble((Integer t) -> -mean(t, rung)).thenComparingInt(t -> t))
                 .toList();
     }
 
     private void promote(int trial, int rung) {
         if (promoted.get(rung).add(trial)) {
             entrants.get(rung + 1).add(trial);
-            decisions.add(new Decision(trial, rung, Action.PROMOTE, foldMeans[trial][rung]));
+            decisions.add(new Decision(trial, rung, Action.PROMOTE, mean(trial, rung)));
         }
     }
 
-    private void settle(int trial, int rung, TrialStatus s, Decision d) {
-        status[trial] = s;
-        statusRung[trial] = rung;
+    private void settle(int trial, TrialStatus s, Decision d) {
+        trialStates.get(trial).status = s;
         decisions.add(d);
     }
 
@@ -373,8 +283,7 @@ public final class SearchScheduler {
 
     /** Whether every trial is completed, stopped or failed. */
     public boolean isFinished() {
-        return Arrays.stream(status).allMatch(s -> s == TrialStatus.COMPLETED || s == TrialStatus.STOPPED
-                || s == TrialStatus.FAILED);
+        return trialStates.stream().allMatch(t -> t.status.isFinal());
     }
 
     /** Number of trials. */
@@ -389,7 +298,7 @@ public final class SearchScheduler {
 
     /** A trial's status. */
     public TrialStatus status(int trial) {
-        return status[trial];
+        return trialStates.get(trial).status;
     }
 
     /** The highest rung the trial entered. */
@@ -405,7 +314,7 @@ public final class SearchScheduler {
     /** The highest rung at which the trial has a fold-mean accuracy, or −1 when it has none. */
     public int rungScored(int trial) {
         for (int k = rungs - 1; k >= 0; k--) {
-            if (!Double.isNaN(foldMeans[trial][k])) {
+            if (!Double.isNaN(mean(trial, k))) {
                 return k;
             }
         }
@@ -414,7 +323,11 @@ public final class SearchScheduler {
 
     /** The trial's fold-mean accuracy at a rung; NaN when it has none there. */
     public double foldMean(int trial, int rung) {
-        return foldMeans[trial][rung];
+        return mean(trial, rung);
+    }
+
+    private double mean(int trial, int rung) {
+        return trialStates.get(trial).foldMeans[rung];
     }
 
     /** The fold accuracies of a trial at a rung, in fold order; empty unless every fold is ok. */
@@ -432,7 +345,8 @@ public final class SearchScheduler {
 
     /** Why the trial failed (its first failed fold), or null. */
     public String failureReason(int trial) {
-        return status[trial] == TrialStatus.FAILED ? reasons[trial] : null;
+        Trial t = trialStates.get(trial);
+        return t.status == TrialStatus.FAILED ? t.reason : null;
     }
 
     /** The epochs the trial has trained once it finishes a rung. */
@@ -474,43 +388,8 @@ public final class SearchScheduler {
             ids.add(t);
         }
         ids.sort(Comparator.comparingInt((Integer t) -> -rungScored(t))
-                .thenComparingDouble(t -> rungScored(t) < 0 ? 0 : -foldMeans[t][rungScored(t)])
+                .thenComparingDouble(t -> rungScored(t) < 0 ? 0 : -mean(t, rungScored(t)))
                 .thenComparingInt(t -> t));
         return List.copyOf(ids);
-    }
-
-    /**
-     * Compares the decisions a search recorded with those replayed from its committed results, rung by rung: at
-     * every rung, the recorded sequence must be a prefix of the replayed one (the interleaving of rungs may differ,
-     * it depends on when results arrived).
-     *
-     * @return the first disagreement as a sentence, or empty when they agree
-     */
-    public static Optional<String> firstConflict(List<Decision> recorded, List<Decision> replayed) {
-        Map<Integer, List<Decision>> rec = byRung(recorded);
-        Map<Integer, List<Decision>> rep = byRung(replayed);
-        for (Map.Entry<Integer, List<Decision>> e : rec.entrySet()) {
-            List<Decision> r = e.getValue();
-            List<Decision> p = rep.getOrDefault(e.getKey(), List.of());
-            for (int i = 0; i < r.size(); i++) {
-                if (i >= p.size()) {
-                    return Optional.of("decision '" + r.get(i) + "' was recorded but the committed results no longer "
-                            + "lead to it (were committed cells removed?)");
-                }
-                if (!r.get(i).sameAs(p.get(i))) {
-                    return Optional.of("decision " + (i + 1) + " at rung " + e.getKey() + " was '" + r.get(i)
-                            + "' but the committed results now give '" + p.get(i) + "'");
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static Map<Integer, List<Decision>> byRung(List<Decision> ds) {
-        Map<Integer, List<Decision>> m = new java.util.TreeMap<>();
-        for (Decision d : ds) {
-            m.computeIfAbsent(d.rung(), k -> new ArrayList<>()).add(d);
-        }
-        return m;
     }
 }

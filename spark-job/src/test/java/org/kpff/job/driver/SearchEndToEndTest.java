@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.data.SyntheticScenes;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.results.ResultSchemas;
-import org.kpff.job.search.SearchScheduler.Decision;
+import org.kpff.job.search.Decision;
 
 /**
  * Searches on a real local Spark with a generated dataset: a grid search expands exactly; successive halving on a

@@ -12,11 +12,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.kpff.job.search.SearchScheduler.Action;
-import org.kpff.job.search.SearchScheduler.Decision;
-import org.kpff.job.search.SearchScheduler.FoldResult;
-import org.kpff.job.search.SearchScheduler.Segment;
-import org.kpff.job.search.SearchScheduler.TrialStatus;
 
 /**
  * The ASHA-style decisions on made-up results: exact promotions and stops, the same decisions whatever the number of
@@ -164,7 +159,7 @@ class SearchSchedulerTest {
         for (Segment seg : committed) {
             resumed.restore(seg, NINE.of(seg));
         }
-        assertEquals(Optional.empty(), SearchScheduler.firstConflict(recorded, resumed.decisions()));
+        assertEquals(Optional.empty(), DecisionJournal.firstConflict(recorded, resumed.decisions()));
         assertEquals(perRung(recorded), perRung(resumed.decisions()));
         assertEquals(Optional.empty(), resumed.next(), "every cell was committed");
         assertTrue(resumed.isFinished());
@@ -191,7 +186,7 @@ class SearchSchedulerTest {
         tampered.set(i, new Decision(7, 0, Action.PROMOTE, 0.4));
         assertEquals(Optional.of("decision 1 at rung 0 was 'promote trial 7 at rung 0 (fold-mean 0.4000)' but the "
                 + "committed results now give 'promote trial 2 at rung 0 (fold-mean 0.9000)'"),
-                SearchScheduler.firstConflict(tampered, resumed.decisions()));
+                DecisionJournal.firstConflict(tampered, resumed.decisions()));
     }
 
     @Test

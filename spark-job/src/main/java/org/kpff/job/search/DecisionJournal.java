@@ -1,6 +1,8 @@
-package org.kpff.job.driver;
+package org.kpff.job.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -11,11 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.kpff.job.search.SearchScheduler.Action;
-import org.kpff.job.search.SearchScheduler.Decision;
 
 /**
  * A search's {@code decisions.json}: the strategy, seed, rungs and trial points, and every decision (promote,
@@ -29,22 +30,25 @@ import org.kpff.job.search.SearchScheduler.Decision;
  * @param trials    the trial points, trial 0 first
  * @param decisions the decisions in the order made
  */
-record DecisionJournal(String strategy, long seed, int eta, List<Integer> rungs, List<SortedMap<String, String>> trials,
+public record DecisionJournal(String strategy, long seed, int eta, List<Integer> rungs, List<SortedMap<String, String>> trials,
         List<Decision> decisions) {
 
-    DecisionJournal {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Copies the lists. */
+    public DecisionJournal {
         rungs = List.copyOf(rungs);
         trials = List.copyOf(trials);
         decisions = List.copyOf(decisions);
     }
 
     /** The journal with these decisions. */
-    DecisionJournal with(List<Decision> ds) {
+    public DecisionJournal with(List<Decision> ds) {
         return new DecisionJournal(strategy, seed, eta, rungs, trials, ds);
     }
 
     /** Reads the journal of a run folder, if it exists. */
-    static Optional<DecisionJournal> read(String uri, Configuration conf) throws IOException {
+    public static Optional<DecisionJournal> read(String uri, Configuration conf) throws IOException {
         Path p = new Path(uri);
         FileSystem fs = p.getFileSystem(conf);
         if (!fs.exists(p)) {
@@ -52,7 +56,7 @@ record DecisionJournal(String strategy, long seed, int eta, List<Integer> rungs,
         }
         JsonNode n;
         try (InputStream in = fs.open(p)) {
-            n = RunInfo.JSON.readTree(in);
+            n = JSON.readTree(in);
         }
         List<Integer> rungs = new ArrayList<>();
         n.path("rungs").forEach(x -> rungs.add(x.asInt()));
@@ -72,8 +76,8 @@ record DecisionJournal(String strategy, long seed, int eta, List<Integer> rungs,
     }
 
     /** The journal as JSON text. */
-    String toJson() throws IOException {
-        ObjectNode n = RunInfo.JSON.createObjectNode();
+    public String toJson() throws IOException {
+        ObjectNode n = JSON.createObjectNode();
         n.put("format", 1);
         n.put("strategy", strategy);
         n.put("seed", seed);
@@ -101,6 +105,47 @@ record DecisionJournal(String strategy, long seed, int eta, List<Integer> rungs,
                 o.put("fold_mean", x.foldMean());
             }
         }
-        return RunInfo.JSON.writeValueAsString(n) + "\n";
+        return JSON.writeValueAsString(n) + "\n";
+    }
+
+    /**
+     * Compares this journal's recorded decisions with those replayed from the committed results, rung by rung.
+     *
+     * @return the first disagreement as a sentence, or empty when they agree
+     * @see #firstConflict(List, List)
+     */
+    public Optional<String> conflictWith(List<Decision> replayed) {
+        return firstConflict(decisions, replayed);
+    }
+
+    /**
+     * Compares the decisions a search recorded with those replayed from its committed results, rung by rung: at
+     * every rung, the recorded sequence must be a prefix of the replayed one (the interleaving of rungs may differ,
+     * it depends on when results arrived).
+     *
+     * @return the first disagreement as a sentence, or empty when they agree
+     */
+    public static Optional<String> firstConflict(List<Decision> recorded, List<Decision> replayed) {
+        Map<Integer, List<Decision>> rec = byRung(recorded);
+        Map<Integer, List<Decision>> rep = byRung(replayed);
+        for (Map.Entry<Integer, List<Decision>> e : rec.entrySet()) {
+            List<Decision> r = e.getValue();
+            List<Decision> p = rep.getOrDefault(e.getKey(), List.of());
+            for (int i = 0; i < r.size(); i++) {
+                if (i >= p.size()) {
+                    return Optional.of("decision '" + r.get(i) + "' was recorded but the committed results no longer "
+                            + "lead to it (were committed cells removed?)");
+                }
+                if (!r.get(i).sameAs(p.get(i))) {
+                    return Optional.of("decision " + (i + 1) + " at rung " + e.getKey() + " was '" + r.get(i)
+                            + "' but the committed results now give '" + p.get(i) + "'");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Map<Integer, List<Decision>> byRung(List<Decision> ds) {
+        return ds.stream().collect(Collectors.groupingBy(Decision::rung, TreeMap::new, Collectors.toList()));
     }
 }

@@ -1,0 +1,25 @@
+package org.kpff.job.search;
+
+import java.util.Locale;
+
+/**
+ * One decision of a search.
+ *
+ * @param trial    the trial id (0-based trial order)
+ * @param rung     the rung it was decided at, 0-based
+ * @param action   promote, stop, fail or complete
+ * @param foldMean the trial's fold-mean accuracy at that rung; NaN for a failed trial
+ */
+public record Decision(int trial, int rung, Action action, double foldMean) {
+
+    /** Whether two decisions decide the same thing (the accuracy is not compared). */
+    public boolean sameAs(Decision other) {
+        return trial == other.trial && rung == other.rung && action == other.action;
+    }
+
+    @Override
+    public String toString() {
+        return action.id() + " trial " + trial + " at rung " + rung
+                + (Double.isNaN(foldMean) ? "" : String.format(Locale.ROOT, " (fold-mean %.4f)", foldMean));
+    }
+}
