@@ -14,13 +14,23 @@ import java.util.List;
  * @param resumedFrom   epoch restored from a checkpoint (0 when trained from scratch)
  * @param trainSeconds  wall seconds this attempt spent in the epoch loop (training and evaluation)
  * @param learnedW      the learned KPFF matrix W row-major (n·n values), or null for other methods
+ * @param confusion     the final model's confusion matrix on the held-out fold: {@code confusion[t][p]} counts
+ *                      images of true class t predicted as p (classes × classes, from ND4J's Evaluation)
  */
 public record CellOutcome(List<Evaluation> evaluations, List<Prediction> predictions, double finalAccuracy,
-        double bestAccuracy, int bestEpoch, int epochs, int resumedFrom, double trainSeconds, double[] learnedW)
-        implements java.io.Serializable {
+        double bestAccuracy, int bestEpoch, int epochs, int resumedFrom, double trainSeconds, double[] learnedW,
+        int[][] confusion) implements java.io.Serializable {
 
+    /** Copies the lists; checks that the confusion matrix is square. */
     public CellOutcome {
         evaluations = List.copyOf(evaluations);
         predictions = List.copyOf(predictions);
+        java.util.Objects.requireNonNull(confusion, "confusion");
+        for (int[] row : confusion) {
+            if (row.length != confusion.length) {
+                throw new IllegalArgumentException("confusion has a row of " + row.length + " counts in a "
+                        + confusion.length + "-class matrix (must be square)");
+            }
+        }
     }
 }

@@ -128,7 +128,7 @@ public final class CellTrainer {
                 if (evalEpochs.contains(epoch)) {
                     // The last epoch's evaluation also yields the final predictions (one pass, not two).
                     boolean last = epoch == spec.epochs();
-                    EvalResult r = evaluate(net, validation.get(), last);
+                    EvalResult r = evaluate(net, validation.get(), spec.classes(), last);
                     if (last) {
                         fin = r;
                     }
@@ -143,7 +143,7 @@ public final class CellTrainer {
                 }
             }
             if (fin == null) {
-                fin = evaluate(net, validation.get(), true);
+                fin = evaluate(net, validation.get(), spec.classes(), true);
             }
             double best = Double.NEGATIVE_INFINITY;
             int bestEpoch = 0;
@@ -159,7 +159,7 @@ public final class CellTrainer {
                 w = wArr.dup('c').reshape(wArr.length()).toDoubleVector();
             }
             return new CellOutcome(history, fin.predictions, fin.accuracy, best, bestEpoch, spec.epochs(),
-                    resumedFrom, seconds(start), w);
+                    resumedFrom, seconds(start), w, fin.confusion);
         } finally {
             net.clear();
             net.close();
@@ -191,39 +191,47 @@ public final class CellTrainer {
     private static final class EvalResult {
         double loss;
         double accuracy;
+        int[][] confusion;
         List<Prediction> predictions = new ArrayList<>();
     }
 
-    /** Mean cross-entropy and accuracy of the network on an iterator; predictions when asked. */
-    static EvalResult evaluate(ComputationGraph net, DataSetIterator it, boolean keepPredictions) {
+    /**
+     * Mean cross-entropy of the network on an iterator; accuracy and confusion matrix from ND4J's {@link
+     * org.nd4j.evaluation.classification.Evaluation}; predictions (arg max and probabilities) when asked.
+     */
+    static EvalResult evaluate(ComputationGraph net, DataSetIterator it, int classes, boolean keepPredictions) {
         EvalResult r = new EvalResult();
+        org.nd4j.evaluation.classification.Evaluation eval = new org.nd4j.evaluation.classification.Evaluation(
+                classes);
         double lossSum = 0;
-        long correct = 0;
-        long total = 0;
         while (it.hasNext()) {
             DataSet ds = it.next();
             INDArray probs = net.outputSingle(false, ds.getFeatures());
             INDArray labels = ds.getLabels();
             INDArray logP = Transforms.log(Transforms.max(probs, 1e-12, true), false);
             lossSum += -labels.castTo(logP.dataType()).mul(logP).sumNumber().doubleValue();
-            long[] predicted = probs.argMax(1).toLongVector();
-            long[] truth = labels.argMax(1).toLongVector();
-            for (int i = 0; i < predicted.length; i++) {
-                if (predicted[i] == truth[i]) {
-                    correct++;
-                }
-                if (keepPredictions) {
-                    r.predictions.add(new Prediction((int) total + i, (int) truth[i], (int) predicted[i],
+            eval.eval(labels, probs);
+            if (keepPredictions) {
+                long[] predicted = probs.argMax(1).toLongVector();
+                long[] truth = labels.argMax(1).toLongVector();
+                for (int i = 0; i < predicted.length; i++) {
+                    r.predictions.add(new Prediction(r.predictions.size(), (int) truth[i], (int) predicted[i],
                             probs.getRow(i).toFloatVector()));
                 }
             }
-            total += predicted.length;
         }
+        int total = eval.getNumRowCounter();
         if (total == 0) {
             throw new CellFailedException("The held-out fold is empty");
         }
         r.loss = lossSum / total;
-        r.accuracy = (double) correct / total;
+        r.accuracy = eval.accuracy();
+        r.confusion = new int[classes][classes];
+        for (int t = 0; t < classes; t++) {
+            for (int p = 0; p < classes; p++) {
+                r.confusion[t][p] = eval.getConfusionMatrix().getCount(t, p);
+            }
+        }
         return r;
     }
 

@@ -90,6 +90,12 @@ class CellTrainerTest {
         assertEquals(0, out.resumedFrom());
         assertNotNull(out.learnedW());
         assertEquals(9, out.learnedW().length);
+        // The confusion matrix counts exactly the predictions: true class t (row) predicted as p (column).
+        int[][] expected = new int[2][2];
+        out.predictions().forEach(p -> expected[p.label()][p.predicted()]++);
+        assertArrayEquals(expected, out.confusion());
+        assertEquals(VAL / 2, out.confusion()[0][0] + out.confusion()[0][1], "five held-out images of class 0");
+        assertEquals(correct, out.confusion()[0][0] + out.confusion()[1][1]);
         for (Evaluation e : out.evaluations()) {
             assertTrue(Double.isFinite(e.trainLoss()) && e.trainLoss() > 0, "train loss " + e);
             assertTrue(Double.isFinite(e.valLoss()) && e.valLoss() > 0, "val loss " + e);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,7 @@ final class ResultWriter {
             }
             result = new CellResult(key, CellStatus.OK, null, o.finalAccuracy(), o.bestAccuracy(), o.bestEpoch(),
                     o.epochs(), run.seconds(), o.trainSeconds(), run.host(), gpuOrNull(run.gpu()), run.attempt(), w,
+                    Arrays.stream(o.confusion()).flatMapToInt(Arrays::stream).boxed().toList(),
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
                     run.rssBytes());
             for (Evaluation e : o.evaluations()) {
@@ -116,7 +118,8 @@ final class ResultWriter {
             }
         } else {
             result = new CellResult(key, CellStatus.FAILED, run.reason(), null, null, null, 0, run.seconds(), 0,
-                    run.host(), gpuOrNull(run.gpu()), run.attempt(), null, task.spec().fusionInit(), cell.seed(), 0,
+                    run.host(), gpuOrNull(run.gpu()), run.attempt(), null, null, task.spec().fusionInit(), cell.seed(),
+                    0,
                     run.jvmDecodes(), run.nativeBytes(), run.rssBytes());
         }
         Map<CellTable, CellCommitter.TableWriter> tables = new EnumMap<>(CellTable.class);

@@ -25,6 +25,8 @@ import org.kpff.core.fusion.FusionMethod;
  * @param gpu           GPU address; null on CPU
  * @param attempts      task attempts used (≥ 1)
  * @param learnedW      KPFF's W, row-major n × n; null for other methods and failed cells
+ * @param confusion     held-out confusion matrix after the last epoch, row-major k × k (true class t, predicted
+ *                      class p at t·k + p); null for failed cells
  * @param fusionInit    how W started
  * @param seed          the cell's seed
  * @param resumedFrom   epoch the last attempt restored from a checkpoint (0 = trained from scratch)
@@ -34,7 +36,7 @@ import org.kpff.core.fusion.FusionMethod;
  */
 public record CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
         Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
-        List<Double> learnedW, FusionInit fusionInit, long seed, int resumedFrom, long jvmDecodes, long nativeBytes,
+        List<Double> learnedW, List<Integer> confusion, FusionInit fusionInit, long seed, int resumedFrom, long jvmDecodes, long nativeBytes,
         long rssBytes) implements Serializable {
 
     /** Checks that the row is consistent: what ok and failed rows must and must not carry, ranges, W's shape. */
@@ -52,8 +54,14 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
             check(errors, bestEpoch != null && bestEpoch >= 1, "bestEpoch", bestEpoch, "at least 1 for an ok cell");
             check(errors, cell.method() != FusionMethod.KPFF || learnedW != null, "learnedW", learnedW,
                     "set for an ok kpff cell");
+            check(errors, confusion != null && side(confusion.size()) > 0, "confusion",
+                    confusion == null ? null : confusion.size() + " counts", "a square k x k matrix for an ok cell");
         } else {
             check(errors, reason != null && !reason.isBlank(), "reason", reason, "non-blank for a failed cell");
+            check(errors, confusion == null, "confusion", "[...]", "null for a failed cell");
+        }
+        if (confusion != null) {
+            confusion = List.copyOf(confusion);
         }
         check(errors, cell.method() == FusionMethod.KPFF || learnedW == null, "learnedW", "[...]",
                 "null for method " + cell.method().id());
@@ -79,6 +87,25 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
         }
     }
 
+    /** The side k of a square matrix of {@code size} entries, or 0 when it is not a non-empty square. */
+    private static int side(int size) {
+        int k = (int) Math.round(Math.sqrt(size));
+        return k >= 1 && k * k == size ? k : 0;
+    }
+
+    /** The confusion matrix as {@code [true class][predicted class]}, or null when there is none. */
+    public int[][] confusionMatrix() {
+        if (confusion == null) {
+            return null;
+        }
+        int k = side(confusion.size());
+        int[][] m = new int[k][k];
+        for (int i = 0; i < confusion.size(); i++) {
+            m[i / k][i % k] = confusion.get(i);
+        }
+        return m;
+    }
+
     /** Whether the cell finished ok. */
     public boolean ok() {
         return status == CellStatus.OK;
@@ -102,7 +129,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
         Object[] k = cell.values();
         return RowFactory.create(k[0], k[1], k[2], k[3], k[4], status.id(), reason, finalAccuracy, bestAccuracy,
                 bestEpoch, epochs, seconds, trainSeconds, host, gpu, attempts,
-                learnedW == null ? null : new ArrayList<>(learnedW), fusionInit.id(), seed, resumedFrom, jvmDecodes,
+                learnedW == null ? null : new ArrayList<>(learnedW), confusion == null ? null
+                : new ArrayList<>(confusion), fusionInit.id(), seed, resumedFrom, jvmDecodes,
                 nativeBytes, rssBytes);
     }
 
@@ -115,6 +143,7 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 Rows.integer(row, s, "epochs"), Rows.doubleValue(row, s, "seconds"),
                 Rows.doubleValue(row, s, "train_seconds"), Rows.string(row, s, "host"), Rows.string(row, s, "gpu"),
                 Rows.integer(row, s, "attempts"), Rows.list(row, s, "learned_w", Double.class),
+                Rows.list(row, s, "confusion", Integer.class),
                 FusionInit.parse(Rows.string(row, s, "fusion_init")), Rows.longValue(row, s, "seed"),
                 Rows.integer(row, s, "resumed_from"), Rows.longValue(row, s, "jvm_decodes"),
                 Rows.longValue(row, s, "native_bytes"), Rows.longValue(row, s, "rss_bytes"));

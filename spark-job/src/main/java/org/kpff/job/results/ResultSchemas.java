@@ -52,6 +52,8 @@ public final class ResultSchemas {
      * <li>{@code attempts} int: task attempts used, 1 when the first one succeeded.</li>
      * <li>{@code learned_w} array&lt;double&gt;: KPFF's W after training, row-major n × n ({@code W[r][c]} at
      * {@code r·n + c}, column i is w_i); null for other methods and failed cells.</li>
+     * <li>{@code confusion} array&lt;int&gt;: the held-out confusion matrix after the last epoch, row-major k × k
+     * over the sorted classes (true class t, predicted p at {@code t·k + p}); null for failed cells.</li>
      * <li>{@code fusion_init} string: how W started: identity, add or random (recorded for every cell).</li>
      * <li>{@code seed} bigint: the cell's seed, derived from the run seed and the cell identity.</li>
      * <li>{@code resumed_from} int: epoch the last attempt restored from its checkpoint; 0 from scratch.</li>
@@ -80,6 +82,10 @@ public final class ResultSchemas {
             col("learned_w", DataTypes.createArrayType(DataTypes.DoubleType, false), true, "KPFF's W after"
                     + " training, row-major n x n (W[r][c] at r*n + c; column i is w_i); null for other methods and"
                     + " failed cells."),
+            col("confusion", DataTypes.createArrayType(DataTypes.IntegerType, false), true, "Confusion matrix of the"
+                    + " held-out fold after the last epoch (ND4J's Evaluation), row-major k x k over the classes in"
+                    + " sorted order (run.json): entry t*k + p counts images of true class t predicted as p; null"
+                    + " for failed cells."),
             col("fusion_init", DataTypes.StringType, false,
                     "How W started: identity, add or random (recorded for every cell)."),
             col("seed", DataTypes.LongType, false, "The cell's seed, derived from the run seed and the cell identity."),

@@ -156,6 +156,11 @@ class ResultParquetTest {
                     + "WHERE status = 'failed' AND final_accuracy IS NULL AND reason IS NOT NULL"));
             assertEquals(3, count(db, "SELECT count(*) FROM read_parquet('" + root + "/cells/*/*.parquet') "
                     + "WHERE fusion = 'kpff' AND len(learned_w) = 4 AND learned_w[4] = 1.1"));
+            assertEquals("INTEGER[]", describe(db, root + "/cells/*/*.parquet").get("confusion"));
+            assertEquals(9, count(db, "SELECT count(*) FROM read_parquet('" + root + "/cells/*/*.parquet') "
+                    + "WHERE status = 'ok' AND confusion = [8, 2, 1, 9]"));
+            assertEquals(2, count(db, "SELECT count(*) FROM read_parquet('" + root + "/cells/*/*.parquet') "
+                    + "WHERE status = 'failed' AND confusion IS NULL"));
             assertEquals(22, count(db, "SELECT count(*) FROM read_parquet('" + root + "/metrics/*/*.parquet')"));
             assertEquals(12, count(db, "SELECT count(*) FROM read_parquet('" + root + "/predictions/*/*.parquet')"));
             assertEquals(3, count(db, "SELECT count(*) FROM read_parquet('" + root + "/folds.parquet/**/*.parquet')"));
