@@ -1,5 +1,6 @@
 package org.kpff.core.data;
 
+import org.kpff.core.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

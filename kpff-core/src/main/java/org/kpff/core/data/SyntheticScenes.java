@@ -1,5 +1,6 @@
 package org.kpff.core.data;
 
+import org.kpff.core.Seeds;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;

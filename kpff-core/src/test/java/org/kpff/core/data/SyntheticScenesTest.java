@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.kpff.core.data.TestImages.CONF;
 
+import org.kpff.core.Seeds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

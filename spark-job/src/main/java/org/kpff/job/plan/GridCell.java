@@ -1,5 +1,6 @@
 package org.kpff.job.plan;
 
+import org.kpff.core.Seeds;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -14,7 +14,7 @@ import org.kpff.job.config.SearchSpace;
 import org.kpff.job.config.SearchSpace.Dimension;
 import org.kpff.job.config.SearchStrategy;
 import org.kpff.job.plan.GridCell;
-import org.kpff.job.plan.Seeds;
+import org.kpff.core.Seeds;
 
 /**
  * The trials of a search: hyperparameter points, in trial order (trial 0 first), and the rungs of successive
