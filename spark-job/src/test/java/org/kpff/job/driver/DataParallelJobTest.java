@@ -18,19 +18,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.kpff.core.data.SyntheticScenes;
 import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.kpff.core.head.FusionHead;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.exec.KryoRegistration;
+import org.kpff.job.testing.LocalSpark;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,19 +69,17 @@ class DataParallelJobTest {
     static SparkSession spark;
     static String data;
 
-    @BeforeAll
-    static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("DataParallelJobTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
-                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.kryo.registrator", KryoRegistration.REGISTRATORS).getOrCreate();
-        data = tmp.resolve("data").toUri().toString();
-        SyntheticScenes.generate(data, CLASSES, PER_CLASS, 16, 11, new Configuration());
-    }
+    /** The class's local Spark and its synthetic scenes. */
+    @RegisterExtension
+    static final LocalSpark SPARK = LocalSpark.master("local[2]")
+            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+            .config("spark.kryo.registrator", KryoRegistration.REGISTRATORS)
+            .withScenes(CLASSES, PER_CLASS, 16, 11);
 
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
+    @BeforeAll
+    static void bindSpark() {
+        spark = SPARK.session();
+        data = SPARK.data();
     }
 
     static JobConfig config(String... more) {

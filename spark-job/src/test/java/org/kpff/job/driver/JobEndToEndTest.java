@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
-import org.kpff.job.fault.ScriptedFaults;
-import org.kpff.job.fault.FaultInjection;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,22 +19,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructField;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.kpff.core.data.SyntheticScenes;
+import org.kpff.job.cli.Main;
 import org.kpff.job.config.JobConfig;
+import org.kpff.job.fault.FaultInjection;
+import org.kpff.job.fault.ScriptedFaults;
 import org.kpff.job.results.ResultSchemas;
+import org.kpff.job.testing.LocalSpark;
+import org.kpff.job.testing.ParquetSchemas;
 
 /**
  * The whole job on a real local Spark with a generated dataset: exact row counts in every table, the schema read
  * back by DuckDB (a Parquet reader that is not Spark), resume, refusals, and a fault injected mid-cell.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JobEndToEndTest {
 
     /** 3 classes × 8 images, 2 folds → 12 held-out images per fold. */
@@ -47,19 +56,11 @@ class JobEndToEndTest {
     static SparkSession spark;
     static String data;
 
-    @BeforeAll
-    static void startSpark() {
-        // local[2, 2]: two task slots, and a failed task is retried once (as on a cluster).
-        spark = SparkSession.builder().master("local[2,2]").appName("JobEndToEndTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
-        data = tmp.resolve("data").toUri().toString();
-        SyntheticScenes.generate(data, CLASSES, PER_CLASS, 16, 3, new Configuration());
-    }
+    /** local[2, 2]: two task slots, and a failed task is retried once (as on a cluster). */
+    @RegisterExtension
+    static final LocalSpark SPARK = LocalSpark.master("local[2,2]")
+            .withScenes(CLASSES, PER_CLASS, 16, 3);
 
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
 
     /** The smoke grid shrunk to seconds: 16 px, width 1/8, r 8, 2 epochs evaluated after each. */
     static JobConfig tiny(String... more) {
@@ -81,41 +82,91 @@ class JobEndToEndTest {
         return "read_parquet('" + Path.of(java.net.URI.create(out)) + "/" + table + "/*/*.parquet')";
     }
 
+    /** The grid of {@link #tiny()}: folds × methods, one backbone. */
+    static final int CELLS = 2 * 4;
+
+    /** The run the ordered cases read (and, from {@code @Order(2)} on, resume), made once for the class. */
+    static String out;
+    static Path root;
+    static JobDriver.Report report;
+
+    @BeforeAll
+    static void runTheGrid() throws Exception {
+        spark = SPARK.session();
+        data = SPARK.data();
+        out = tmp.resolve("run1").toUri().toString();
+        root = Path.of(java.net.URI.create(out));
+        report = new JobDriver(spark).run(tiny(), data, out, false, List.of("run"));
+    }
+
     @Test
-    void runWritesExactTablesThatDuckDbReadsAndResumeRunsOnlyTheMissingCells() throws Exception {
-        String out = tmp.resolve("run1").toUri().toString();
-        JobDriver driver = new JobDriver(spark);
-        JobDriver.Report report = driver.run(tiny(), data, out, false, List.of("run"));
-        int cells = 2 * 4; // folds × methods (one backbone)
-        assertEquals(cells, report.planned());
-        assertEquals(cells, report.ok());
+    @Order(1)
+    void aRunTrainsAndCommitsEveryCellOnce() throws Exception {
+        assertEquals(CELLS, report.planned());
+        assertEquals(CELLS, report.ok());
         assertEquals(0, report.failed() + report.incomplete());
         assertTrue(report.summary().contains("KPFF") && report.summary().contains("AlexNet"), report.summary());
-
-        Path root = Path.of(java.net.URI.create(out));
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
-            assertEquals(cells, count(c, "SELECT count(*) FROM " + glob(out, "cells")));
-            assertEquals(cells, count(c, "SELECT count(DISTINCT cell_id) FROM " + glob(out, "cells")));
-            assertEquals(cells, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE status = 'ok'"));
-            assertEquals(cells * 2, count(c, "SELECT count(*) FROM " + glob(out, "metrics")));
-            assertEquals(cells * IMAGES / 2, count(c, "SELECT count(*) FROM " + glob(out, "predictions")));
+            assertEquals(CELLS, count(c, "SELECT count(*) FROM " + glob(out, "cells")));
+            assertEquals(CELLS, count(c, "SELECT count(DISTINCT cell_id) FROM " + glob(out, "cells")));
+            assertEquals(CELLS, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE status = 'ok'"));
+            assertEquals(CELLS * 2, count(c, "SELECT count(*) FROM " + glob(out, "metrics")));
+            assertEquals(CELLS * IMAGES / 2, count(c, "SELECT count(*) FROM " + glob(out, "predictions")));
             assertEquals(IMAGES, count(c, "SELECT count(*) FROM read_parquet('" + root + "/folds.parquet/*.parquet')"));
             assertEquals(IMAGES / 2, count(c, "SELECT count(*) FROM read_parquet('" + root
                     + "/folds.parquet/*.parquet') WHERE fold = 0"));
+            assertEquals(0, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE final_accuracy < 0 OR "
+                    + "final_accuracy > 1 OR best_accuracy < final_accuracy"));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theSummaryHasOneRowPerMethodAndEveryPairedComparison() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             assertEquals(4, count(c, "SELECT count(*) FROM read_parquet('" + root + "/summary.parquet/*.parquet')"));
             // Paired comparisons: add vs none; concat vs none, add; kpff vs none, add, concat.
             assertEquals(6, count(c, "SELECT count(*) FROM read_parquet('" + root + "/comparisons.parquet/*.parquet')"));
-            // Only KPFF cells carry a learned 3×3 W; every cell decoded the dataset at most once per JVM.
+        }
+    }
+
+    @Test
+    @Order(1)
+    void onlyKpffCellsCarryALearnedWAndEveryCellItsConfusionMatrix() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            // Only KPFF cells carry a learned 3×3 W.
             assertEquals(2, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE len(learned_w) = 9"));
             assertEquals(2, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE learned_w IS NOT NULL"));
+            // A 3 × 3 confusion matrix per cell counting its held-out half of the images; its trace is the correct
+            // ones, so trace / images is the final accuracy.
+            assertEquals(CELLS, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE len(confusion) = 9 "
+                    + "AND list_sum(confusion) = " + IMAGES / 2 + " AND abs((confusion[1] + confusion[5] + "
+                    + "confusion[9]) / " + IMAGES / 2 + ".0 - final_accuracy) < 1e-9"));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theExecutorDecodedTheDatasetOnceForAllCells() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             // The executor JVM decoded the dataset once for all cells of the run (the counter is per JVM).
             assertEquals(1, count(c, "SELECT count(DISTINCT jvm_decodes) FROM " + glob(out, "cells")));
-            assertEquals(0, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE final_accuracy < 0 OR "
-                    + "final_accuracy > 1 OR best_accuracy < final_accuracy"));
-            assertSchema(c, glob(out, "cells"), ResultSchemas.CELLS.fields());
-            assertSchema(c, glob(out, "metrics"), ResultSchemas.METRICS.fields());
-            assertSchema(c, glob(out, "predictions"), ResultSchemas.PREDICTIONS.fields());
         }
+    }
+
+    @Test
+    @Order(1)
+    void everyTableHasTheDocumentedColumnsAndTypes() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            ParquetSchemas.assertSchema(c, glob(out, "cells"), ResultSchemas.CELLS);
+            ParquetSchemas.assertSchema(c, glob(out, "metrics"), ResultSchemas.METRICS);
+            ParquetSchemas.assertSchema(c, glob(out, "predictions"), ResultSchemas.PREDICTIONS);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void runJsonSummaryAndPlotsAreWrittenBesideTheTables() throws Exception {
         assertTrue(Files.exists(root.resolve("run.json")) && Files.exists(root.resolve("summary.md"))
                 && Files.exists(root.resolve("resolved.conf")));
         // Plots beside summary.md: Table 1 as bars, learning curves per backbone, one W heat map per KPFF cell.
@@ -129,7 +180,11 @@ class JobEndToEndTest {
         }
         String runJson = Files.readString(root.resolve("run.json"));
         assertTrue(runJson.contains("\"config_fingerprint\"") && runJson.contains("\"cells_ok\" : 8"), runJson);
+    }
 
+    @Test
+    @Order(2)
+    void resumeTrainsOnlyTheCellsWhoseCommitsVanished() throws Exception {
         // Interrupt: three cells' commits vanish (as if the driver died before them); resume trains exactly those.
         List<String> ids;
         try (Stream<Path> s = Files.list(root.resolve("cells"))) {
@@ -138,21 +193,28 @@ class JobEndToEndTest {
         for (String id : ids) {
             deleteTree(root.resolve("cells").resolve(id));
         }
-        JobDriver.Report resumed = driver.run(tiny(), data, out, true, List.of("run", "--resume"));
+        JobDriver.Report resumed = new JobDriver(spark).run(tiny(), data, out, true, List.of("run", "--resume"));
         assertEquals(3, resumed.planned());
         assertEquals(5, resumed.skipped());
         assertEquals(3, resumed.ok());
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
-            assertEquals(cells, count(c, "SELECT count(*) FROM " + glob(out, "cells")));
-            assertEquals(cells * 2, count(c, "SELECT count(*) FROM " + glob(out, "metrics")), "no duplicate metrics");
-            assertEquals(cells * IMAGES / 2, count(c, "SELECT count(*) FROM " + glob(out, "predictions")));
+            assertEquals(CELLS, count(c, "SELECT count(*) FROM " + glob(out, "cells")));
+            assertEquals(CELLS * 2, count(c, "SELECT count(*) FROM " + glob(out, "metrics")), "no duplicate metrics");
+            assertEquals(CELLS * IMAGES / 2, count(c, "SELECT count(*) FROM " + glob(out, "predictions")));
         }
         assertTrue(Files.readString(root.resolve("run.json")).contains("\"cells_planned\" : 3"));
+    }
 
-        // A finished run again: nothing to do.
-        assertEquals(0, driver.run(tiny(), data, out, true, List.of("run", "--resume")).planned());
+    @Test
+    @Order(3)
+    void aFinishedRunHasNothingToDo() throws Exception {
+        assertEquals(0, new JobDriver(spark).run(tiny(), data, out, true, List.of("run", "--resume")).planned());
+    }
 
-        // Refusals: a non-empty output without --resume, and --resume with a different config.
+    @Test
+    @Order(3)
+    void aRunFolderIsRefusedWithoutResumeOrWithAnotherConfig() {
+        JobDriver driver = new JobDriver(spark);
         IllegalArgumentException noResume = assertThrows(IllegalArgumentException.class,
                 () -> driver.run(tiny(), data, out, false, List.of("run")));
         assertTrue(noResume.getMessage().contains("--resume") && noResume.getMessage().contains(out), noResume.getMessage());
@@ -179,24 +241,36 @@ class JobEndToEndTest {
     }
 
     @Test
-    void configErrorsComeBeforeAnySparkWork() {
+    void configErrorsComeBeforeAnySparkWork() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> tiny("train.learning-rate=-1", "model.backbones=[resnet]"));
         assertTrue(e.getMessage().contains("train.learning-rate") && e.getMessage().contains("resnet"), e.getMessage());
-    }
 
-    private static void assertSchema(Connection c, String source, StructField[] fields) throws Exception {
-        Map<String, String> actual = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM " + source)) {
-            while (r.next()) {
-                actual.put(r.getString(1), r.getString(2));
+        // The same mistakes through the real entry point, beside a live Spark that counts every job it starts.
+        Path refused = tmp.resolve("refused");
+        AtomicInteger jobs = new AtomicInteger();
+        SparkListener counter = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart start) {
+                jobs.incrementAndGet();
             }
+        };
+        spark.sparkContext().addSparkListener(counter);
+        StringWriter err = new StringWriter();
+        int status;
+        try {
+            status = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "run",
+                    "--data", data, "--out", refused.toString(), "--set", "train.learning-rate=-1", "--set",
+                    "model.backbones=[resnet]");
+            spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+        } finally {
+            spark.sparkContext().removeSparkListener(counter);
         }
-        List<String> expected = java.util.Arrays.stream(fields).map(StructField::name).toList();
-        assertEquals(expected, new ArrayList<>(actual.keySet()), "columns of " + source);
-        assertFalse(actual.containsValue(null));
-        Set<String> types = actual.values().stream().collect(Collectors.toSet());
-        assertTrue(types.contains("VARCHAR"), types.toString());
+        assertEquals(1, status, err.toString());
+        assertTrue(err.toString().contains("train.learning-rate") && err.toString().contains("resnet"), err.toString());
+        assertEquals(0, jobs.get(), "no Spark job started");
+        assertFalse(spark.sparkContext().isStopped(), "the session was not touched (none was made and closed)");
+        assertFalse(Files.exists(refused), "no output folder");
     }
 
     private static void deleteTree(Path p) throws Exception {

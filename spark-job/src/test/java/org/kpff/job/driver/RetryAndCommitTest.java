@@ -23,16 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.kpff.core.data.SyntheticScenes;
 import org.kpff.job.docs.ReliabilityCase;
+import org.kpff.job.testing.LocalSpark;
 
 /**
  * What is retried and what is not, on a real local Spark with {@code spark.task.maxFailures = 3}: deterministic
@@ -50,17 +49,15 @@ class RetryAndCommitTest {
     static String data;
     TaskLog log;
 
-    @BeforeAll
-    static void startSpark() {
-        spark = SparkSession.builder().master("local[2," + MAX_FAILURES + "]").appName("RetryAndCommitTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
-        data = tmp.resolve("data").toUri().toString();
-        SyntheticScenes.generate(data, JobEndToEndTest.CLASSES, JobEndToEndTest.PER_CLASS, 16, 3, new Configuration());
-    }
+    /** The class's local Spark and its synthetic scenes. */
+    @RegisterExtension
+    static final LocalSpark SPARK = LocalSpark.master("local[2," + MAX_FAILURES + "]")
+            .withScenes(JobEndToEndTest.CLASSES, JobEndToEndTest.PER_CLASS, 16, 3);
 
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
+    @BeforeAll
+    static void bindSpark() {
+        spark = SPARK.session();
+        data = SPARK.data();
     }
 
     @BeforeEach

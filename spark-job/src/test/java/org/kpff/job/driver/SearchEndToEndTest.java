@@ -16,16 +16,15 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.kpff.core.data.SyntheticScenes;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.results.ResultSchemas;
 import org.kpff.job.search.Decision;
+import org.kpff.job.testing.LocalSpark;
 
 /**
  * Searches on a real local Spark with a generated dataset: a grid search expands exactly; successive halving on a
@@ -45,17 +44,15 @@ class SearchEndToEndTest {
     static SparkSession spark;
     static String data;
 
-    @BeforeAll
-    static void startSpark() {
-        spark = SparkSession.builder().master("local[2,2]").appName("SearchEndToEndTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
-        data = tmp.resolve("data").toUri().toString();
-        SyntheticScenes.generate(data, CLASSES, PER_CLASS, 16, 3, new Configuration());
-    }
+    /** The class's local Spark and its synthetic scenes. */
+    @RegisterExtension
+    static final LocalSpark SPARK = LocalSpark.master("local[2,2]")
+            .withScenes(CLASSES, PER_CLASS, 16, 3);
 
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
+    @BeforeAll
+    static void bindSpark() {
+        spark = SPARK.session();
+        data = SPARK.data();
     }
 
     /** Tiny AlexNet/KPFF cells on 16 px; a space of three learning rates: far too small, good, far too large. */

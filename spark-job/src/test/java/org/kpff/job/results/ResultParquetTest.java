@@ -19,10 +19,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.job.results.RunLayout.CellTable;
+import org.kpff.job.testing.ParquetSchemas;
 
 /** Writes every result table with a local Spark and reads it back with DuckDB (not Spark) and with Spark. */
 class ResultParquetTest {
@@ -59,29 +56,9 @@ class ResultParquetTest {
         spark.createDataFrame(rows, schema).repartition(1).write().parquet(dir);
     }
 
-    /** The DuckDB type Spark's Parquet writer gives a Spark type. */
-    private static String duckType(DataType t) {
-        if (t instanceof ArrayType a) {
-            return duckType(a.elementType()) + "[]";
-        }
-        if (t instanceof MapType m) {
-            return "MAP(" + duckType(m.keyType()) + ", " + duckType(m.valueType()) + ")";
-        }
-        Map<DataType, String> simple = Map.of(DataTypes.StringType, "VARCHAR", DataTypes.IntegerType, "INTEGER",
-                DataTypes.LongType, "BIGINT", DataTypes.DoubleType, "DOUBLE", DataTypes.FloatType, "FLOAT");
-        return simple.get(t);
-    }
-
-    /** Column name to DuckDB type, and the row count, of the Parquet files matched by a glob. */
+    /** Column name to DuckDB type of the Parquet files matched by a glob. */
     private static Map<String, String> describe(Connection db, String glob) throws SQLException {
-        Map<String, String> columns = new LinkedHashMap<>();
-        try (Statement st = db.createStatement();
-                ResultSet rs = st.executeQuery("DESCRIBE SELECT * FROM read_parquet('" + glob + "')")) {
-            while (rs.next()) {
-                columns.put(rs.getString("column_name"), rs.getString("column_type"));
-            }
-        }
-        return columns;
+        return ParquetSchemas.describe(db, "read_parquet('" + glob + "')");
     }
 
     private static long count(Connection db, String sql) throws SQLException {
@@ -92,11 +69,7 @@ class ResultParquetTest {
     }
 
     private static void assertSchema(Connection db, String glob, StructType schema) throws SQLException {
-        Map<String, String> expected = new LinkedHashMap<>();
-        for (StructField f : schema.fields()) {
-            expected.put(f.name(), duckType(f.dataType()));
-        }
-        assertEquals(expected, describe(db, glob), glob);
+        ParquetSchemas.assertSchema(db, "read_parquet('" + glob + "')", schema);
     }
 
     private static <T> void assertSparkRoundTrip(String path, List<T> expected, Function<Row, T> fromRow) {
