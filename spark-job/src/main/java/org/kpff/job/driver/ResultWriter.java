@@ -12,7 +12,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.kpff.core.fs.AtomicReplace;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -138,13 +137,13 @@ final class ResultWriter {
     }
 
     /**
-     * Driver-side rows as a frame of one partition, so that a write makes one small file in one task: no shuffle
-     * (a {@code repartition(1)} of a local list shuffles it), and no upstream stage to collapse (the rows are
-     * already on the driver).
+     * Driver-side rows as a frame of one partition, so that a write makes one small file in one task without a
+     * shuffle: {@code coalesce(1)} of a local relation only merges its slices ({@code repartition(1)} shuffled them).
+     * The trap of {@code coalesce(1)} (collapsing the upstream stage into one task) does not apply: the rows are
+     * already on the driver, nothing runs upstream.
      */
     private Dataset<Row> oneFile(List<Row> rows, StructType schema) {
-        return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 1),
-                schema);
+        return spark.createDataFrame(rows, schema).coalesce(1);
     }
 
     /** The rows of every committed cell, by cell id. */
