@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,9 +46,21 @@ class KroneckerFusionVertexTest {
     private static final int BATCH = 4;
     private static final long SEED = 12345L;
 
+    /** ND4J's default data types before this class switched them to double (restored after it). */
+    private static DataType defaultType;
+    private static DataType defaultFloatingType;
+
     @BeforeAll
     static void doublePrecision() {
+        defaultType = Nd4j.dataType();
+        defaultFloatingType = Nd4j.defaultFloatingPointType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restorePrecision() {
+        Nd4j.setDefaultDataTypes(defaultType, defaultFloatingType);
+        assertEquals(defaultFloatingType, Nd4j.defaultFloatingPointType(), "later test classes get the default back");
     }
 
     /** n dense inputs → dense projections to r → fusion vertex "fuse" → softmax output. */
