@@ -13,9 +13,4 @@ final class Outcomes {
     final AtomicInteger failed = new AtomicInteger();
     /** Ids of cells whose Spark job failed after all retries (not committed). */
     final List<String> incomplete = Collections.synchronizedList(new ArrayList<>());
-
-    /** Cells that ended and were committed, ok or failed. */
-    int ended() {
-        return ok.get() + failed.get();
-    }
 }
