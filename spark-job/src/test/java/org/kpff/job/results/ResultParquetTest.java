@@ -21,12 +21,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.job.results.RunLayout.CellTable;
+import org.kpff.job.testing.LocalSpark;
 import org.kpff.job.testing.ParquetSchemas;
 
 /** Writes every result table with a local Spark and reads it back with DuckDB (not Spark) and with Spark. */
@@ -37,19 +38,12 @@ class ResultParquetTest {
     @TempDir
     static Path out;
 
-    @BeforeAll
-    static void startSpark() {
-        spark = SparkSession.builder().master("local[1]").appName("ResultParquetTest")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "1")
-                .getOrCreate();
-    }
+    @RegisterExtension
+    static final LocalSpark SPARK = LocalSpark.master("local[1]");
 
-    @AfterAll
-    static void stopSpark() {
-        if (spark != null) {
-            spark.stop();
-        }
+    @BeforeAll
+    static void bindSpark() {
+        spark = SPARK.session();
     }
 
     private static void write(List<Row> rows, StructType schema, String dir) {
