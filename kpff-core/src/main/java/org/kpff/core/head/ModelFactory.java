@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.kpff.core.backbone.BackboneOptions;
 import org.kpff.core.backbone.Backbones;
 import org.kpff.core.backbone.Taps;
+import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.train.CellSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -59,6 +60,8 @@ public final class ModelFactory {
 
     /** An initialised network for a cell in the given floating-point type. */
     public static ComputationGraph create(CellSpec spec, DataType dataType) {
+        // Layers choose their native helper (oneDNN / cuDNN) when instantiated: the engine must be chosen first.
+        ComputeEngine.initialize();
         ComputationGraph net = new ComputationGraph(configuration(spec, dataType));
         net.init();
         return net;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.kpff.core.head.FusionHead;
@@ -159,7 +160,7 @@ public final class CellTrainer {
                 w = wArr.dup('c').reshape(wArr.length()).toDoubleVector();
             }
             return new CellOutcome(history, fin.predictions, fin.accuracy, best, bestEpoch, spec.epochs(),
-                    resumedFrom, seconds(start), w);
+                    resumedFrom, seconds(start), w, ComputeEngine.of(net));
         } finally {
             net.clear();
             net.close();

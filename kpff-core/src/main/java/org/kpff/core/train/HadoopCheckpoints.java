@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.kpff.core.engine.ComputeEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ public final class HadoopCheckpoints implements Checkpoints {
         }
         Path folder = new Path(dir, "epoch-" + epoch);
         ComputationGraph model;
+        ComputeEngine.initialize(); // before the layers are instantiated: they pick their native helper then
         try (InputStream in = fs.open(new Path(folder, "model.zip"))) {
             model = ModelSerializer.restoreComputationGraph(in, true);
         }

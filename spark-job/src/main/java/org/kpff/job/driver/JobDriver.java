@@ -205,6 +205,7 @@ public final class JobDriver {
         attempt.put("cells_ok", outcomes.ok.get());
         attempt.put("cells_failed", outcomes.failed.get());
         attempt.put("cells_incomplete", outcomes.incomplete.size());
+        attempt.putPOJO("engines", outcomes.engines);
         attempt.put("executors", Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1));
         session.info().write(session.layout().runJson(), hadoopConf);
         if (!outcomes.incomplete.isEmpty()) {
@@ -358,6 +359,8 @@ public final class JobDriver {
         final AtomicInteger ok = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final List<String> incomplete = Collections.synchronizedList(new ArrayList<>());
+        /** Cells committed per compute engine (what run.json's attempt reports). */
+        final java.util.Map<String, Integer> engines = new java.util.concurrent.ConcurrentSkipListMap<>();
     }
 
     /** Hands out a fixed list of cells in order (a plain grid). */
@@ -513,6 +516,7 @@ public final class JobDriver {
         }
         commit(cell, task, run, writer);
         (run.ok() ? outcomes.ok : outcomes.failed).incrementAndGet();
+        outcomes.engines.merge(run.engine(), 1, Integer::sum);
         progress.finished(cell, run.ok()
                 ? String.format(java.util.Locale.ROOT, "ok, accuracy %.4f", run.outcome().finalAccuracy())
                 : "failed: " + run.reason());

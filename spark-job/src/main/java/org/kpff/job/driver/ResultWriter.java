@@ -96,7 +96,7 @@ final class ResultWriter {
             result = new CellResult(key, CellStatus.OK, null, o.finalAccuracy(), o.bestAccuracy(), o.bestEpoch(),
                     o.epochs(), run.seconds(), o.trainSeconds(), run.host(), gpuOrNull(run.gpu()), run.attempt(), w,
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
-                    run.rssBytes());
+                    run.rssBytes(), run.engine());
             for (Evaluation e : o.evaluations()) {
                 metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds())
                         .toRow());
@@ -114,7 +114,7 @@ final class ResultWriter {
         } else {
             result = new CellResult(key, CellStatus.FAILED, run.reason(), null, null, null, 0, run.seconds(), 0,
                     run.host(), gpuOrNull(run.gpu()), run.attempt(), null, task.spec().fusionInit(), cell.seed(), 0,
-                    run.jvmDecodes(), run.nativeBytes(), run.rssBytes());
+                    run.jvmDecodes(), run.nativeBytes(), run.rssBytes(), run.engine());
         }
         Map<CellTable, CellCommitter.TableWriter> tables = new EnumMap<>(CellTable.class);
         tables.put(CellTable.METRICS, dir -> write(metrics, ResultSchemas.METRICS, dir));

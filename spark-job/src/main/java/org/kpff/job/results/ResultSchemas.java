@@ -58,6 +58,7 @@ public final class ResultSchemas {
      * <li>{@code jvm_decodes} bigint: full dataset decodes the executor JVM had done after this cell.</li>
      * <li>{@code native_bytes} bigint: off-heap bytes (JavaCPP) held after the cell was freed.</li>
      * <li>{@code rss_bytes} bigint: physical memory of the executor process after the cell was freed.</li>
+     * <li>{@code engine} string: compute path the cell's network ran on.</li>
      * </ul>
      */
     public static final StructType CELLS = struct(CELL_KEY,
@@ -90,7 +91,11 @@ public final class ResultSchemas {
             col("native_bytes", DataTypes.LongType, false,
                     "Off-heap bytes (JavaCPP) the executor held after the cell was freed."),
             col("rss_bytes", DataTypes.LongType, false,
-                    "Physical memory of the executor process after the cell was freed."));
+                    "Physical memory of the executor process after the cell was freed."),
+            col("engine", DataTypes.StringType, true,
+                    "Compute path the network ran on: cpu-onednn-<isa> (oneDNN; isa avx512, avx2, avx or sse), "
+                            + "cuda-cudnn, cpu-plain or cuda-plain (DL4J's im2col path), +plain(k/n) when k of n "
+                            + "conv/BN/pool layers ran the plain path; null in rows from before the column."));
 
     /**
      * {@code metrics/}: one row per cell per evaluation.
