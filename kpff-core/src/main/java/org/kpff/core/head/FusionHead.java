@@ -15,6 +15,7 @@ import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -37,13 +38,26 @@ public final class FusionHead {
     }
 
     /**
-     * Adds the head and returns the output layer's name.
+     * Adds the head and returns the output layer's name; every parameter uses the graph's global updater.
      *
      * @param dropout drop probability in [0, 1) (DL4J layers take the retain probability 1 - dropout)
      * @param seed    seed of a RANDOM fusion init
      */
     public static String build(GraphBuilder g, Taps taps, FusionMethod method, int projectionWidth, double dropout,
             int classes, FusionInit init, long seed) {
+        return build(g, taps, method, projectionWidth, dropout, classes, init, seed, null);
+    }
+
+    /**
+     * Adds the head and returns the output layer's name.
+     *
+     * @param dropout       drop probability in [0, 1) (DL4J layers take the retain probability 1 - dropout)
+     * @param seed          seed of a RANDOM fusion init
+     * @param fusionUpdater the updater of KPFF's W (e.g. Adam at a scaled learning rate), or null for the graph's
+     *                      global updater; ignored by the other methods, which have no fusion parameters
+     */
+    public static String build(GraphBuilder g, Taps taps, FusionMethod method, int projectionWidth, double dropout,
+            int classes, FusionInit init, long seed, IUpdater fusionUpdater) {
         List<String> used = method == FusionMethod.NONE ? List.of(taps.deepest()) : taps.names();
         List<String> projections = new ArrayList<>();
         for (int i = 0; i < used.size(); i++) {
@@ -68,8 +82,12 @@ public final class FusionHead {
                 fused = FUSE;
                 break;
             case KPFF:
-                g.addVertex(FUSE, new KroneckerFusionVertex(projections.size(), init, seed),
-                        projections.toArray(new String[0]));
+                KroneckerFusionVertex kpff = new KroneckerFusionVertex(projections.size(), init, seed);
+                if (fusionUpdater != null) {
+                    // Kept by SameDiffVertex.applyGlobalConfig, which fills in only an unset updater.
+                    kpff.setUpdater(fusionUpdater.clone());
+                }
+                g.addVertex(FUSE, kpff, projections.toArray(new String[0]));
                 fused = FUSE;
                 break;
             default:
