@@ -10,11 +10,13 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.kpff.core.backbone.Taps;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -101,6 +103,22 @@ public final class FusionHead {
         g.addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                 .activation(Activation.SOFTMAX).build(), beforeOutput);
         return OUTPUT;
+    }
+
+    /**
+     * A network's KPFF matrix W, row-major n × n ({@code W[r][c]} at {@code r·n + c}, column i is w_i), or null when
+     * the network has no KPFF fusion vertex.
+     */
+    public static List<Double> learnedW(ComputationGraph net) {
+        INDArray w = net.paramTable().get(FUSE + "_" + KroneckerFusionVertex.PARAM_W);
+        if (w == null) {
+            return null;
+        }
+        List<Double> out = new ArrayList<>((int) w.length());
+        for (double v : w.dup('c').reshape(w.length()).toDoubleVector()) {
+            out.add(v);
+        }
+        return out;
     }
 
     /** Width of the fused vector for a method: r for NONE and ADD, n·r for CONCAT and KPFF. */

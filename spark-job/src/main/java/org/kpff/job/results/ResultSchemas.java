@@ -101,6 +101,8 @@ public final class ResultSchemas {
      * <li>{@code val_loss} double: mean loss on the held-out fold.</li>
      * <li>{@code val_accuracy} double: accuracy on the held-out fold, in [0, 1].</li>
      * <li>{@code seconds} double: wall-clock seconds since the attempt started.</li>
+     * <li>{@code fusion_w} array&lt;double&gt;: KPFF's W at this evaluation, row-major n × n as {@code learned_w};
+     * null for other methods (and for runs from before W was recorded).</li>
      * </ul>
      */
     public static final StructType METRICS = struct(CELL_KEY,
@@ -108,7 +110,11 @@ public final class ResultSchemas {
             col("train_loss", DataTypes.DoubleType, false, "Mean training loss over the epoch's minibatches."),
             col("val_loss", DataTypes.DoubleType, false, "Mean loss on the held-out fold."),
             col("val_accuracy", DataTypes.DoubleType, false, "Accuracy on the held-out fold, in [0, 1]."),
-            col("seconds", DataTypes.DoubleType, false, "Wall-clock seconds since the attempt started."));
+            col("seconds", DataTypes.DoubleType, false, "Wall-clock seconds since the attempt started."),
+            col("fusion_w", DataTypes.createArrayType(DataTypes.DoubleType, false), true, "KPFF's W at this"
+                    + " evaluation, row-major n x n as learned_w (W[r][c] at r*n + c; column i is w_i); null for other"
+                    + " methods. summary plots w-distance.png: its Frobenius distance from I (Concat) and from Add"
+                    + " (every column e_1) per epoch."));
 
     /**
      * {@code predictions/}: one row per cell per held-out image, after the last epoch.
