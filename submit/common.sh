@@ -66,7 +66,7 @@ kpff_parse_args() {
     esac
   done
   if [[ ${#KPFF_JOB_ARGS[@]} -eq 0 ]]; then
-    echo "usage: $(basename "$0") [--dry-run] [--conf key=value ...] <run|search|summarize|plan|inspect> [job options]" >&2
+    echo "usage: $(basename "$0") [--dry-run] [--conf key=value ...] <run|search|summarize|equivalence|plan|inspect> [job options]" >&2
     exit 2
   fi
 }

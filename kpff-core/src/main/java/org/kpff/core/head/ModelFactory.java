@@ -14,11 +14,12 @@ import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.train.CellSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Assembles backbone and fusion head into an initialised ComputationGraph for a {@link CellSpec}: RGB input
  * {@value #INPUT} {@code [B, 3, S, S]}, 'same' convolutions, He (ReLU) initialisation, Adam with the spec's
- * learning rate, and weight decay as L2 added to the gradient before Adam (what PyTorch's
+ * learning rate (KPFF's W at {@link CellSpec#fusionLearningRate()} when its scale is not 1), and weight decay as L2 added to the gradient before Adam (what PyTorch's
  * {@code Adam(weight_decay=…)} does, which the paper used).
  */
 public final class ModelFactory {
@@ -47,8 +48,10 @@ public final class ModelFactory {
                 .setInputTypes(InputType.convolutional(spec.inputSize(), spec.inputSize(), CHANNELS));
         Taps taps = Backbones.get(spec.backbone()).build(g, INPUT, CHANNELS, spec.inputSize(),
                 new BackboneOptions(spec.width(), spec.batchNorm()));
+        // W's own Adam only when its rate differs: with scale 1 the configuration is exactly the paper's.
+        IUpdater fusionUpdater = spec.fusionLrScale() == 1.0 ? null : new Adam(spec.fusionLearningRate());
         String out = FusionHead.build(g, taps, spec.method(), spec.projectionWidth(), spec.dropout(), spec.classes(),
-                spec.fusionInit(), spec.seed() ^ 0x5DEECE66DL);
+                spec.fusionInit(), spec.seed() ^ 0x5DEECE66DL, fusionUpdater);
         g.setOutputs(out);
         return g.build();
     }

@@ -133,7 +133,8 @@ public final class CellTrainer {
                     if (last) {
                         fin = r;
                     }
-                    Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start));
+                    Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start),
+                            FusionHead.learnedW(net));
                     history.add(e);
                     // The last epoch is saved too: the checkpoint then holds the final model (its learned W);
                     // resuming from it re-evaluates without training.

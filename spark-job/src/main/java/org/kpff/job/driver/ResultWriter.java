@@ -98,8 +98,8 @@ final class ResultWriter {
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
                     run.rssBytes(), run.engine());
             for (Evaluation e : o.evaluations()) {
-                metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds())
-                        .toRow());
+                metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds(),
+                        e.fusionW()).toRow());
             }
             List<String> classes = task.listing().classes();
             for (Prediction p : o.predictions()) {
@@ -209,7 +209,8 @@ final class ResultWriter {
             }
         }
         Path plots = new Path(layout.summaryMarkdown()).getParent();
-        for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells).entrySet()) {
+        int classes = predictions.isEmpty() ? 0 : predictions.get(0).probabilities().size();
+        for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells, classes).entrySet()) {
             try (OutputStream out = fs.create(new Path(plots, png.getKey()), true)) {
                 out.write(png.getValue());
             }

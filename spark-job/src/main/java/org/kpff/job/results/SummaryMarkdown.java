@@ -20,6 +20,7 @@ import org.kpff.core.fusion.FusionMethod;
 public final class SummaryMarkdown {
 
     private static final String NONE = "—";
+    private static final String UNDEFINED = "undefined";
 
     private SummaryMarkdown() {
     }
@@ -53,8 +54,9 @@ public final class SummaryMarkdown {
             return sb.toString();
         }
         sb.append("| Backbone |").append(points ? " Point |" : "").append(" Method | vs | Folds | Δ mean (pp) |")
-                .append(" Δ std (pp) | t (corrected) | p (t) | Images | b / c | p (McNemar) |\n");
-        sb.append("|---|").append(points ? "---|" : "").append("---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append(" Δ std (pp) | t (corrected) | p (t) | Images | b / c | p (McNemar) | Note |\n");
+        sb.append("|---|").append(points ? "---|" : "")
+                .append("---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (ComparisonRow c : aggregation.comparisons()) {
             sb.append("| ").append(PaperTable1.displayName(c.backbone())).append(" | ");
             if (points) {
@@ -62,16 +64,21 @@ public final class SummaryMarkdown {
             }
             sb.append(PaperTable1.displayName(c.method())).append(" | ").append(PaperTable1.displayName(c.baseline()))
                     .append(" | ").append(c.nFolds()).append(" | ").append(signedPct(c.meanDiff())).append(" | ")
-                    .append(pct(c.stdDiff())).append(" | ").append(number(c.tStatistic())).append(" | ")
-                    .append(pValue(c.tPValue())).append(" | ").append(c.nImages()).append(" | ")
+                    .append(pct(c.stdDiff())).append(" | ").append(tCell(c, number(c.tStatistic()))).append(" | ")
+                    .append(tCell(c, pValue(c.tPValue()))).append(" | ").append(c.nImages()).append(" | ")
                     .append(c.mcnemarB()).append(" / ").append(c.mcnemarC()).append(" | ")
-                    .append(pValue(c.mcnemarPValue())).append(" |\n");
+                    .append(c.mcnemarStatus() == McNemarStatus.NO_IMAGES ? UNDEFINED : pValue(c.mcnemarPValue()))
+                    .append(" | ").append(note(c)).append(" |\n");
         }
         sb.append("\nΔ = method − baseline, in percentage points, over the folds where both are ok. ")
                 .append("t: Nadeau–Bengio corrected resampled t-test, t = mean / sqrt((1/n + 1/(k−1)) s²) with k = ")
                 .append(k).append(", two-sided, n − 1 degrees of freedom. ")
                 .append("McNemar: exact two-sided binomial test on the pooled held-out predictions; b = images the ")
-                .append("method gets right and the baseline wrong, c = the reverse.\n");
+                .append("method gets right and the baseline wrong, c = the reverse. ")
+                .append("\"undefined\": the test cannot be computed from these results, for the reason in Note ")
+                .append("(fewer than ").append(PairedTests.MIN_FOLDS).append(" paired folds; fold differences ")
+                .append("that are all equal, so zero variance; no image predicted by both cells); it is no evidence ")
+                .append("either way.\n");
         return sb.toString();
     }
 
@@ -110,6 +117,23 @@ public final class SummaryMarkdown {
             }
             sb.append('\n');
         }
+    }
+
+    /** The t statistic or its p-value, or "undefined" when the t-test is not defined. */
+    private static String tCell(ComparisonRow c, String value) {
+        return c.tStatus() == TTestStatus.OK ? value : UNDEFINED;
+    }
+
+    /** The reasons of a comparison's undefined or uninformative tests; empty when both are defined. */
+    static String note(ComparisonRow c) {
+        List<String> notes = new ArrayList<>();
+        if (c.tStatus() != TTestStatus.OK) {
+            notes.add(c.tStatus().reason(c.nFolds(), c.meanDiff()));
+        }
+        if (c.mcnemarStatus() != McNemarStatus.OK) {
+            notes.add(c.mcnemarStatus().reason());
+        }
+        return String.join("; ", notes);
     }
 
     /** "91.90 ± 0.85" in percent; "(n=3)" when fewer than k folds; "failed" for none. */

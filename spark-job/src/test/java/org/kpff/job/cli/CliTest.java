@@ -41,7 +41,7 @@ class CliTest {
     void helpListsTheSubcommands() {
         Result r = cli("--help");
         assertEquals(0, r.status());
-        for (String sub : new String[] {"run", "search", "summarize", "plan", "inspect", "datagen"}) {
+        for (String sub : new String[] {"run", "search", "summarize", "equivalence", "plan", "inspect", "datagen"}) {
             assertTrue(r.out().contains(sub), sub + " in " + r.out());
         }
         assertEquals(0, cli("run", "--help").status());

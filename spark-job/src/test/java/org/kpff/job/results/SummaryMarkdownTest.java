@@ -37,10 +37,15 @@ class SummaryMarkdownTest {
     @Test
     void comparisonsShowDifferencesAndBothTests() {
         assertLine("| Backbone | Method | vs | Folds | Δ mean (pp) | Δ std (pp) | t (corrected) | p (t) | Images "
-                + "| b / c | p (McNemar) |");
+                + "| b / c | p (McNemar) | Note |");
         // t = 0.04 / sqrt((1/3 + 1/2) 1e-4) = 4.38, p = 1 - t / sqrt(2 + t²) = 0.048
-        assertLine("| AlexNet | KPFF | original | 3 | +4.00 | 1.00 | 4.38 | 0.048 | 6 | 3 / 1 | 0.625 |");
-        assertLine("| VGGNet | KPFF | original | 0 | — | — | — | — | 0 | 0 / 0 | — |");
+        assertLine("| AlexNet | KPFF | original | 3 | +4.00 | 1.00 | 4.38 | 0.048 | 6 | 3 / 1 | 0.625 |  |");
+        assertLine("| AlexNet | KPFF | Add | 2 | +2.00 | 1.41 | undefined | undefined | 0 | 0 / 0 | undefined "
+                + "| t undefined: 2 paired folds, fewer than the 3 the t-test needs; McNemar undefined: no image "
+                + "predicted by both cells |");
+        assertLine("| VGGNet | KPFF | original | 0 | — | — | undefined | undefined | 0 | 0 / 0 | undefined "
+                + "| t undefined: 0 paired folds, fewer than the 3 the t-test needs; McNemar undefined: no image "
+                + "predicted by both cells |");
         assertTrue(MD.contains("Nadeau–Bengio corrected resampled t-test"), MD);
         assertTrue(MD.contains("k = 3"), MD);
     }
