@@ -124,7 +124,6 @@ public final class JobDriver {
         session.attempt().put("cells_planned", cells.size());
         session.info().write(session.layout().runJson(), hadoopConf);
 
-        Progress progress = new Progress(cells, c -> CostModel.cost(c, config));
         Outcomes outcomes;
         if (config.run().mode() == RunMode.DATA_PARALLEL) {
             int workers = dataParallelWorkers(config);
@@ -132,12 +131,14 @@ public final class JobDriver {
             session.info().write(session.layout().runJson(), hadoopConf);
             LOG.info("Run {}: {} cells to train ({} already committed), one after another, each data-parallel over "
                     + "{} workers", outUri, cells.size(), session.committed().size(), workers);
-            outcomes = executeDataParallel(config, session, cells, workers, progress);
+            outcomes = executeDataParallel(config, session, cells, workers,
+                    new Progress(cells, c -> CostModel.cost(c, config), 1));
         } else {
             int slots = slots(config);
             LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
                     session.committed().size(), slots);
-            outcomes = execute(config, session, new ListSource(cells), slots, progress);
+            outcomes = execute(config, session, new ListSource(cells), slots,
+                    new Progress(cells, c -> CostModel.cost(c, config), slots));
         }
         String summary = finish(config, session, outcomes);
         return new Report(cells.size(), session.committed().size(), outcomes.ok.get(), outcomes.failed.get(),

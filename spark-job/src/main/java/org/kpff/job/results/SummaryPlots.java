@@ -1,5 +1,6 @@
 package org.kpff.job.results;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,8 +16,12 @@ import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.kpff.core.fusion.FusionMethod;
 
 /**
@@ -24,8 +29,18 @@ import org.kpff.core.fusion.FusionMethod;
  * with ± sample-std error bars: Table 1 as a picture), {@code curves-<backbone>.png} (validation accuracy against
  * epoch per method, mean ± std over folds) and {@code w-<cell id>.png} (each KPFF cell's learned W as a heat map,
  * to see how close it came to Add or Concat). Values are percent. Rendered with XChart, headless.
+ *
+ * <p>Backbones and methods carry the names and the order of {@code summary.md} (the paper's: AlexNet, VGGNet,
+ * Inception; original, Add, Concat, KPFF). Each method's curve has its own marker and line style, and a curve equal
+ * to an earlier one (KPFF and Concat at small scale) says so in its legend entry, so no curve hides under another.
  */
 public final class SummaryPlots {
+
+    /** Per method (in enum order): markers and line styles that stay distinguishable when curves coincide. */
+    private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND,
+        SeriesMarkers.TRIANGLE_UP};
+    private static final BasicStroke[] LINES = {SeriesLines.SOLID, SeriesLines.DASH_DOT,
+        SeriesLines.DASH_DASH, SeriesLines.DOT_DOT};
 
     private SummaryPlots() {
     }
@@ -68,7 +83,10 @@ public final class SummaryPlots {
         chart.getStyler().setErrorBarsColor(Color.DARK_GRAY);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(100.0);
-        List<String> backbones = new ArrayList<>(new TreeSet<>(summary.stream().map(SummaryRow::backbone).toList()));
+        TreeSet<String> ordered = new TreeSet<>(PaperTable1.BACKBONE_ORDER);
+        summary.forEach(r -> ordered.add(r.backbone()));
+        List<String> backbones = new ArrayList<>(ordered);
+        List<String> names = backbones.stream().map(PaperTable1::displayName).toList();
         for (FusionMethod m : FusionMethod.values()) {
             List<Double> y = new ArrayList<>();
             List<Double> err = new ArrayList<>();
@@ -81,7 +99,7 @@ public final class SummaryPlots {
                 err.add(r == null || Double.isNaN(r.stdFinalAccuracy()) ? 0.0 : 100 * r.stdFinalAccuracy());
             }
             if (any) {
-                chart.addSeries(PaperTable1.displayName(m), backbones, y, err);
+                chart.addSeries(PaperTable1.displayName(m), names, y, err);
             }
         }
         return chart;
@@ -89,11 +107,13 @@ public final class SummaryPlots {
 
     static XYChart curves(String backbone, List<EpochMetrics> metrics) {
         XYChart chart = new XYChartBuilder().width(900).height(520)
-                .title("Validation accuracy, " + backbone + " (mean ± std over folds)").xAxisTitle("epoch")
+                .title("Validation accuracy, " + PaperTable1.displayName(backbone) + " (mean ± std over folds)")
+                .xAxisTitle("epoch")
                 .yAxisTitle("accuracy %").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(100.0);
+        Map<String, List<List<Double>>> drawn = new LinkedHashMap<>();
         for (FusionMethod m : FusionMethod.values()) {
             Map<Integer, List<Double>> byEpoch = new TreeMap<>();
             for (EpochMetrics e : metrics) {
@@ -113,7 +133,14 @@ public final class SummaryPlots {
                 y.add(s.mean());
                 err.add(Double.isNaN(s.std()) ? 0.0 : s.std());
             }
-            chart.addSeries(PaperTable1.displayName(m), x, y, err);
+            String name = PaperTable1.displayName(m);
+            List<List<Double>> curve = List.of(x, y);
+            String same = drawn.entrySet().stream().filter(d -> d.getValue().equals(curve)).map(Map.Entry::getKey)
+                    .findFirst().orElse(null);
+            drawn.put(name, curve);
+            XYSeries series = chart.addSeries(same == null ? name : name + " (same curve as " + same + ")", x, y, err);
+            series.setMarker(MARKERS[m.ordinal() % MARKERS.length]);
+            series.setLineStyle(LINES[m.ordinal() % LINES.length]);
         }
         return chart;
     }
