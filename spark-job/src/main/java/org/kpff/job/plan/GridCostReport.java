@@ -83,30 +83,34 @@ public record GridCostReport(Map<String, ModelCost> models, List<Double> cellFlo
     public String toText(double tflops, int slots, boolean everyCell) {
         StringBuilder sb = new StringBuilder();
         double seconds = cellIds.isEmpty() ? 0 : projectedSeconds(tflops, slots);
-        sb.append(String.format(Locale.ROOT, "%d cells, %.3f PFLOPs in total (training = 3 x forward).%n",
-                cellIds.size(), totalFlops / 1e15));
+        // One FLOP unit for the whole report, chosen so that the total reads as a number >= 1.
+        double unit = totalFlops >= 1e15 ? 1e15 : totalFlops >= 1e12 ? 1e12 : 1e9;
+        String flopsUnit = unit == 1e15 ? "PFLOPs" : unit == 1e12 ? "TFLOPs" : "GFLOPs";
+        sb.append(String.format(Locale.ROOT, "%d cells, %.3f %s in total (training = 3 x forward).%n",
+                cellIds.size(), totalFlops / unit, flopsUnit));
         sb.append(String.format(Locale.ROOT,
-                "Projected wall time at %.1f sustained TFLOP/s per slot on %d slot(s): %.2f h (%.1f GPU-hours).%n",
-                tflops, slots, seconds / 3600, totalFlops / (tflops * 1e12) / 3600));
+                "Projected wall time at %.1f sustained TFLOP/s per slot on %d slot(s): %s (%.2f GPU-hours).%n",
+                tflops, slots, seconds >= 3600 ? String.format(Locale.ROOT, "%.2f h", seconds / 3600)
+                        : String.format(Locale.ROOT, "%.1f s", seconds), totalFlops / (tflops * 1e12) / 3600));
 
         Map<String, List<Double>> byGroup = new LinkedHashMap<>();
         for (int i = 0; i < cellIds.size(); i++) {
             byGroup.computeIfAbsent(cellGroups.get(i), g -> new ArrayList<>()).add(cellFlops.get(i));
         }
         sb.append(String.format(Locale.ROOT, "%nCells by backbone/method (one cell per fold and hyperparameter "
-                + "point):%n%-24s %6s %16s %12s%n", "backbone/method", "cells", "PFLOPs per cell", "PFLOPs"));
+                + "point):%n%-24s %6s %16s %12s%n", "backbone/method", "cells", flopsUnit + " per cell", flopsUnit));
         for (Map.Entry<String, List<Double>> e : byGroup.entrySet()) {
-            double min = e.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(0) / 1e15;
-            double max = e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(0) / 1e15;
-            double sum = e.getValue().stream().mapToDouble(Double::doubleValue).sum() / 1e15;
+            double min = e.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(0) / unit;
+            double max = e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(0) / unit;
+            double sum = e.getValue().stream().mapToDouble(Double::doubleValue).sum() / unit;
             String perCell = max - min <= 5e-4 * Math.max(1e-12, max) ? String.format(Locale.ROOT, "%.3f", max)
                     : String.format(Locale.ROOT, "%.3f-%.3f", min, max);
             sb.append(String.format(Locale.ROOT, "%-24s %6d %16s %12.3f%n", e.getKey(), e.getValue().size(), perCell,
                     sum));
         }
 
-        sb.append(String.format(Locale.ROOT, "%nModels, named <backbone>/<method>@<input>x<width>r<r>: input size in "
-                + "pixels, width multiplier, projection width r (the fused features' width per source):%n"));
+        sb.append(String.format(Locale.ROOT, "%nModels, named <backbone>/<method>@<input>x<width>r<r>: input size "
+                + "in pixels,%nwidth multiplier, projection width r (the fused features' width per source):%n"));
         sb.append(String.format(Locale.ROOT, "%-40s %14s %16s%n", "model", "parameters", "GFLOPs/image fwd"));
         for (Map.Entry<String, ModelCost> e : models.entrySet()) {
             sb.append(String.format(Locale.ROOT, "%-40s %,14d %16.3f%n", e.getKey(), e.getValue().parameters(),
@@ -115,9 +119,9 @@ public record GridCostReport(Map<String, ModelCost> models, List<Double> cellFlo
         if (everyCell) {
             sb.append(String.format(Locale.ROOT, "%nEvery cell, id <backbone>-<method>-f<held-out fold>-<8 hex of the "
                     + "hyperparameter point's hash> (the same hash for every cell of a plain run):%n%-48s %14s%n",
-                    "cell", "PFLOPs"));
+                    "cell", flopsUnit));
             for (int i = 0; i < cellIds.size(); i++) {
-                sb.append(String.format(Locale.ROOT, "%-48s %14.3f%n", cellIds.get(i), cellFlops.get(i) / 1e15));
+                sb.append(String.format(Locale.ROOT, "%-48s %14.3f%n", cellIds.get(i), cellFlops.get(i) / unit));
             }
         } else {
             sb.append(String.format(Locale.ROOT, "%nPass --cells to list every cell (id <backbone>-<method>-f<fold>-"
