@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * (the cost model's ratios between backbones are rough at small scale) and over all finished cells otherwise. A
  * running cell counts only what it has left of its expected time. The sum is divided by the slots, and is never less
  * than the longest single cell still to run or finish (one cell cannot be split over slots). No cell finished: no
- * ETA.
+ * ETA; cells left of a backbone not yet measured: the ETA says it is rough.
  */
 final class Progress {
 
@@ -101,7 +101,21 @@ final class Progress {
             return;
         }
         LOG.info("Cell {} {} — {}/{} done, elapsed {}, ETA {}", cell.id(), status, done, total, duration(elapsed),
-                done == total ? "0s" : duration(etaSeconds()));
+                done == total ? "0s" : etaText());
+    }
+
+    /**
+     * The ETA as the log shows it, marked rough while cells of a backbone none of whose cells has finished are left
+     * (their time comes from the cost model's ratio between backbones, which is rough at small scale).
+     */
+    synchronized String etaText() {
+        java.util.SortedSet<String> unmeasured = new java.util.TreeSet<>();
+        for (Map<String, Cell> cells : List.of(pending, running)) {
+            cells.values().stream().map(Cell::backbone).filter(b -> !measured.containsKey(b)).forEach(unmeasured::add);
+        }
+        String eta = duration(etaSeconds());
+        return unmeasured.isEmpty() || measured.isEmpty() ? eta
+                : eta + " (rough: no " + String.join("/", unmeasured) + " cell has finished yet)";
     }
 
     /** Seconds until the last cell is expected to finish, as described on the class; NaN before any cell finished. */

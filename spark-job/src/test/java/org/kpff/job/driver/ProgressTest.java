@@ -44,6 +44,7 @@ class ProgressTest {
         p.started(ALEX_0);
         // Left: VGG_1 expected 100 s, 100 s in: 0; ALEX_0 running, expected 1 × 10 = 10; ALEX_1 pending, 10.
         assertEquals(10.0, p.etaSeconds(), 1e-9);
+        assertEquals("10s (rough: no alexnet cell has finished yet)", p.etaText());
 
         at(120);
         p.finished(VGG_1, "ok");
@@ -52,6 +53,7 @@ class ProgressTest {
         p.finished(ALEX_0, "ok"); // AlexNet measured apart: 50 s for 1 unit, where the VGG rate said 10 s
         // Only ALEX_1 is left: expected 1 × 50 = 50 s, 30 s in: 20 s; one cell is not split over the two slots.
         assertEquals(20.0, p.etaSeconds(), 1e-9);
+        assertEquals("20s", p.etaText());
     }
 
     @Test
