@@ -141,8 +141,7 @@ class NotebookIT {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(problem + install + ": CI=true requires the results notebook to run");
         }
-        TestData.skip("NotebookIT", problem + install + ": skipping the notebook test (it is optional; .ci/run "
-                + "installs it)");
+        TestData.skip("NotebookIT", problem + install + ": skipping the notebook test (optional outside CI)");
     }
 
     /** The job on a local Spark: AlexNet × all four methods × 2 folds, 16 px, 2 epochs evaluated after each. */
