@@ -35,6 +35,7 @@ public final class Main implements Runnable {
     /** Runs the CLI with the given output and error writers and returns its exit status. */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        HelpWrap.install(cli);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

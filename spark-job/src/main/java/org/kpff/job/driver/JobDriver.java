@@ -124,7 +124,6 @@ public final class JobDriver {
         session.attempt().put("cells_planned", cells.size());
         session.info().write(session.layout().runJson(), hadoopConf);
 
-        Progress progress = new Progress(cells, c -> CostModel.cost(c, config));
         Outcomes outcomes;
         if (config.run().mode() == RunMode.DATA_PARALLEL) {
             int workers = dataParallelWorkers(config);
@@ -132,12 +131,14 @@ public final class JobDriver {
             session.info().write(session.layout().runJson(), hadoopConf);
             LOG.info("Run {}: {} cells to train ({} already committed), one after another, each data-parallel over "
                     + "{} workers", outUri, cells.size(), session.committed().size(), workers);
-            outcomes = executeDataParallel(config, session, cells, workers, progress);
+            outcomes = executeDataParallel(config, session, cells, workers,
+                    new Progress(cells, c -> CostModel.cost(c, config), 1));
         } else {
             int slots = slots(config);
             LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
                     session.committed().size(), slots);
-            outcomes = execute(config, session, new ListSource(cells), slots, progress);
+            outcomes = execute(config, session, new ListSource(cells), slots,
+                    new Progress(cells, c -> CostModel.cost(c, config), slots));
         }
         String summary = finish(config, session, outcomes);
         return new Report(cells.size(), session.committed().size(), outcomes.ok.get(), outcomes.failed.get(),
@@ -248,14 +249,14 @@ public final class JobDriver {
             return null;
         }
         RunInfo previous = RunInfo.read(layout.runJson(), hadoopConf).orElse(null);
-        if (!resume) {
-            throw new IllegalArgumentException("Output " + layout.root() + " is not empty"
-                    + (previous != null ? " (it holds a run)" : "") + "; pass --resume to continue that run, or "
-                    + "choose another --out.");
-        }
         if (previous == null) {
-            throw new IllegalArgumentException("Cannot resume: " + layout.root() + " is not empty but has no run.json, "
-                    + "so it is not a KPFF run folder.");
+            throw new IllegalArgumentException("Output " + layout.root() + " is not empty and holds no KPFF run (no "
+                    + "run.json), so there is nothing to " + (resume ? "resume" : "continue") + " there: choose a new "
+                    + "or empty folder for --out.");
+        }
+        if (!resume) {
+            throw new IllegalArgumentException("Output " + layout.root() + " is not empty (it holds a run); pass "
+                    + "--resume to continue that run, or choose another --out.");
         }
         if (!config.fingerprint().equals(previous.text("config_fingerprint"))) {
             JobConfig old = JobConfig.parse(previous.text("config_hocon"), layout.runJson(), List.of());

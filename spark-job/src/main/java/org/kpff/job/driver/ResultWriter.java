@@ -29,6 +29,7 @@ import org.kpff.job.results.CellKey;
 import org.kpff.job.results.CellResult;
 import org.kpff.job.results.CellStatus;
 import org.kpff.job.results.ComparisonRow;
+import org.kpff.job.results.DatasetSummary;
 import org.kpff.job.results.EpochMetrics;
 import org.kpff.job.results.FoldAssignment;
 import org.kpff.job.results.ImagePrediction;
@@ -195,7 +196,9 @@ final class ResultWriter {
                 .repartition(1).write().mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
         spark.createDataFrame(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS)
                 .repartition(1).write().mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
-        String md = SummaryMarkdown.render(agg);
+        DatasetSummary dataset = RunInfo.read(layout.runJson(), conf)
+                .flatMap(info -> DatasetSummary.fromRunJson(info.json())).orElse(null);
+        String md = SummaryMarkdown.render(agg, dataset);
         try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
         }

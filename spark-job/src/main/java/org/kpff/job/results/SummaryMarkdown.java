@@ -2,7 +2,6 @@ package org.kpff.job.results;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,8 +13,9 @@ import java.util.function.ToDoubleFunction;
 import org.kpff.core.fusion.FusionMethod;
 
 /**
- * Renders an {@link Aggregation} as {@code summary.md}: Table-1-shaped accuracy tables (rows = methods, columns =
- * backbones, cells "mean ± std" in percent) with the paper's Table 1 beside them, then the paired comparisons.
+ * Renders an {@link Aggregation} as {@code summary.md}: the dataset, Table-1-shaped accuracy tables (rows = methods,
+ * columns = backbones in {@link PaperTable1#BACKBONE_ORDER}, cells "mean ± std" in percent) with the paper's Table 1
+ * beside them when the dataset looks like UC Merced, then the paired comparisons.
  */
 public final class SummaryMarkdown {
 
@@ -25,14 +25,35 @@ public final class SummaryMarkdown {
     private SummaryMarkdown() {
     }
 
-    /** The Markdown text; one pair of tables per hyperparameter point, one comparison table for all. */
-    public static String render(Aggregation aggregation) {
+    /**
+     * The Markdown text; one pair of tables per hyperparameter point, one comparison table for all. It opens with
+     * the dataset the run trained on; the paper's Table 1 stands beside the final accuracies only when the dataset
+     * looks like UC Merced (21 classes), so that nobody compares a run on other data with it.
+     *
+     * @param dataset what the run trained on; null when run.json does not say (then the paper is left out too)
+     */
+    public static String render(Aggregation aggregation, DatasetSummary dataset) {
         int k = aggregation.folds();
+        boolean withPaper = dataset != null && dataset.looksLikeUcMerced();
         StringBuilder sb = new StringBuilder();
         sb.append("# KPFF cross-validation summary\n\n");
+        if (dataset == null) {
+            sb.append("Dataset: not recorded in run.json.\n\n");
+        } else {
+            sb.append("Dataset: `").append(dataset.root()).append("`, ").append(dataset.classes())
+                    .append(" classes, ").append(dataset.images()).append(" images.\n\n");
+        }
         sb.append("Accuracy on the held-out fold in %, mean ± sample standard deviation over ").append(k)
-                .append(" folds; (n=…) marks a group with fewer ok folds, \"failed\" one with none. ")
-                .append("\"paper\" is the KPFF paper's Table 1 (UC Merced, five folds).\n");
+                .append(" folds; (n=…) marks a group with fewer ok folds, \"failed\" one with none.");
+        if (withPaper) {
+            sb.append(" \"paper\" is the KPFF paper's Table 1 (UC Merced, 21 classes, five folds, its own protocol): ")
+                    .append("comparable only with a run of the same protocol on the same images.\n");
+        } else {
+            sb.append(" The paper's Table 1 (UC Merced, 21 classes) is left out: ")
+                    .append(dataset == null ? "the run's dataset is not known"
+                            : "this dataset has " + dataset.classes() + " classes, so it is not UC Merced")
+                    .append(" and the numbers are not comparable.\n");
+        }
 
         Map<SortedMap<String, String>, List<SummaryRow>> byPoint = new LinkedHashMap<>();
         for (SummaryRow r : aggregation.summary()) {
@@ -42,7 +63,7 @@ public final class SummaryMarkdown {
         byPoint.forEach((point, rows) -> {
             String suffix = points ? ", point " + pointText(point) : "";
             sb.append("\n## Final accuracy (%)").append(suffix).append("\n\n");
-            table(sb, rows, SummaryRow::meanFinalAccuracy, SummaryRow::stdFinalAccuracy, k, true);
+            table(sb, rows, SummaryRow::meanFinalAccuracy, SummaryRow::stdFinalAccuracy, k, withPaper);
             sb.append("\n## Best accuracy over the evaluations (%)").append(suffix)
                     .append("\n\nChosen on the held-out fold itself, so optimistic.\n\n");
             table(sb, rows, SummaryRow::meanBestAccuracy, SummaryRow::stdBestAccuracy, k, false);
@@ -84,7 +105,7 @@ public final class SummaryMarkdown {
 
     private static void table(StringBuilder sb, List<SummaryRow> rows, ToDoubleFunction<SummaryRow> mean,
             ToDoubleFunction<SummaryRow> std, int k, boolean withPaper) {
-        Set<String> backbones = new LinkedHashSet<>();
+        Set<String> backbones = new TreeSet<>(PaperTable1.BACKBONE_ORDER);
         Set<FusionMethod> methods = new TreeSet<>();
         Map<String, SummaryRow> cell = new LinkedHashMap<>();
         for (SummaryRow r : rows) {

@@ -1,5 +1,6 @@
 package org.kpff.job.results;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.kpff.core.fusion.FusionMethod;
 
@@ -31,6 +33,10 @@ import org.kpff.core.fusion.FusionMethod;
  * epoch per method, mean ± std over folds), {@code w-distance.png} (KPFF's W at every evaluation: its distance from
  * I, i.e. Concat, and from Add, per backbone) and {@code w-<cell id>.png} (each KPFF cell's learned W as a heat map,
  * to see how close it came to Add or Concat). Values are percent. Rendered with XChart, headless.
+ *
+ * <p>Backbones and methods carry the names and the order of {@code summary.md} (the paper's: AlexNet, VGGNet,
+ * Inception; original, Add, Concat, KPFF). Each method's curve has its own marker and line style, and a curve equal
+ * to an earlier one (KPFF and Concat at small scale) says so in its legend entry, so no curve hides under another.
  */
 public final class SummaryPlots {
 
@@ -40,6 +46,12 @@ public final class SummaryPlots {
     /** Bar colours per method (none, add, concat, kpff), shared by a method's paper marks; line colours per backbone. */
     private static final Color[] SERIES_COLORS = {new Color(31, 119, 180), new Color(255, 127, 14),
         new Color(44, 160, 44), new Color(214, 39, 40)};
+
+    /** Per method (in enum order): markers and line styles that stay distinguishable when curves coincide. */
+    private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND,
+        SeriesMarkers.TRIANGLE_UP};
+    private static final BasicStroke[] LINES = {SeriesLines.SOLID, SeriesLines.DASH_DOT,
+        SeriesLines.DASH_DASH, SeriesLines.DOT_DOT};
 
     private SummaryPlots() {
     }
@@ -99,7 +111,10 @@ public final class SummaryPlots {
         chart.getStyler().setErrorBarsColor(Color.DARK_GRAY);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(100.0);
-        List<String> backbones = new ArrayList<>(new TreeSet<>(summary.stream().map(SummaryRow::backbone).toList()));
+        TreeSet<String> ordered = new TreeSet<>(PaperTable1.BACKBONE_ORDER);
+        summary.forEach(r -> ordered.add(r.backbone()));
+        List<String> backbones = new ArrayList<>(ordered);
+        List<String> names = backbones.stream().map(PaperTable1::displayName).toList();
         for (FusionMethod m : FusionMethod.values()) {
             List<Double> y = new ArrayList<>();
             List<Double> err = new ArrayList<>();
@@ -112,9 +127,9 @@ public final class SummaryPlots {
                 err.add(r == null || Double.isNaN(r.stdFinalAccuracy()) ? 0.0 : 100 * r.stdFinalAccuracy());
             }
             if (any) {
-                CategorySeries bars = chart.addSeries(PaperTable1.displayName(m), backbones, y, err);
+                CategorySeries bars = chart.addSeries(PaperTable1.displayName(m), names, y, err);
                 if (paperMarks) {
-                    addPaperMarks(chart, m, backbones, bars);
+                    addPaperMarks(chart, m, backbones, names, bars);
                 }
             }
         }
@@ -126,7 +141,7 @@ public final class SummaryPlots {
      * null (no mark) for a backbone the paper did not report.
      */
     private static void addPaperMarks(CategoryChart chart, FusionMethod m, List<String> backbones,
-            CategorySeries bars) {
+            List<String> names, CategorySeries bars) {
         List<Double> paper = new ArrayList<>();
         boolean any = false;
         for (String b : backbones) {
@@ -137,7 +152,7 @@ public final class SummaryPlots {
         if (!any) {
             return;
         }
-        CategorySeries marks = chart.addSeries(PaperTable1.displayName(m) + " (paper)", backbones, paper);
+        CategorySeries marks = chart.addSeries(PaperTable1.displayName(m) + " (paper)", names, paper);
         marks.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         marks.setMarker(SeriesMarkers.DIAMOND);
         Color c = SERIES_COLORS[m.ordinal()];
@@ -147,11 +162,13 @@ public final class SummaryPlots {
 
     static XYChart curves(String backbone, List<EpochMetrics> metrics) {
         XYChart chart = new XYChartBuilder().width(900).height(520)
-                .title("Validation accuracy, " + backbone + " (mean ± std over folds)").xAxisTitle("epoch")
+                .title("Validation accuracy, " + PaperTable1.displayName(backbone) + " (mean ± std over folds)")
+                .xAxisTitle("epoch")
                 .yAxisTitle("accuracy %").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(100.0);
+        Map<String, List<List<Double>>> drawn = new LinkedHashMap<>();
         for (FusionMethod m : FusionMethod.values()) {
             Map<Integer, List<Double>> byEpoch = new TreeMap<>();
             for (EpochMetrics e : metrics) {
@@ -171,7 +188,14 @@ public final class SummaryPlots {
                 y.add(s.mean());
                 err.add(Double.isNaN(s.std()) ? 0.0 : s.std());
             }
-            chart.addSeries(PaperTable1.displayName(m), x, y, err);
+            String name = PaperTable1.displayName(m);
+            List<List<Double>> curve = List.of(x, y);
+            String same = drawn.entrySet().stream().filter(d -> d.getValue().equals(curve)).map(Map.Entry::getKey)
+                    .findFirst().orElse(null);
+            drawn.put(name, curve);
+            XYSeries series = chart.addSeries(same == null ? name : name + " (same curve as " + same + ")", x, y, err);
+            series.setMarker(MARKERS[m.ordinal() % MARKERS.length]);
+            series.setLineStyle(LINES[m.ordinal() % LINES.length]);
         }
         return chart;
     }
