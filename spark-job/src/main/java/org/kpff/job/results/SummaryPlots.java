@@ -41,7 +41,7 @@ import org.kpff.core.fusion.FusionMethod;
 public final class SummaryPlots {
 
     /** Classes of UC Merced Land Use, the paper's dataset: a run with this many gets the paper's values marked. */
-    public static final int UC_MERCED_CLASSES = 21;
+    public static final int UC_MERCED_CLASSES = DatasetSummary.UC_MERCED_CLASSES;
 
     /** Bar colours per method (none, add, concat, kpff), shared by a method's paper marks; line colours per backbone. */
     private static final Color[] SERIES_COLORS = {new Color(31, 119, 180), new Color(255, 127, 14),

@@ -136,7 +136,7 @@ class PairedTestsEdgeCaseTest {
         assertEquals(1.0, c.mcnemarPValue(), EPS);
         assertEquals(McNemarStatus.NO_DISCORDANT, c.mcnemarStatus());
 
-        String md = SummaryMarkdown.render(Aggregator.aggregate(cells, predictions, K));
+        String md = SummaryMarkdown.render(Aggregator.aggregate(cells, predictions, K), null);
         assertTrue(md.contains("| AlexNet | KPFF | Concat | 4 | +0.00 | 0.00 | undefined | undefined | 16 | 0 / 0 "
                 + "| 1.000 | t undefined: the 4 fold differences are all +0.00 pp (zero variance); McNemar: no "
                 + "discordant image (b + c = 0), p = 1 carries no evidence |"), md);
