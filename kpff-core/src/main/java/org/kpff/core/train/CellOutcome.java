@@ -14,12 +14,13 @@ import java.util.List;
  * @param resumedFrom   epoch restored from a checkpoint (0 when trained from scratch)
  * @param trainSeconds  wall seconds this attempt spent in the epoch loop (training and evaluation)
  * @param learnedW      the learned KPFF matrix W row-major (n·n values), or null for other methods
+ * @param engine        the compute path the network ran on ({@link org.kpff.core.engine.ComputeEngine#of})
  * @param confusion     the final model's confusion matrix on the held-out fold: {@code confusion[t][p]} counts
  *                      images of true class t predicted as p (classes × classes, from ND4J's Evaluation)
  */
 public record CellOutcome(List<Evaluation> evaluations, List<Prediction> predictions, double finalAccuracy,
         double bestAccuracy, int bestEpoch, int epochs, int resumedFrom, double trainSeconds, double[] learnedW,
-        int[][] confusion) implements java.io.Serializable {
+        String engine, int[][] confusion) implements java.io.Serializable {
 
     /** Copies the lists; checks that the confusion matrix is square. */
     public CellOutcome {

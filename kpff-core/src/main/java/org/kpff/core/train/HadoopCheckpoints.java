@@ -16,14 +16,15 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.kpff.core.fs.AtomicReplace;
+import org.kpff.core.engine.ComputeEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoints of one cell in a folder of any Hadoop FileSystem: {@code epoch-<e>/model.zip} (network and updater)
- * and {@code epoch-<e>/history.json} (the evaluations so far, a JSON array of {@link Evaluation}; NaN as
- * {@code "NaN"}), written under a temporary name and moved into place, then {@code LATEST} (the epoch number)
- * replaced ({@link AtomicReplace}). Older checkpoints are removed after a newer one is in place.
+ * and {@code epoch-<e>/history.json} (the evaluations so far with their W, a JSON array of {@link Evaluation};
+ * NaN as {@code "NaN"}; a checkpoint of the older {@code history.tsv} format is ignored), written under a temporary
+ * name and moved into place, then {@code LATEST} (the epoch number) replaced ({@link AtomicReplace}). Older checkpoints are removed after a newer one is in place.
  */
 public final class HadoopCheckpoints implements Checkpoints {
 
@@ -58,12 +59,21 @@ public final class HadoopCheckpoints implements Checkpoints {
             epoch = Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
         }
         Path folder = new Path(dir, "epoch-" + epoch);
+        Path historyFile = new Path(folder, HISTORY);
+        if (!fs.exists(historyFile)) {
+            // A checkpoint written before the history was JSON (history.tsv): not resumable, so the cell trains
+            // from scratch, as it would without a checkpoint.
+            LOG.warn("Checkpoint {} has no {} (an older format): ignoring it, the cell trains from scratch", folder,
+                    HISTORY);
+            return Optional.empty();
+        }
         ComputationGraph model;
+        ComputeEngine.initialize(); // before the layers are instantiated: they pick their native helper then
         try (InputStream in = fs.open(new Path(folder, "model.zip"))) {
             model = ModelSerializer.restoreComputationGraph(in, true);
         }
         List<Evaluation> history;
-        try (InputStream in = fs.open(new Path(folder, HISTORY))) {
+        try (InputStream in = fs.open(historyFile)) {
             history = JSON.readValue(in, HISTORY_TYPE);
         }
         LOG.info("Restored checkpoint of epoch {} from {}", epoch, folder);

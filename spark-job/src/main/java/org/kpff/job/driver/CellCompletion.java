@@ -60,6 +60,7 @@ final class CellCompletion {
         }
         commit(cell, task, run, writer);
         (run.ok() ? outcomes.ok : outcomes.failed).incrementAndGet();
+        outcomes.engines.merge(run.engine(), 1, Integer::sum);
         progress.finished(cell, run.ok()
                 ? String.format(Locale.ROOT, "ok, accuracy %.4f", run.outcome().finalAccuracy())
                 : "failed: " + run.reason());

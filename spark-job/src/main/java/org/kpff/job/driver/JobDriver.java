@@ -69,21 +69,23 @@ public final class JobDriver {
         List<GridCell> cells = GridPlanner.plan(config, session.listing().classCount(), session.committed());
         session.attempt().put("cells_planned", cells.size());
         CellExecutor executor;
+        int concurrent;
         if (config.run().mode() == RunMode.DATA_PARALLEL) {
             int workers = slots.dataParallelWorkers(config);
             session.attempt().put("data_parallel_workers", workers);
             LOG.info("Run {}: {} cells to train ({} already committed), one after another, each data-parallel over "
                     + "{} workers", outUri, cells.size(), session.committed().size(), workers);
             executor = new DataParallelCellExecutor(jsc, config, workers);
+            concurrent = 1;
         } else {
-            int concurrent = slots.cells(config);
+            concurrent = slots.cells(config);
             LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
                     session.committed().size(), concurrent);
             executor = new LocalCellExecutor(jsc, config, concurrent);
         }
         folder.save(session);
         Outcomes outcomes = executor.execute(session, new ListSource(cells),
-                new Progress(cells, c -> CostModel.cost(c, config)));
+                new Progress(cells, c -> CostModel.cost(c, config), concurrent));
         String summary = folder.finish(config, session, outcomes, slots.executors());
         return new Report(cells.size(), session.committed().size(), outcomes.ok.get(), outcomes.failed.get(),
                 outcomes.incomplete.size(), summary, session.undecodable());

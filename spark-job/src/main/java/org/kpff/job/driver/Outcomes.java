@@ -3,6 +3,8 @@ package org.kpff.job.driver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counters of one attempt's cells, updated from the cell threads. */
@@ -13,4 +15,6 @@ final class Outcomes {
     final AtomicInteger failed = new AtomicInteger();
     /** Ids of cells whose Spark job failed after all retries (not committed). */
     final List<String> incomplete = Collections.synchronizedList(new ArrayList<>());
+    /** Cells committed per compute engine (what run.json's attempt reports). */
+    final Map<String, Integer> engines = new ConcurrentSkipListMap<>();
 }

@@ -32,6 +32,7 @@ import org.kpff.job.results.CellKey;
 import org.kpff.job.results.CellResult;
 import org.kpff.job.results.CellStatus;
 import org.kpff.job.results.ComparisonRow;
+import org.kpff.job.results.DatasetSummary;
 import org.kpff.job.results.EpochMetrics;
 import org.kpff.job.results.FoldAssignment;
 import org.kpff.job.results.ImagePrediction;
@@ -100,10 +101,10 @@ final class ResultWriter {
                     o.epochs(), run.seconds(), o.trainSeconds(), run.host(), gpuOrNull(run.gpu()), run.attempt(), w,
                     Arrays.stream(o.confusion()).flatMapToInt(Arrays::stream).boxed().toList(),
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
-                    run.rssBytes());
+                    run.rssBytes(), run.engine());
             for (Evaluation e : o.evaluations()) {
-                metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds())
-                        .toRow());
+                metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds(),
+                        e.fusionW()).toRow());
             }
             List<String> classes = task.listing().classes();
             for (Prediction p : o.predictions()) {
@@ -118,8 +119,7 @@ final class ResultWriter {
         } else {
             result = new CellResult(key, CellStatus.FAILED, run.reason(), null, null, null, 0, run.seconds(), 0,
                     run.host(), gpuOrNull(run.gpu()), run.attempt(), null, null, task.spec().fusionInit(), cell.seed(),
-                    0,
-                    run.jvmDecodes(), run.nativeBytes(), run.rssBytes());
+                    0, run.jvmDecodes(), run.nativeBytes(), run.rssBytes(), run.engine());
         }
         Map<CellTable, CellCommitter.TableWriter> tables = new EnumMap<>(CellTable.class);
         tables.put(CellTable.METRICS, dir -> write(metrics, ResultSchemas.METRICS, dir));
@@ -201,7 +201,9 @@ final class ResultWriter {
                 .mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
         oneFile(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS).write()
                 .mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
-        String md = SummaryMarkdown.render(agg);
+        DatasetSummary dataset = RunInfo.read(layout.runJson(), conf)
+                .flatMap(info -> DatasetSummary.fromRunJson(info.json())).orElse(null);
+        String md = SummaryMarkdown.render(agg, dataset);
         try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
         }
@@ -215,7 +217,8 @@ final class ResultWriter {
             }
         }
         Path plots = new Path(layout.summaryMarkdown()).getParent();
-        for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells).entrySet()) {
+        int classes = predictions.isEmpty() ? 0 : predictions.get(0).probabilities().size();
+        for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells, classes).entrySet()) {
             try (OutputStream out = fs.create(new Path(plots, png.getKey()), true)) {
                 out.write(png.getValue());
             }

@@ -109,6 +109,7 @@ final class RunFolder {
         attempt.put("cells_ok", outcomes.ok.get());
         attempt.put("cells_failed", outcomes.failed.get());
         attempt.put("cells_incomplete", outcomes.incomplete.size());
+        attempt.putPOJO("engines", outcomes.engines);
         attempt.put("executors", executors);
         save(session);
         if (!outcomes.incomplete.isEmpty()) {
@@ -146,14 +147,14 @@ final class RunFolder {
             return null;
         }
         RunInfo previous = RunInfo.read(layout.runJson(), hadoopConf).orElse(null);
-        if (!resume) {
-            throw new IllegalArgumentException("Output " + layout.root() + " is not empty"
-                    + (previous != null ? " (it holds a run)" : "") + "; pass --resume to continue that run, or "
-                    + "choose another --out.");
-        }
         if (previous == null) {
-            throw new IllegalArgumentException("Cannot resume: " + layout.root() + " is not empty but has no run.json, "
-                    + "so it is not a KPFF run folder.");
+            throw new IllegalArgumentException("Output " + layout.root() + " is not empty and holds no KPFF run (no "
+                    + "run.json), so there is nothing to " + (resume ? "resume" : "continue") + " there: choose a new "
+                    + "or empty folder for --out.");
+        }
+        if (!resume) {
+            throw new IllegalArgumentException("Output " + layout.root() + " is not empty (it holds a run); pass "
+                    + "--resume to continue that run, or choose another --out.");
         }
         if (!config.fingerprint().equals(previous.text("config_fingerprint"))) {
             JobConfig old = JobConfig.parse(previous.text("config_hocon"), layout.runJson(), List.of());

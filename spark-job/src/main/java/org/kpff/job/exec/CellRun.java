@@ -20,8 +20,10 @@ import org.kpff.core.train.CellOutcome;
  * @param jvmDecodes      full dataset decodes this executor JVM has done so far
  * @param nativeBytes     off-heap bytes JavaCPP tracks after the cell was freed
  * @param rssBytes        the executor process's physical memory after the cell was freed
+ * @param engine          the compute path the cell's network ran on (e.g. cpu-onednn-avx512, cuda-cudnn, cpu-plain)
  */
 public record CellRun(String cellId, boolean ok, String reason, CellOutcome outcome, List<Integer> heldOutImages,
-        String host, String gpu, int attempt, double seconds, long jvmDecodes, long nativeBytes, long rssBytes)
+        String host, String gpu, int attempt, double seconds, long jvmDecodes, long nativeBytes, long rssBytes,
+        String engine)
         implements Serializable {
 }

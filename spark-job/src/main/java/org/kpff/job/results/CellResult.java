@@ -33,11 +33,13 @@ import org.kpff.core.fusion.FusionMethod;
  * @param jvmDecodes    full dataset decodes the executor JVM had done after this cell (1 = decoded once, reused)
  * @param nativeBytes   off-heap bytes (JavaCPP) the executor held after the cell was freed
  * @param rssBytes      the executor process's physical memory after the cell was freed
+ * @param engine        compute path of the last attempt (cpu-onednn-&lt;isa&gt;, cuda-cudnn, cpu-plain, ...); null in
+ *                      rows written before the column existed
  */
 public record CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
         Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
-        List<Double> learnedW, List<Integer> confusion, FusionInit fusionInit, long seed, int resumedFrom, long jvmDecodes, long nativeBytes,
-        long rssBytes) implements Serializable {
+        List<Double> learnedW, List<Integer> confusion, FusionInit fusionInit, long seed, int resumedFrom,
+        long jvmDecodes, long nativeBytes, long rssBytes, String engine) implements Serializable {
 
     /** Checks that the row is consistent: what ok and failed rows must and must not carry, ranges, W's shape. */
     public CellResult {
@@ -130,8 +132,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
         return RowFactory.create(k[0], k[1], k[2], k[3], k[4], status.id(), reason, finalAccuracy, bestAccuracy,
                 bestEpoch, epochs, seconds, trainSeconds, host, gpu, attempts,
                 learnedW == null ? null : new ArrayList<>(learnedW), confusion == null ? null
-                : new ArrayList<>(confusion), fusionInit.id(), seed, resumedFrom, jvmDecodes,
-                nativeBytes, rssBytes);
+                : new ArrayList<>(confusion), fusionInit.id(), seed, resumedFrom, jvmDecodes, nativeBytes, rssBytes,
+                engine);
     }
 
     /** Reads a row of {@link ResultSchemas#CELLS} (by column name when the row has a schema). */
@@ -146,6 +148,7 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 Rows.list(row, s, "confusion", Integer.class),
                 FusionInit.parse(Rows.string(row, s, "fusion_init")), Rows.longValue(row, s, "seed"),
                 Rows.integer(row, s, "resumed_from"), Rows.longValue(row, s, "jvm_decodes"),
-                Rows.longValue(row, s, "native_bytes"), Rows.longValue(row, s, "rss_bytes"));
+                Rows.longValue(row, s, "native_bytes"), Rows.longValue(row, s, "rss_bytes"),
+                Rows.optionalString(row, s, "engine"));
     }
 }

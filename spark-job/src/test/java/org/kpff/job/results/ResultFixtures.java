@@ -35,13 +35,14 @@ final class ResultFixtures {
         CellKey k = key(backbone, method, fold);
         List<Double> w = method == FusionMethod.KPFF ? List.of(0.9, 0.1, -0.2, 1.1) : null;
         return new CellResult(k, CellStatus.OK, null, fin, best, 7, 10, 12.5, 10.0, "host-a", "0", 1, w,
-                List.of(8, 2, 1, 9), FusionInit.IDENTITY, GridCell.deriveSeed(42L, backbone, fold, Map.of()), 0, 1L, 1L << 20,
-                1L << 30);
+                List.of(8, 2, 1, 9), FusionInit.IDENTITY, GridCell.deriveSeed(42L, backbone, fold, Map.of()), 0, 1L,
+                1L << 20, 1L << 30, "cpu-onednn-avx512");
     }
 
     static CellResult failed(String backbone, FusionMethod method, int fold) {
         return new CellResult(key(backbone, method, fold), CellStatus.FAILED, "java.lang.OutOfMemoryError: boom",
-                null, null, null, 3, 4.0, 3.0, "host-b", null, 4, null, null, FusionInit.IDENTITY, 1L, 2, 1L, 0L, 0L);
+                null, null, null, 3, 4.0, 3.0, "host-b", null, 4, null, null, FusionInit.IDENTITY, 1L, 2, 1L, 0L, 0L,
+                "cpu-plain");
     }
 
     static List<CellResult> cells() {
