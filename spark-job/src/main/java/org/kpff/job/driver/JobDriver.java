@@ -77,6 +77,8 @@ public final class JobDriver {
     private final JavaSparkContext jsc;
     private final Configuration hadoopConf;
     private volatile CellCommitter.BeforeRename beforeRename = id -> { };
+    /** The output folder's lease while a run or search holds it ({@link #lease}); null otherwise. */
+    private volatile OutputLease lease;
 
     public JobDriver(SparkSession spark) {
         this.spark = spark;
@@ -119,6 +121,25 @@ public final class JobDriver {
             throw new IllegalArgumentException("The config sets search.strategy = " + config.search().strategy().id()
                     + ": run it with the search subcommand, or set search.strategy = none for a plain run.");
         }
+        try (OutputLease held = lease(outUri)) {
+            return runHeld(config, dataUri, outUri, resume, argv);
+        }
+    }
+
+    /**
+     * Takes the output folder's single-writer lease for this driver (refusing a folder another live driver holds)
+     * until the returned lease is closed; every commit checks it first.
+     */
+    OutputLease lease(String outUri) throws IOException {
+        java.time.Duration timeout = OutputLease.parseTimeout(spark.conf().get(OutputLease.TIMEOUT_CONF,
+                OutputLease.DEFAULT_TIMEOUT.toSeconds() + "s"));
+        OutputLease taken = OutputLease.acquire(outUri, hadoopConf, spark.sparkContext().applicationId(), timeout);
+        lease = taken;
+        return taken;
+    }
+
+    private Report runHeld(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv)
+            throws IOException {
         Session session = open(config, dataUri, outUri, resume, argv);
         List<GridCell> cells = GridPlanner.plan(config, session.listing().classCount(), session.committed());
         session.attempt().put("cells_planned", cells.size());
@@ -524,6 +545,10 @@ public final class JobDriver {
      * {@link CellCommitter} replaces what a failed attempt left, so the cell becomes visible exactly once.
      */
     private void commit(GridCell cell, CellTask task, CellRun run, ResultWriter writer) {
+        OutputLease held = lease;
+        if (held != null) {
+            held.checkHeld();
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 writer.commit(cell, task, run);
