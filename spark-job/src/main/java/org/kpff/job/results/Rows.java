@@ -39,6 +39,15 @@ final class Rows {
         return row.isNullAt(i) ? null : row.getDouble(i);
     }
 
+    static java.time.Instant instant(Row row, StructType schema, String column) {
+        int i = index(row, schema, column);
+        if (row.isNullAt(i)) {
+            return null;
+        }
+        Object o = row.get(i);
+        return o instanceof java.time.Instant t ? t : ((java.sql.Timestamp) o).toInstant();
+    }
+
     static SortedMap<String, String> stringMap(Row row, StructType schema, String column) {
         int i = index(row, schema, column);
         if (row.isNullAt(i)) {
