@@ -209,7 +209,7 @@ public final class OutputLease implements AutoCloseable {
                 store.delete(generation);
             }
             store.removeIfEmpty(createdRoot);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             LOG.warn("Could not release the lease {}: {}", store.describe(), e.getMessage());
         }
     }
