@@ -3,22 +3,40 @@
 #   submit/local.sh run --config conf/smoke.conf --out runs/smoke        # generates a synthetic dataset first
 #   submit/local.sh run --config conf/smoke.conf --data /path/to/UCMerced_LandUse/Images --out runs/ucm
 #   submit/local.sh summarize --out runs/smoke
-# Builds the application jar on first use. Environment: KPFF_MASTER (local[*]), KPFF_DRIVER_MEMORY (6g),
-# KPFF_DATA_DIR (where the synthetic dataset goes, default data/synthetic), KPFF_DRY_RUN=1 (print the command).
+# Builds the application jar on first use. Without --data, run and search use (and first generate) the synthetic
+# dataset in KPFF_DATA_DIR, whatever the config's data.uri says. Environment: KPFF_MASTER (local[*]),
+# KPFF_DRIVER_MEMORY (6g), KPFF_DATA_DIR (where the synthetic dataset goes, default data/synthetic), KPFF_DRY_RUN=1
+# (print the command), SPARK_LOCAL_IP (127.0.0.1 for a local master).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$KPFF_HOME"
 classpath_file="$KPFF_HOME/spark-job/target/provided-classpath.txt"
 excluded_classpath_file="$KPFF_HOME/spark-job/target/excluded-classpath.txt"
 if [[ "${KPFF_DRY_RUN:-0}" != 1 && ( ! -f "$KPFF_JAR" || ! -f "$classpath_file" || ! -f "$excluded_classpath_file" ) ]]; then
-  echo "Building the application jar (first run only) ..." >&2
+  if [[ -d "${HOME}/.m2/repository/org/apache/spark/spark-core_2.12" ]]; then
+    echo "Building the application jar (first run only; about a minute) ..." >&2
+  else
+    echo "Building the application jar (first run only): Maven first downloads about 550 MB of dependencies into" \
+      "~/.m2 (Spark, DL4J/ND4J natives, Hadoop), which takes a few minutes on a fast connection and prints" \
+      "nothing meanwhile; packaging then takes about a minute ..." >&2
+  fi
+  build_start=$SECONDS
   mvn -B -q -DskipTests package >&2
+  echo "Built $KPFF_JAR in $((SECONDS - build_start)) s." >&2
 fi
 if [[ $# -eq 0 ]]; then
   set -- --help
 fi
 args=("$@")
-if [[ "$1" == run || "$1" == search ]]; then
+# Help and version print and exit: they must never generate data or start anything.
+asks_help=0
+for a in "$@"; do [[ "$a" == -h || "$a" == --help || "$a" == -V || "$a" == --version || "$a" == help ]] && asks_help=1; done
+# Embedded (local) Spark binds to this host only: set its address so that Spark does not warn that the hostname
+# resolves to a loopback address.
+if [[ "${KPFF_MASTER:-local[*]}" == local* && -z "${SPARK_LOCAL_IP:-}" ]]; then
+  export SPARK_LOCAL_IP=127.0.0.1
+fi
+if [[ $asks_help == 0 && ( "$1" == run || "$1" == search ) ]]; then
   has_data=0
   for a in "$@"; do [[ "$a" == --data || "$a" == --data=* ]] && has_data=1; done
   if [[ $has_data == 0 ]]; then

@@ -2,6 +2,7 @@ package org.kpff.core.backbone;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -16,6 +17,10 @@ final class ConvBlocks {
     /**
      * Adds a k×k convolution with ReLU (with batch norm in between when enabled) and returns the output name.
      * Convolutions use 'same' padding (set globally by the model factory), so the output side is ceil(in/stride).
+     *
+     * <p>With batch norm the ReLU is a layer of its own ({@code name}, after {@code name_bn}): DL4J 1.0.0-M2.1's
+     * {@code BatchNormalization} layer ignores its configured activation, so a ReLU set on it is silently never
+     * applied (which made every batch-normed backbone linear up to its pooling layers).
      */
     static String conv(GraphBuilder g, BackboneOptions o, String name, String in, int kernel, int stride, int nOut) {
         if (!o.batchNorm()) {
@@ -25,7 +30,8 @@ final class ConvBlocks {
         }
         g.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(nOut)
                 .hasBias(false).activation(Activation.IDENTITY).build(), in);
-        g.addLayer(name, new BatchNormalization.Builder().activation(Activation.RELU).build(), name + "_conv");
+        g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
+        g.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
         return name;
     }
 

@@ -10,11 +10,14 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.kpff.core.backbone.Taps;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -37,13 +40,26 @@ public final class FusionHead {
     }
 
     /**
-     * Adds the head and returns the output layer's name.
+     * Adds the head and returns the output layer's name; every parameter uses the graph's global updater.
      *
      * @param dropout drop probability in [0, 1) (DL4J layers take the retain probability 1 - dropout)
      * @param seed    seed of a RANDOM fusion init
      */
     public static String build(GraphBuilder g, Taps taps, FusionMethod method, int projectionWidth, double dropout,
             int classes, FusionInit init, long seed) {
+        return build(g, taps, method, projectionWidth, dropout, classes, init, seed, null);
+    }
+
+    /**
+     * Adds the head and returns the output layer's name.
+     *
+     * @param dropout       drop probability in [0, 1) (DL4J layers take the retain probability 1 - dropout)
+     * @param seed          seed of a RANDOM fusion init
+     * @param fusionUpdater the updater of KPFF's W (e.g. Adam at a scaled learning rate), or null for the graph's
+     *                      global updater; ignored by the other methods, which have no fusion parameters
+     */
+    public static String build(GraphBuilder g, Taps taps, FusionMethod method, int projectionWidth, double dropout,
+            int classes, FusionInit init, long seed, IUpdater fusionUpdater) {
         List<String> used = method == FusionMethod.NONE ? List.of(taps.deepest()) : taps.names();
         List<String> projections = new ArrayList<>();
         for (int i = 0; i < used.size(); i++) {
@@ -68,8 +84,12 @@ public final class FusionHead {
                 fused = FUSE;
                 break;
             case KPFF:
-                g.addVertex(FUSE, new KroneckerFusionVertex(projections.size(), init, seed),
-                        projections.toArray(new String[0]));
+                KroneckerFusionVertex kpff = new KroneckerFusionVertex(projections.size(), init, seed);
+                if (fusionUpdater != null) {
+                    // Kept by SameDiffVertex.applyGlobalConfig, which fills in only an unset updater.
+                    kpff.setUpdater(fusionUpdater.clone());
+                }
+                g.addVertex(FUSE, kpff, projections.toArray(new String[0]));
                 fused = FUSE;
                 break;
             default:
@@ -83,6 +103,22 @@ public final class FusionHead {
         g.addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                 .activation(Activation.SOFTMAX).build(), beforeOutput);
         return OUTPUT;
+    }
+
+    /**
+     * A network's KPFF matrix W, row-major n × n ({@code W[r][c]} at {@code r·n + c}, column i is w_i), or null when
+     * the network has no KPFF fusion vertex.
+     */
+    public static List<Double> learnedW(ComputationGraph net) {
+        INDArray w = net.paramTable().get(FUSE + "_" + KroneckerFusionVertex.PARAM_W);
+        if (w == null) {
+            return null;
+        }
+        List<Double> out = new ArrayList<>((int) w.length());
+        for (double v : w.dup('c').reshape(w.length()).toDoubleVector()) {
+            out.add(v);
+        }
+        return out;
     }
 
     /** Width of the fused vector for a method: r for NONE and ADD, n·r for CONCAT and KPFF. */

@@ -10,14 +10,16 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.kpff.core.backbone.BackboneOptions;
 import org.kpff.core.backbone.Backbones;
 import org.kpff.core.backbone.Taps;
+import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.train.CellSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Assembles backbone and fusion head into an initialised ComputationGraph for a {@link CellSpec}: RGB input
  * {@value #INPUT} {@code [B, 3, S, S]}, 'same' convolutions, He (ReLU) initialisation, Adam with the spec's
- * learning rate, and weight decay as L2 added to the gradient before Adam (what PyTorch's
+ * learning rate (KPFF's W at {@link CellSpec#fusionLearningRate()} when its scale is not 1), and weight decay as L2 added to the gradient before Adam (what PyTorch's
  * {@code Adam(weight_decay=…)} does, which the paper used).
  */
 public final class ModelFactory {
@@ -46,8 +48,10 @@ public final class ModelFactory {
                 .setInputTypes(InputType.convolutional(spec.inputSize(), spec.inputSize(), CHANNELS));
         Taps taps = Backbones.get(spec.backbone()).build(g, INPUT, CHANNELS, spec.inputSize(),
                 new BackboneOptions(spec.width(), spec.batchNorm()));
+        // W's own Adam only when its rate differs: with scale 1 the configuration is exactly the paper's.
+        IUpdater fusionUpdater = spec.fusionLrScale() == 1.0 ? null : new Adam(spec.fusionLearningRate());
         String out = FusionHead.build(g, taps, spec.method(), spec.projectionWidth(), spec.dropout(), spec.classes(),
-                spec.fusionInit(), spec.seed() ^ 0x5DEECE66DL);
+                spec.fusionInit(), spec.seed() ^ 0x5DEECE66DL, fusionUpdater);
         g.setOutputs(out);
         return g.build();
     }
@@ -59,6 +63,8 @@ public final class ModelFactory {
 
     /** An initialised network for a cell in the given floating-point type. */
     public static ComputationGraph create(CellSpec spec, DataType dataType) {
+        // Layers choose their native helper (oneDNN / cuDNN) when instantiated: the engine must be chosen first.
+        ComputeEngine.initialize();
         ComputationGraph net = new ComputationGraph(configuration(spec, dataType));
         net.init();
         return net;

@@ -14,9 +14,11 @@ import java.util.List;
  * @param resumedFrom   epoch restored from a checkpoint (0 when trained from scratch)
  * @param trainSeconds  wall seconds this attempt spent in the epoch loop (training and evaluation)
  * @param learnedW      the learned KPFF matrix W row-major (n·n values), or null for other methods
+ * @param engine        the compute path the network ran on ({@link org.kpff.core.engine.ComputeEngine#of})
  */
 public record CellOutcome(List<Evaluation> evaluations, List<Prediction> predictions, double finalAccuracy,
-        double bestAccuracy, int bestEpoch, int epochs, int resumedFrom, double trainSeconds, double[] learnedW)
+        double bestAccuracy, int bestEpoch, int epochs, int resumedFrom, double trainSeconds, double[] learnedW,
+        String engine)
         implements java.io.Serializable {
 
     public CellOutcome {

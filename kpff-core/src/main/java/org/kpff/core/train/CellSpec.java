@@ -25,10 +25,20 @@ import org.kpff.core.fusion.FusionMethod;
  * @param epochs          training epochs (≥ 1)
  * @param evalEvery       evaluate on the held-out fold every this many epochs (≥ 1); the last epoch always is
  * @param seed            seed for initialisation, shuffling and augmentation of this cell
+ * @param fusionLrScale   KPFF only: W's Adam learning rate is this × learningRate (finite, > 0); 1 is the paper
  */
 public record CellSpec(String backbone, FusionMethod method, int classes, int inputSize, double width,
         int projectionWidth, FusionInit fusionInit, boolean batchNorm, double dropout, double learningRate,
-        double weightDecay, int batchSize, int epochs, int evalEvery, long seed) implements java.io.Serializable {
+        double weightDecay, int batchSize, int epochs, int evalEvery, long seed, double fusionLrScale)
+        implements java.io.Serializable {
+
+    /** A spec whose W learns at the same rate as every other parameter ({@code fusionLrScale = 1}, the paper). */
+    public CellSpec(String backbone, FusionMethod method, int classes, int inputSize, double width,
+            int projectionWidth, FusionInit fusionInit, boolean batchNorm, double dropout, double learningRate,
+            double weightDecay, int batchSize, int epochs, int evalEvery, long seed) {
+        this(backbone, method, classes, inputSize, width, projectionWidth, fusionInit, batchNorm, dropout,
+                learningRate, weightDecay, batchSize, epochs, evalEvery, seed, 1.0);
+    }
 
     public CellSpec {
         Objects.requireNonNull(backbone, "backbone");
@@ -45,6 +55,8 @@ public record CellSpec(String backbone, FusionMethod method, int classes, int in
         check(errors, batchSize >= 1, "batchSize", batchSize, "at least 1");
         check(errors, epochs >= 1, "epochs", epochs, "at least 1");
         check(errors, evalEvery >= 1, "evalEvery", evalEvery, "at least 1");
+        check(errors, fusionLrScale > 0 && Double.isFinite(fusionLrScale), "fusionLrScale", fusionLrScale,
+                "a finite number > 0");
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("Invalid cell spec: " + String.join("; ", errors));
         }
@@ -54,6 +66,11 @@ public record CellSpec(String backbone, FusionMethod method, int classes, int in
         if (!ok) {
             errors.add(field + " = " + value + " (must be " + allowed + ")");
         }
+    }
+
+    /** W's learning rate: {@code fusionLrScale × learningRate}. */
+    public double fusionLearningRate() {
+        return fusionLrScale * learningRate;
     }
 
     /** The epochs after which the cell evaluates: every evalEvery-th epoch, and always the last one. */

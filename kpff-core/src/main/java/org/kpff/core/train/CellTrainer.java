@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.kpff.core.head.FusionHead;
@@ -132,7 +133,8 @@ public final class CellTrainer {
                     if (last) {
                         fin = r;
                     }
-                    Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start));
+                    Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start),
+                            FusionHead.learnedW(net));
                     history.add(e);
                     // The last epoch is saved too: the checkpoint then holds the final model (its learned W);
                     // resuming from it re-evaluates without training.
@@ -159,7 +161,7 @@ public final class CellTrainer {
                 w = wArr.dup('c').reshape(wArr.length()).toDoubleVector();
             }
             return new CellOutcome(history, fin.predictions, fin.accuracy, best, bestEpoch, spec.epochs(),
-                    resumedFrom, seconds(start), w);
+                    resumedFrom, seconds(start), w, ComputeEngine.of(net));
         } finally {
             net.clear();
             net.close();

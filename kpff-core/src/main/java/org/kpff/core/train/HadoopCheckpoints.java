@@ -16,18 +16,22 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.kpff.core.engine.ComputeEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoints of one cell in a folder of any Hadoop FileSystem: {@code epoch-<e>/model.zip} (network and updater)
- * and {@code epoch-<e>/history.tsv}, written under a temporary name and renamed into place, then {@code LATEST}
+ * and {@code epoch-<e>/history.tsv} (epoch, train loss, val loss, val accuracy, seconds and, since W is recorded,
+ * W comma-separated or {@code -}; older five-column files still load), written under a temporary name and renamed into place, then {@code LATEST}
  * (the epoch number) replaced by rename. Older checkpoints are removed after a newer one is in place.
  */
 public final class HadoopCheckpoints implements Checkpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(HadoopCheckpoints.class);
     private static final String LATEST = "LATEST";
+    /** The history.tsv value of an evaluation without a fusion matrix. */
+    private static final String NO_W = "-";
 
     private final Path dir;
     private final Configuration conf;
@@ -54,6 +58,7 @@ public final class HadoopCheckpoints implements Checkpoints {
         }
         Path folder = new Path(dir, "epoch-" + epoch);
         ComputationGraph model;
+        ComputeEngine.initialize(); // before the layers are instantiated: they pick their native helper then
         try (InputStream in = fs.open(new Path(folder, "model.zip"))) {
             model = ModelSerializer.restoreComputationGraph(in, true);
         }
@@ -66,11 +71,34 @@ public final class HadoopCheckpoints implements Checkpoints {
                 }
                 String[] f = line.split("\t");
                 history.add(new Evaluation(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+                        Double.parseDouble(f[3]), Double.parseDouble(f[4]), f.length > 5 ? parseW(f[5]) : null));
             }
         }
         LOG.info("Restored checkpoint of epoch {} from {}", epoch, folder);
         return Optional.of(new Restored(epoch, model, history));
+    }
+
+    /** W as comma-separated values, or {@value #NO_W} without one. */
+    private static String formatW(List<Double> w) {
+        if (w == null) {
+            return NO_W;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (double v : w) {
+            sb.append(sb.length() == 0 ? "" : ",").append(v);
+        }
+        return sb.toString();
+    }
+
+    private static List<Double> parseW(String text) {
+        if (text.equals(NO_W)) {
+            return null;
+        }
+        List<Double> w = new ArrayList<>();
+        for (String v : text.split(",")) {
+            w.add(Double.parseDouble(v));
+        }
+        return w;
     }
 
     @Override
@@ -86,7 +114,8 @@ public final class HadoopCheckpoints implements Checkpoints {
         StringBuilder sb = new StringBuilder();
         for (Evaluation e : history) {
             sb.append(e.epoch()).append('\t').append(e.trainLoss()).append('\t').append(e.valLoss()).append('\t')
-                    .append(e.valAccuracy()).append('\t').append(e.seconds()).append('\n');
+                    .append(e.valAccuracy()).append('\t').append(e.seconds()).append('\t').append(formatW(e.fusionW()))
+                    .append('\n');
         }
         try (OutputStream out = fs.create(new Path(tmp, "history.tsv"), true)) {
             out.write(sb.toString().getBytes(StandardCharsets.UTF_8));

@@ -73,6 +73,46 @@ class ModelFactoryTest {
         }
     }
 
+    /**
+     * Every convolution block ends in a ReLU, with batch norm or without: each block's output is non-negative and
+     * has zeros. (DL4J's batch-norm layer ignores an activation configured on it; a regression to that would make
+     * the blocks linear and fail here.)
+     */
+    @ParameterizedTest(name = "{0}, batch norm {1}")
+    @MethodSource("backbonesWithAndWithoutBatchNorm")
+    void everyConvolutionBlockAppliesItsRelu(String backbone, boolean batchNorm) {
+        CellSpec spec = new CellSpec(backbone, FusionMethod.NONE, CLASSES, SIZE, 0.125, R, FusionInit.IDENTITY,
+                batchNorm, 0.0, 1e-3, 5e-4, 2, 1, 1, 3);
+        ComputationGraph net = ModelFactory.create(spec);
+        Nd4j.getRandom().setSeed(2);
+        java.util.Map<String, INDArray> acts = net.feedForward(Nd4j.rand(DataType.FLOAT, 4, 3, SIZE, SIZE)
+                .subi(0.5), true);
+        int blocks = 0;
+        int blocksWithZeros = 0;
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            boolean blockOutput = batchNorm
+                    ? l instanceof org.deeplearning4j.nn.layers.ActivationLayer
+                    : l instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+            if (!blockOutput) {
+                continue;
+            }
+            INDArray a = acts.get(name);
+            assertTrue(a.minNumber().doubleValue() >= 0, name + " has negative outputs: no ReLU");
+            if (a.eq(0).castTo(DataType.INT32).sumNumber().longValue() > 0) {
+                blocksWithZeros++;
+            }
+            blocks++;
+        }
+        assertTrue(blocks >= 5, blocks + " blocks");
+        // A narrow block can be all-positive on 4 images by chance; most blocks clip something.
+        assertTrue(blocksWithZeros * 2 > blocks, blocksWithZeros + " of " + blocks + " blocks clip at zero");
+    }
+
+    static Stream<Arguments> backbonesWithAndWithoutBatchNorm() {
+        return Backbones.names().stream().flatMap(b -> Stream.of(Arguments.of(b, true), Arguments.of(b, false)));
+    }
+
     @Test
     void tapsAreNamedAtIncreasingDepth() {
         assertEquals(List.of("conv3", "conv4", "conv5"), taps("alexnet").names());

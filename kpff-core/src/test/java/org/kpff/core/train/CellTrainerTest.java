@@ -3,6 +3,7 @@ package org.kpff.core.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,7 +99,31 @@ class CellTrainerTest {
 
     @Test
     void nonKpffCellsHaveNoLearnedW() {
-        assertNull(CellTrainer.train(spec(FusionMethod.CONCAT, 1, 1), data(false), Checkpoints.NONE, null).learnedW());
+        CellOutcome concat = CellTrainer.train(spec(FusionMethod.CONCAT, 1, 1), data(false), Checkpoints.NONE, null);
+        assertNull(concat.learnedW());
+        assertNull(concat.evaluations().get(0).fusionW(), "no W recorded for Concat's evaluations");
+    }
+
+    @Test
+    void wIsRecordedAtEveryEvaluationAndSurvivesACheckpoint(@TempDir Path dir) throws Exception {
+        HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
+        CellOutcome out = CellTrainer.train(spec(FusionMethod.KPFF, 4, 2), data(false), store, null);
+        List<Evaluation> evals = out.evaluations();
+        assertEquals(List.of(2, 4), evals.stream().map(Evaluation::epoch).toList());
+        for (Evaluation e : evals) {
+            assertEquals(9, e.fusionW().size(), "3 taps: W is 3 x 3");
+        }
+        // W starts as I and moves while training; the last evaluation's W is the learned W
+        double moved = 0;
+        for (int i = 0; i < 9; i++) {
+            moved += Math.abs(evals.get(0).fusionW().get(i) - (i % 4 == 0 ? 1 : 0));
+        }
+        assertTrue(moved > 1e-4, "W moved away from I by epoch 2: " + evals.get(0).fusionW());
+        assertNotEquals(evals.get(0).fusionW(), evals.get(1).fusionW());
+        assertArrayEquals(out.learnedW(), evals.get(1).fusionW().stream().mapToDouble(Double::doubleValue).toArray(),
+                0.0);
+        // history.tsv keeps W exactly (Double.toString round-trips)
+        assertEquals(evals, store.load().orElseThrow().history());
     }
 
     @Test

@@ -3,11 +3,14 @@ package org.kpff.job.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The job's main class: {@code kpff <run|search|summarize|plan|inspect|datagen> [options]}, each with {@code --help}. */
+/**
+ * The job's main class: {@code kpff <run|search|summarize|equivalence|plan|inspect|datagen> [options]}, each with
+ * {@code --help}.
+ */
 @Command(name = "kpff", mixinStandardHelpOptions = true, version = "kpff 0.1.0",
         description = "Kronecker Product Feature Fusion cross-validation on Spark.",
-        subcommands = {RunCommand.class, SearchCommand.class, SummarizeCommand.class, PlanCommand.class, InspectCommand.class,
-            DatagenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, SearchCommand.class, SummarizeCommand.class, EquivalenceCommand.class,
+            PlanCommand.class, InspectCommand.class, DatagenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -15,8 +18,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: run, search, summarize, plan, "
-                + "inspect or datagen (see --help).");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: run, search, summarize, "
+                + "equivalence, plan, inspect or datagen (see --help).");
     }
 
     /** Runs the CLI and exits with its status. */
@@ -32,6 +35,7 @@ public final class Main implements Runnable {
     /** Runs the CLI with the given output and error writers and returns its exit status. */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        HelpWrap.install(cli);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -18,10 +18,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code plan}: a dry run that prints the cells, each model's size and FLOPs, and a projected wall time. */
+/** {@code plan}: a dry run that prints totals and a projected wall time, then cells by backbone × method and models. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Dry run: prints the cells a run would train, parameters and FLOPs per model, FLOPs per cell and "
-                + "a projected wall time. No training, no Spark.")
+        description = "Dry run: prints the total FLOPs and a projected wall time of the cells a run would train, then "
+                + "the cells by backbone/method and the parameters and FLOPs of each model. No training, no Spark.")
 public final class PlanCommand implements Callable<Integer> {
 
     @Spec
@@ -51,6 +51,10 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--slots", defaultValue = "1", description = "GPU slots working in parallel (default ${DEFAULT-VALUE}).")
     int slots;
 
+    @Option(names = "--cells", description = "Also list every cell with its FLOPs (the report groups them by "
+            + "backbone/method).")
+    boolean everyCell;
+
     @Override
     public Integer call() throws Exception {
         JobConfig config = configOptions.load();
@@ -74,7 +78,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (!committed.isEmpty()) {
             out().printf("Skipping %d committed cells of %s.%n", committed.size(), out);
         }
-        out().print(GridCostReport.of(config, cells, images, classes).toText(tflops, slots));
+        out().print(GridCostReport.of(config, cells, images, classes).toText(tflops, slots, everyCell));
         return 0;
     }
 }

@@ -27,7 +27,8 @@ public final class RunCommand implements Callable<Integer> {
     ConfigOptions configOptions;
 
     @Option(names = "--data", paramLabel = "URI",
-            description = "Dataset root: a folder of class folders (file://, hdfs://, ...). Default: data.uri.")
+            description = "Dataset root: a folder of class folders (file://, hdfs://, ...). Default: the config's "
+                    + "data.uri; submit/local.sh passes data/synthetic (generated on first use) when --data is not given.")
     String data;
 
     @Option(names = "--out", required = true, paramLabel = "URI", description = "Run output folder.")

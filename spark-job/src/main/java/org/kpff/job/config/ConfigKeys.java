@@ -67,6 +67,12 @@ public final class ConfigKeys {
             List.of(FusionInit.values()), FusionInit::id, FusionInit.IDENTITY,
             "Initial KPFF matrix W: identity (starts as Concat), add (starts as Add), random (N(0, 1/n)).")
             .perPoint();
+    /** W's learning rate relative to the others. */
+    public static final ConfigKey<Double> MODEL_FUSION_LR_SCALE = ConfigKey.ofDouble("model.fusion-lr-scale", 1.0, 0,
+            false, Double.POSITIVE_INFINITY, false, "KPFF only: W's Adam learning rate is this times "
+                    + "train.learning-rate (Adam moves a parameter by about one learning rate per step, so at 1 W "
+                    + "stays near its start on a small budget); 1 is the paper. In the fingerprint only when not 1.")
+            .perPoint();
     /** Batch normalisation after every backbone convolution. */
     public static final ConfigKey<Boolean> MODEL_BATCH_NORM = ConfigKey.ofBoolean("model.batch-norm", true,
             "Batch normalisation after every backbone convolution.").perPoint();
@@ -157,7 +163,7 @@ public final class ConfigKeys {
     /** Every key, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA_URI, DATA_INPUT_SIZE, DATA_FOLDS, DATA_NORMALIZATION,
             DATA_AUGMENT, DATA_STRICT, DATA_FOLD_SEED, MODEL_BACKBONES, MODEL_METHODS, MODEL_WIDTH,
-            MODEL_PROJECTION_WIDTH, MODEL_FUSION_INIT, MODEL_BATCH_NORM, TRAIN_EPOCHS, TRAIN_BATCH_SIZE,
+            MODEL_PROJECTION_WIDTH, MODEL_FUSION_INIT, MODEL_FUSION_LR_SCALE, MODEL_BATCH_NORM, TRAIN_EPOCHS, TRAIN_BATCH_SIZE,
             TRAIN_LEARNING_RATE, TRAIN_WEIGHT_DECAY, TRAIN_DROPOUT, TRAIN_SEED, EVAL_EVERY, RUN_MODE,
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
             RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,

@@ -62,7 +62,7 @@ public final class JobConfig implements Serializable {
                 get(ConfigKeys.DATA_STRICT), get(ConfigKeys.DATA_FOLD_SEED));
         this.model = new ModelConfig(get(ConfigKeys.MODEL_BACKBONES), get(ConfigKeys.MODEL_METHODS),
                 get(ConfigKeys.MODEL_WIDTH), get(ConfigKeys.MODEL_PROJECTION_WIDTH), get(ConfigKeys.MODEL_FUSION_INIT),
-                get(ConfigKeys.MODEL_BATCH_NORM));
+                get(ConfigKeys.MODEL_BATCH_NORM), get(ConfigKeys.MODEL_FUSION_LR_SCALE));
         this.train = new TrainConfig(get(ConfigKeys.TRAIN_EPOCHS), get(ConfigKeys.TRAIN_BATCH_SIZE),
                 get(ConfigKeys.TRAIN_LEARNING_RATE), get(ConfigKeys.TRAIN_WEIGHT_DECAY), get(ConfigKeys.TRAIN_DROPOUT),
                 get(ConfigKeys.TRAIN_SEED));
@@ -296,7 +296,9 @@ public final class JobConfig implements Serializable {
      * ({@code model.backbones}, {@code model.methods}: a resumed run may add or drop cells without changing any
      * committed cell) and purely operational keys ({@code run.max-concurrent-cells}, {@code run.checkpoint}).
      * The {@code search.*} keys enter only when a search is configured, so a plain run's fingerprint does not
-     * depend on them; likewise the {@code run.data-parallel.*} keys enter only in data-parallel mode.
+     * depend on them; likewise the {@code run.data-parallel.*} keys enter only in data-parallel mode, and
+     * {@code model.fusion-lr-scale} only when it is not 1 (runs from before the key existed trained W at scale 1
+     * and keep their fingerprint, so they stay resumable).
      * {@code --resume} refuses a config whose fingerprint differs.
      */
     public String fingerprint() {
@@ -305,6 +307,7 @@ public final class JobConfig implements Serializable {
         ConfigKeys.ALL.stream().filter(ConfigKey::definesResults)
                 .filter(k -> search.enabled() || k.section() != Section.SEARCH)
                 .filter(k -> run.mode() == RunMode.DATA_PARALLEL || !k.name().startsWith("run.data-parallel."))
+                .filter(k -> k != ConfigKeys.MODEL_FUSION_LR_SCALE || model.fusionLrScale() != 1.0)
                 .map(ConfigKey::name).sorted()
                 .forEach(name -> text.append(name).append('=').append(canonical.get(name)).append('\n'));
         try {

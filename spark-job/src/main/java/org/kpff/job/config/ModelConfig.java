@@ -14,9 +14,10 @@ import org.kpff.core.fusion.FusionMethod;
  * @param projectionWidth r, the width every tap is projected to
  * @param fusionInit      how the KPFF matrix W starts
  * @param batchNorm       batch normalisation after every backbone convolution
+ * @param fusionLrScale   KPFF's W learns at this times the learning rate (1 = the paper)
  */
 public record ModelConfig(List<String> backbones, List<FusionMethod> methods, double width, int projectionWidth,
-        FusionInit fusionInit, boolean batchNorm) implements Serializable {
+        FusionInit fusionInit, boolean batchNorm, double fusionLrScale) implements Serializable {
 
     /** Copies the lists so that the record stays immutable. */
     public ModelConfig {

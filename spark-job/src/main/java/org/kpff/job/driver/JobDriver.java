@@ -145,7 +145,6 @@ public final class JobDriver {
         session.attempt().put("cells_planned", cells.size());
         session.info().write(session.layout().runJson(), hadoopConf);
 
-        Progress progress = new Progress(cells, c -> CostModel.cost(c, config));
         Outcomes outcomes;
         if (config.run().mode() == RunMode.DATA_PARALLEL) {
             int workers = dataParallelWorkers(config);
@@ -153,12 +152,14 @@ public final class JobDriver {
             session.info().write(session.layout().runJson(), hadoopConf);
             LOG.info("Run {}: {} cells to train ({} already committed), one after another, each data-parallel over "
                     + "{} workers", outUri, cells.size(), session.committed().size(), workers);
-            outcomes = executeDataParallel(config, session, cells, workers, progress);
+            outcomes = executeDataParallel(config, session, cells, workers,
+                    new Progress(cells, c -> CostModel.cost(c, config), 1));
         } else {
             int slots = slots(config);
             LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
                     session.committed().size(), slots);
-            outcomes = execute(config, session, new ListSource(cells), slots, progress);
+            outcomes = execute(config, session, new ListSource(cells), slots,
+                    new Progress(cells, c -> CostModel.cost(c, config), slots));
         }
         String summary = finish(config, session, outcomes);
         return new Report(cells.size(), session.committed().size(), outcomes.ok.get(), outcomes.failed.get(),
@@ -226,6 +227,7 @@ public final class JobDriver {
         attempt.put("cells_ok", outcomes.ok.get());
         attempt.put("cells_failed", outcomes.failed.get());
         attempt.put("cells_incomplete", outcomes.incomplete.size());
+        attempt.putPOJO("engines", outcomes.engines);
         attempt.put("executors", Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1));
         session.info().write(session.layout().runJson(), hadoopConf);
         if (!outcomes.incomplete.isEmpty()) {
@@ -268,14 +270,14 @@ public final class JobDriver {
             return null;
         }
         RunInfo previous = RunInfo.read(layout.runJson(), hadoopConf).orElse(null);
-        if (!resume) {
-            throw new IllegalArgumentException("Output " + layout.root() + " is not empty"
-                    + (previous != null ? " (it holds a run)" : "") + "; pass --resume to continue that run, or "
-                    + "choose another --out.");
-        }
         if (previous == null) {
-            throw new IllegalArgumentException("Cannot resume: " + layout.root() + " is not empty but has no run.json, "
-                    + "so it is not a KPFF run folder.");
+            throw new IllegalArgumentException("Output " + layout.root() + " is not empty and holds no KPFF run (no "
+                    + "run.json), so there is nothing to " + (resume ? "resume" : "continue") + " there: choose a new "
+                    + "or empty folder for --out.");
+        }
+        if (!resume) {
+            throw new IllegalArgumentException("Output " + layout.root() + " is not empty (it holds a run); pass "
+                    + "--resume to continue that run, or choose another --out.");
         }
         if (!config.fingerprint().equals(previous.text("config_fingerprint"))) {
             JobConfig old = JobConfig.parse(previous.text("config_hocon"), layout.runJson(), List.of());
@@ -379,6 +381,8 @@ public final class JobDriver {
         final AtomicInteger ok = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final List<String> incomplete = Collections.synchronizedList(new ArrayList<>());
+        /** Cells committed per compute engine (what run.json's attempt reports). */
+        final java.util.Map<String, Integer> engines = new java.util.concurrent.ConcurrentSkipListMap<>();
     }
 
     /** Hands out a fixed list of cells in order (a plain grid). */
@@ -534,6 +538,7 @@ public final class JobDriver {
         }
         commit(cell, task, run, writer);
         (run.ok() ? outcomes.ok : outcomes.failed).incrementAndGet();
+        outcomes.engines.merge(run.engine(), 1, Integer::sum);
         progress.finished(cell, run.ok()
                 ? String.format(java.util.Locale.ROOT, "ok, accuracy %.4f", run.outcome().finalAccuracy())
                 : "failed: " + run.reason());

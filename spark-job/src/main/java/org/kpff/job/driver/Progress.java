@@ -1,15 +1,27 @@
 package org.kpff.job.driver;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.kpff.job.plan.GridCell;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs cells done/total and an ETA weighted by the cost model as cells finish; for an adaptive search, whose total
- * is not known in advance, cells done/started.
+ * Logs cells done/total and an ETA as cells finish; for an adaptive search, whose total is not known in advance,
+ * cells done/started.
+ *
+ * <p>The ETA is the cost model's cost of the work still to do, in measured seconds: each finished cell gives the
+ * seconds it took (from its start to its end, as the driver saw them) per unit of its cost; a cell still to run is
+ * expected to take its cost times that rate, measured over the finished cells of its backbone when there are some
+ * (the cost model's ratios between backbones are rough at small scale) and over all finished cells otherwise. A
+ * running cell counts only what it has left of its expected time. The sum is divided by the slots, and is never less
+ * than the longest single cell still to run or finish (one cell cannot be split over slots). No cell finished: no
+ * ETA; cells left of a backbone not yet measured: the ETA says it is rough.
  */
 final class Progress {
 
@@ -17,45 +29,120 @@ final class Progress {
 
     private final ToDoubleFunction<GridCell> cost;
     private final boolean known;
+    private final int slots;
+    private final LongSupplier nanoClock;
+    private final long start;
     private int total;
-    private double totalCost;
-    private final long start = System.nanoTime();
     private int done;
-    private double doneCost;
+    /** Cells not started yet (known plans only), with their cost. */
+    private final Map<String, Cell> pending = new LinkedHashMap<>();
+    /** Cells started and not finished, with their cost and start time. */
+    private final Map<String, Cell> running = new LinkedHashMap<>();
+    /** Per backbone, and over all ("" key), the finished cells' seconds and cost: {seconds, cost}. */
+    private final Map<String, double[]> measured = new HashMap<>();
 
-    /** Progress over a known list of cells. */
-    Progress(List<GridCell> cells, ToDoubleFunction<GridCell> cost) {
-        this.cost = cost;
-        this.known = true;
-        this.total = cells.size();
-        this.totalCost = cells.stream().mapToDouble(cost).sum();
+    private record Cell(String backbone, double cost, long startNanos) {
     }
 
-    /** Progress over cells decided as the run goes: the total grows as cells start. */
+    /** Progress over a known list of cells run on {@code slots} slots at once. */
+    Progress(List<GridCell> cells, ToDoubleFunction<GridCell> cost, int slots) {
+        this(cells, cost, slots, System::nanoTime);
+    }
+
+    /** Progress over a known list of cells, with a clock of nanoseconds (tests pass a fake one). */
+    Progress(List<GridCell> cells, ToDoubleFunction<GridCell> cost, int slots, LongSupplier nanoClock) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("Progress: slots must be >= 1, got " + slots);
+        }
+        this.cost = cost;
+        this.known = true;
+        this.slots = slots;
+        this.nanoClock = nanoClock;
+        this.start = nanoClock.getAsLong();
+        this.total = cells.size();
+        for (GridCell c : cells) {
+            pending.put(c.id(), new Cell(c.backbone(), cost.applyAsDouble(c), 0));
+        }
+    }
+
+    /** Progress over cells decided as the run goes: the total grows as cells start; no ETA. */
     Progress(ToDoubleFunction<GridCell> cost) {
         this.cost = cost;
         this.known = false;
+        this.slots = 1;
+        this.nanoClock = System::nanoTime;
+        this.start = nanoClock.getAsLong();
     }
 
     synchronized void started(GridCell cell) {
         if (!known) {
             total++;
-            totalCost += cost.applyAsDouble(cell);
         }
+        pending.remove(cell.id());
+        running.put(cell.id(), new Cell(cell.backbone(), cost.applyAsDouble(cell), nanoClock.getAsLong()));
     }
 
     synchronized void finished(GridCell cell, String status) {
+        long now = nanoClock.getAsLong();
         done++;
-        doneCost += cost.applyAsDouble(cell);
-        double elapsed = (System.nanoTime() - start) / 1e9;
+        Cell c = running.remove(cell.id());
+        if (c != null && c.cost() > 0) {
+            double seconds = (now - c.startNanos()) / 1e9;
+            for (String key : List.of("", c.backbone())) {
+                double[] m = measured.computeIfAbsent(key, k -> new double[2]);
+                m[0] += seconds;
+                m[1] += c.cost();
+            }
+        }
+        double elapsed = (now - start) / 1e9;
         if (!known) {
             LOG.info("Cell {} {} — {}/{} started cells done, elapsed {}", cell.id(), status, done, total,
                     duration(elapsed));
             return;
         }
-        double eta = doneCost <= 0 ? Double.NaN : elapsed * (totalCost - doneCost) / doneCost;
         LOG.info("Cell {} {} — {}/{} done, elapsed {}, ETA {}", cell.id(), status, done, total, duration(elapsed),
-                done == total ? "0s" : duration(eta));
+                done == total ? "0s" : etaText());
+    }
+
+    /**
+     * The ETA as the log shows it, marked rough while cells of a backbone none of whose cells has finished are left
+     * (their time comes from the cost model's ratio between backbones, which is rough at small scale).
+     */
+    synchronized String etaText() {
+        java.util.SortedSet<String> unmeasured = new java.util.TreeSet<>();
+        for (Map<String, Cell> cells : List.of(pending, running)) {
+            cells.values().stream().map(Cell::backbone).filter(b -> !measured.containsKey(b)).forEach(unmeasured::add);
+        }
+        String eta = duration(etaSeconds());
+        return unmeasured.isEmpty() || measured.isEmpty() ? eta
+                : eta + " (rough: no " + String.join("/", unmeasured) + " cell has finished yet)";
+    }
+
+    /** Seconds until the last cell is expected to finish, as described on the class; NaN before any cell finished. */
+    synchronized double etaSeconds() {
+        long now = nanoClock.getAsLong();
+        double work = 0;
+        double longest = 0;
+        for (Cell c : pending.values()) {
+            double expected = expectedSeconds(c);
+            work += expected;
+            longest = Math.max(longest, expected);
+        }
+        for (Cell c : running.values()) {
+            double left = Math.max(0, expectedSeconds(c) - (now - c.startNanos()) / 1e9);
+            work += left;
+            longest = Math.max(longest, left);
+        }
+        return Math.max(work / slots, longest);
+    }
+
+    /** The cell's cost times the measured seconds per unit of cost of its backbone, or of all finished cells. */
+    private double expectedSeconds(Cell c) {
+        double[] m = measured.get(c.backbone());
+        if (m == null) {
+            m = measured.get("");
+        }
+        return m == null || m[1] <= 0 ? Double.NaN : c.cost() * m[0] / m[1];
     }
 
     static String duration(double seconds) {

@@ -29,6 +29,7 @@ import org.kpff.job.results.CellKey;
 import org.kpff.job.results.CellResult;
 import org.kpff.job.results.CellStatus;
 import org.kpff.job.results.ComparisonRow;
+import org.kpff.job.results.DatasetSummary;
 import org.kpff.job.results.EpochMetrics;
 import org.kpff.job.results.FoldAssignment;
 import org.kpff.job.results.ImagePrediction;
@@ -98,10 +99,10 @@ final class ResultWriter {
             result = new CellResult(key, CellStatus.OK, null, o.finalAccuracy(), o.bestAccuracy(), o.bestEpoch(),
                     o.epochs(), run.seconds(), o.trainSeconds(), run.host(), gpuOrNull(run.gpu()), run.attempt(), w,
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
-                    run.rssBytes(), run.executorId(), run.startedAt(), run.finishedAt(), run.device());
+                    run.rssBytes(), run.engine(), run.executorId(), run.startedAt(), run.finishedAt(), run.device());
             for (Evaluation e : o.evaluations()) {
-                metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds())
-                        .toRow());
+                metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds(),
+                        e.fusionW()).toRow());
             }
             List<String> classes = task.listing().classes();
             for (Prediction p : o.predictions()) {
@@ -116,8 +117,8 @@ final class ResultWriter {
         } else {
             result = new CellResult(key, CellStatus.FAILED, run.reason(), null, null, null, 0, run.seconds(), 0,
                     run.host(), gpuOrNull(run.gpu()), run.attempt(), null, task.spec().fusionInit(), cell.seed(), 0,
-                    run.jvmDecodes(), run.nativeBytes(), run.rssBytes(), run.executorId(), run.startedAt(),
-                    run.finishedAt(), run.device());
+                    run.jvmDecodes(), run.nativeBytes(), run.rssBytes(), run.engine(), run.executorId(),
+                    run.startedAt(), run.finishedAt(), run.device());
         }
         if (result.gpu() != null && "cpu".equals(result.device())) {
             LOG.warn("Cell {} was assigned GPU {} by Spark but trained on the CPU: the application jar has ND4J's "
@@ -203,7 +204,9 @@ final class ResultWriter {
                 .repartition(1).write().mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
         spark.createDataFrame(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS)
                 .repartition(1).write().mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
-        String md = SummaryMarkdown.render(agg);
+        DatasetSummary dataset = RunInfo.read(layout.runJson(), conf)
+                .flatMap(info -> DatasetSummary.fromRunJson(info.json())).orElse(null);
+        String md = SummaryMarkdown.render(agg, dataset);
         try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
         }
@@ -217,7 +220,8 @@ final class ResultWriter {
             }
         }
         Path plots = new Path(layout.summaryMarkdown()).getParent();
-        for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells).entrySet()) {
+        int classes = predictions.isEmpty() ? 0 : predictions.get(0).probabilities().size();
+        for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells, classes).entrySet()) {
             try (OutputStream out = fs.create(new Path(plots, png.getKey()), true)) {
                 out.write(png.getValue());
             }

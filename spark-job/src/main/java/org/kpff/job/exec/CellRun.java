@@ -21,6 +21,7 @@ import org.kpff.core.train.CellOutcome;
  * @param jvmDecodes      full dataset decodes this executor JVM has done so far
  * @param nativeBytes     off-heap bytes JavaCPP tracks after the cell was freed
  * @param rssBytes        the executor process's physical memory after the cell was freed
+ * @param engine          the compute path the cell's network ran on (e.g. cpu-onednn-avx512, cuda-cudnn, cpu-plain)
  * @param executorId      Spark executor id of the attempt ({@code driver} in local mode and for data-parallel cells)
  * @param startedAt       when the attempt started on its executor
  * @param finishedAt      when the attempt ended on its executor (trained, evaluated and freed; not yet committed)
@@ -28,6 +29,6 @@ import org.kpff.core.train.CellOutcome;
  */
 public record CellRun(String cellId, boolean ok, String reason, CellOutcome outcome, List<Integer> heldOutImages,
         String host, String gpu, int attempt, double seconds, long jvmDecodes, long nativeBytes, long rssBytes,
-        String executorId, java.time.Instant startedAt, java.time.Instant finishedAt, String device)
+        String engine, String executorId, java.time.Instant startedAt, java.time.Instant finishedAt, String device)
         implements Serializable {
 }

@@ -9,6 +9,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.kpff.core.data.DatasetException;
 import org.kpff.core.data.ImageBatchIterator;
 import org.kpff.core.data.ImageCache;
+import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.train.CellFailedException;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.CellTrainer;
@@ -95,8 +96,9 @@ public final class CellRunner {
                 outcome == null ? "-" : fmt(outcome.trainSeconds()), ImageCache.decodeCount(), nativeBytes >> 20,
                 rss >> 20);
         return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu.address(), attempt, seconds,
-                ImageCache.decodeCount(), nativeBytes, rss, executorId(), startedAt, java.time.Instant.now(),
-                gpu.device());
+                ImageCache.decodeCount(), nativeBytes, rss,
+                outcome != null ? outcome.engine() : ComputeEngine.current().id(), executorId(), startedAt,
+                java.time.Instant.now(), gpu.device());
     }
 
     /** The Spark executor id of this JVM ({@code driver} in local mode), or {@code none} outside Spark. */

@@ -21,6 +21,7 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.kpff.core.data.DatasetException;
 import org.kpff.core.data.ImageBatchIterator;
 import org.kpff.core.data.ImageCache;
+import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.train.CellFailedException;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.CellTrainer;
@@ -156,7 +157,8 @@ public final class DataParallelTrainer {
         LOG.info("Cell {} {} data-parallel in {} s on {}", task.cellId(), ok ? "done" : "failed",
                 CellRunner.fmt(seconds), host);
         return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, 1, seconds,
-                ImageCache.decodeCount(), Pointer.totalBytes(), Pointer.physicalBytes(), CellRunner.executorId(),
+                ImageCache.decodeCount(), Pointer.totalBytes(), Pointer.physicalBytes(),
+                outcome != null ? outcome.engine() : ComputeEngine.current().id(), CellRunner.executorId(),
                 startedAt, java.time.Instant.now(), gpu);
     }
 }

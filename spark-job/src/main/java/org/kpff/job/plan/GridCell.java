@@ -139,6 +139,6 @@ public record GridCell(String id, String backbone, FusionMethod method, int fold
         return new CellSpec(backbone, method, classes, c.data().inputSize(), c.model().width(),
                 c.model().projectionWidth(), c.model().fusionInit(), c.model().batchNorm(), c.train().dropout(),
                 c.train().learningRate(), c.train().weightDecay(), c.train().batchSize(), c.train().epochs(),
-                c.eval().every(), seed);
+                c.eval().every(), seed, c.model().fusionLrScale());
     }
 }

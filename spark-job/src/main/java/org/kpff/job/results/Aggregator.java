@@ -122,7 +122,7 @@ public final class Aggregator {
         PairedTests.TTest t = PairedTests.correctedResampledTTest(d, rho);
         double mcnemar = images == 0 ? Double.NaN : PairedTests.mcNemarExactP(b, c);
         return new ComparisonRow(g.backbone(), g.method(), baseline, g.hp(), s.n(), s.mean(), s.std(),
-                t.statistic(), t.pValue(), images, b, c, mcnemar);
+                t.statistic(), t.pValue(), images, b, c, mcnemar, t.status(), McNemarStatus.of(images, b, c));
     }
 
     /** A summary group; ordered by backbone (paper order, then by name), point (by text), method (enum order). */

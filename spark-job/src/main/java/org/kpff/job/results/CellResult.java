@@ -33,7 +33,9 @@ import org.kpff.core.fusion.FusionMethod;
  * @param jvmDecodes    full dataset decodes the executor JVM had done after this cell (1 = decoded once, reused)
  * @param nativeBytes   off-heap bytes (JavaCPP) the executor held after the cell was freed
  * @param rssBytes      the executor process's physical memory after the cell was freed
- * @param executorId    Spark executor id of the last attempt; null in runs written before the column existed
+ * @param engine        compute path of the last attempt (cpu-onednn-&lt;isa&gt;, cuda-cudnn, cpu-plain, ...); null in
+ *                      rows written before the column existed
+ * @param executorId    Spark executor id of the last attempt; null in rows written before the column existed
  * @param startedAt     when the last attempt started on its executor; null in older runs
  * @param finishedAt    when the last attempt ended on its executor; null in older runs
  * @param device        what ND4J computed on ({@code cpu}, {@code cuda:<n> (<name>)}); null in older runs
@@ -41,7 +43,7 @@ import org.kpff.core.fusion.FusionMethod;
 public record CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
         Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
         List<Double> learnedW, FusionInit fusionInit, long seed, int resumedFrom, long jvmDecodes, long nativeBytes,
-        long rssBytes, String executorId, Instant startedAt, Instant finishedAt, String device)
+        long rssBytes, String engine, String executorId, Instant startedAt, Instant finishedAt, String device)
         implements Serializable {
 
     /** Checks that the row is consistent: what ok and failed rows must and must not carry, ranges, W's shape. */
@@ -112,7 +114,7 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
         return RowFactory.create(k[0], k[1], k[2], k[3], k[4], status.id(), reason, finalAccuracy, bestAccuracy,
                 bestEpoch, epochs, seconds, trainSeconds, host, gpu, attempts,
                 learnedW == null ? null : new ArrayList<>(learnedW), fusionInit.id(), seed, resumedFrom, jvmDecodes,
-                nativeBytes, rssBytes, executorId, startedAt == null ? null : Timestamp.from(startedAt),
+                nativeBytes, rssBytes, engine, executorId, startedAt == null ? null : Timestamp.from(startedAt),
                 finishedAt == null ? null : Timestamp.from(finishedAt), device);
     }
 
@@ -128,7 +130,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 FusionInit.parse(Rows.string(row, s, "fusion_init")), Rows.longValue(row, s, "seed"),
                 Rows.integer(row, s, "resumed_from"), Rows.longValue(row, s, "jvm_decodes"),
                 Rows.longValue(row, s, "native_bytes"), Rows.longValue(row, s, "rss_bytes"),
-                Rows.string(row, s, "executor_id"), Rows.instant(row, s, "started_at"),
-                Rows.instant(row, s, "finished_at"), Rows.string(row, s, "device"));
+                Rows.optionalString(row, s, "engine"), Rows.optionalString(row, s, "executor_id"),
+                Rows.optionalInstant(row, s, "started_at"), Rows.optionalInstant(row, s, "finished_at"),
+                Rows.optionalString(row, s, "device"));
     }
 }

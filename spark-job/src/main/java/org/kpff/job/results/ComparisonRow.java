@@ -26,23 +26,27 @@ import org.kpff.core.fusion.FusionMethod;
  * @param mcnemarB      images the method gets right and the baseline wrong
  * @param mcnemarC      images the baseline gets right and the method wrong
  * @param mcnemarPValue exact two-sided McNemar p-value
+ * @param tStatus       whether the t-test is defined, or why not (t and p are NaN unless it is)
+ * @param mcnemarStatus whether McNemar's test had images and discordant images
  */
 public record ComparisonRow(String backbone, FusionMethod method, FusionMethod baseline, SortedMap<String, String> hp,
         int nFolds, double meanDiff, double stdDiff, double tStatistic, double tPValue, long nImages, long mcnemarB,
-        long mcnemarC, double mcnemarPValue) implements Serializable {
+        long mcnemarC, double mcnemarPValue, TTestStatus tStatus, McNemarStatus mcnemarStatus) implements Serializable {
 
     /** Checks for nulls and copies the point. */
     public ComparisonRow {
         Objects.requireNonNull(backbone, "backbone");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(baseline, "baseline");
+        Objects.requireNonNull(tStatus, "tStatus");
+        Objects.requireNonNull(mcnemarStatus, "mcnemarStatus");
         hp = Collections.unmodifiableSortedMap(new TreeMap<>(hp));
     }
 
     /** The row in {@link ResultSchemas#COMPARISONS} column order. */
     public Row toRow() {
         return RowFactory.create(backbone, method.id(), baseline.id(), new TreeMap<>(hp), nFolds, meanDiff, stdDiff,
-                tStatistic, tPValue, nImages, mcnemarB, mcnemarC, mcnemarPValue);
+                tStatistic, tPValue, nImages, mcnemarB, mcnemarC, mcnemarPValue, tStatus.id(), mcnemarStatus.id());
     }
 
     /** Reads a row of {@link ResultSchemas#COMPARISONS}. */
@@ -54,6 +58,7 @@ public record ComparisonRow(String backbone, FusionMethod method, FusionMethod b
                 Rows.doubleValue(row, s, "std_diff"), Rows.doubleValue(row, s, "t_statistic"),
                 Rows.doubleValue(row, s, "t_p_value"), Rows.longValue(row, s, "n_images"),
                 Rows.longValue(row, s, "mcnemar_b"), Rows.longValue(row, s, "mcnemar_c"),
-                Rows.doubleValue(row, s, "mcnemar_p_value"));
+                Rows.doubleValue(row, s, "mcnemar_p_value"), TTestStatus.parse(Rows.string(row, s, "t_status")),
+                McNemarStatus.parse(Rows.string(row, s, "mcnemar_status")));
     }
 }

@@ -1,5 +1,6 @@
 package org.kpff.job.results;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -17,6 +18,12 @@ public final class PaperTable1 {
 
     /** The backbones of the table, in its column order. */
     public static final List<String> BACKBONES = List.of("alexnet", "vgg16", "inception");
+
+    /**
+     * The one order of backbones in every table and plot: the paper's (AlexNet, VGGNet, Inception), then any other
+     * backbone by name.
+     */
+    public static final Comparator<String> BACKBONE_ORDER = Aggregator::compareBackbones;
 
     private PaperTable1() {
     }

@@ -58,6 +58,7 @@ public final class ResultSchemas {
      * <li>{@code jvm_decodes} bigint: full dataset decodes the executor JVM had done after this cell.</li>
      * <li>{@code native_bytes} bigint: off-heap bytes (JavaCPP) held after the cell was freed.</li>
      * <li>{@code rss_bytes} bigint: physical memory of the executor process after the cell was freed.</li>
+     * <li>{@code engine} string: compute path the cell's network ran on.</li>
      * <li>{@code executor_id} string: Spark executor id of the last attempt.</li>
      * <li>{@code started_at}, {@code finished_at} timestamp: when the last attempt started and ended on its
      * executor.</li>
@@ -97,6 +98,10 @@ public final class ResultSchemas {
                     "Off-heap bytes (JavaCPP) the executor held after the cell was freed."),
             col("rss_bytes", DataTypes.LongType, false,
                     "Physical memory of the executor process after the cell was freed."),
+            col("engine", DataTypes.StringType, true,
+                    "Compute path the network ran on: cpu-onednn-<isa> (oneDNN; isa avx512, avx2, avx or sse), "
+                            + "cuda-cudnn, cpu-plain or cuda-plain (DL4J's im2col path), +plain(k/n) when k of n "
+                            + "conv/BN/pool layers ran the plain path; null in rows from before the column."),
             col("executor_id", DataTypes.StringType, true, "Spark executor id of the last attempt (driver in local"
                     + " mode and for data-parallel cells); null in runs written before this column."),
             col("started_at", DataTypes.TimestampType, true, "When the last attempt started on its executor"
@@ -116,6 +121,8 @@ public final class ResultSchemas {
      * <li>{@code val_loss} double: mean loss on the held-out fold.</li>
      * <li>{@code val_accuracy} double: accuracy on the held-out fold, in [0, 1].</li>
      * <li>{@code seconds} double: wall-clock seconds since the attempt started.</li>
+     * <li>{@code fusion_w} array&lt;double&gt;: KPFF's W at this evaluation, row-major n × n as {@code learned_w};
+     * null for other methods (and for runs from before W was recorded).</li>
      * </ul>
      */
     public static final StructType METRICS = struct(CELL_KEY,
@@ -123,7 +130,11 @@ public final class ResultSchemas {
             col("train_loss", DataTypes.DoubleType, false, "Mean training loss over the epoch's minibatches."),
             col("val_loss", DataTypes.DoubleType, false, "Mean loss on the held-out fold."),
             col("val_accuracy", DataTypes.DoubleType, false, "Accuracy on the held-out fold, in [0, 1]."),
-            col("seconds", DataTypes.DoubleType, false, "Wall-clock seconds since the attempt started."));
+            col("seconds", DataTypes.DoubleType, false, "Wall-clock seconds since the attempt started."),
+            col("fusion_w", DataTypes.createArrayType(DataTypes.DoubleType, false), true, "KPFF's W at this"
+                    + " evaluation, row-major n x n as learned_w (W[r][c] at r*n + c; column i is w_i); null for other"
+                    + " methods. summary plots w-distance.png: its Frobenius distance from I (Concat) and from Add"
+                    + " (every column e_1) per epoch."));
 
     /**
      * {@code predictions/}: one row per cell per held-out image, after the last epoch.
@@ -192,13 +203,18 @@ public final class ResultSchemas {
      * NaN if none.</li>
      * <li>{@code std_diff} double: its sample standard deviation; NaN for fewer than 2 folds.</li>
      * <li>{@code t_statistic} double: the Nadeau–Bengio corrected resampled t statistic
-     * {@code mean / sqrt((1/n + 1/(k−1)) · s²)}, k the config's folds; NaN for fewer than 2 paired folds.</li>
-     * <li>{@code t_p_value} double: its two-sided p-value, Student t with n − 1 degrees of freedom.</li>
+     * {@code mean / sqrt((1/n + 1/(k−1)) · s²)}, k the config's folds; NaN unless {@code t_status} is ok.</li>
+     * <li>{@code t_p_value} double: its two-sided p-value, Student t with n − 1 degrees of freedom; NaN unless
+     * {@code t_status} is ok.</li>
      * <li>{@code n_images} bigint: held-out images with predictions from both cells, pooled over paired folds.</li>
      * <li>{@code mcnemar_b} bigint: images the fusion method gets right and the baseline wrong.</li>
      * <li>{@code mcnemar_c} bigint: images the baseline gets right and the fusion method wrong.</li>
      * <li>{@code mcnemar_p_value} double: McNemar's exact test, two-sided binomial p of b among b + c at 1/2; 1 when
      * b + c = 0, NaN when no image is paired.</li>
+     * <li>{@code t_status} string: ok, too-few-folds (fewer than 3 paired folds) or zero-variance (the fold
+     * differences are all equal, all zero included); see {@link TTestStatus}.</li>
+     * <li>{@code mcnemar_status} string: ok, no-discordant (b + c = 0: p = 1, no evidence either way) or no-images;
+     * see {@link McNemarStatus}.</li>
      * </ul>
      */
     public static final StructType COMPARISONS = struct(List.of(),
@@ -212,15 +228,22 @@ public final class ResultSchemas {
             col("std_diff", DataTypes.DoubleType, false,
                     "Sample standard deviation of the differences; NaN for fewer than 2 folds."),
             col("t_statistic", DataTypes.DoubleType, false, "Nadeau-Bengio corrected resampled t:"
-                    + " mean / sqrt((1/n + 1/(k-1)) s^2), k = config folds; NaN for fewer than 2 paired folds."),
+                    + " mean / sqrt((1/n + 1/(k-1)) s^2), k = config folds; NaN unless t_status is ok."),
             col("t_p_value", DataTypes.DoubleType, false,
-                    "Two-sided p-value of t_statistic, Student t with n - 1 degrees of freedom."),
+                    "Two-sided p-value of t_statistic, Student t with n - 1 degrees of freedom; NaN unless t_status"
+                            + " is ok."),
             col("n_images", DataTypes.LongType, false,
                     "Held-out images with predictions from both cells, pooled over paired folds."),
             col("mcnemar_b", DataTypes.LongType, false, "Images the fusion method gets right and the baseline wrong."),
             col("mcnemar_c", DataTypes.LongType, false, "Images the baseline gets right and the fusion method wrong."),
             col("mcnemar_p_value", DataTypes.DoubleType, false, "McNemar's exact test: two-sided binomial p of b"
-                    + " among b + c at 1/2; 1 when b + c = 0, NaN when no image is paired."));
+                    + " among b + c at 1/2; 1 when b + c = 0, NaN when no image is paired."),
+            col("t_status", DataTypes.StringType, false, "Whether the t-test is defined: ok; too-few-folds (fewer"
+                    + " than 3 paired folds); zero-variance (the fold differences are all equal, all zero included:"
+                    + " t would be a division by zero). t_statistic and t_p_value are NaN unless ok."),
+            col("mcnemar_status", DataTypes.StringType, false, "ok; no-discordant (b + c = 0, e.g. identical"
+                    + " predictions: p = 1, no evidence either way); no-images (no image predicted by both cells:"
+                    + " p is NaN)."));
 
     /**
      * {@code trials/}: one row per trial of a search ({@code search} subcommand), rewritten at the end of every

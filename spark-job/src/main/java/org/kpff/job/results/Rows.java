@@ -24,6 +24,23 @@ final class Rows {
         return row.isNullAt(i) ? null : row.getString(i);
     }
 
+    /** A string column that older rows may lack: null when the row's schema has no such column. */
+    static String optionalString(Row row, StructType schema, String column) {
+        StructType own = row.schema() != null ? row.schema() : schema;
+        if (java.util.Arrays.asList(own.fieldNames()).contains(column)) {
+            return string(row, schema, column);
+        }
+        return null;
+    }
+
+    static java.time.Instant optionalInstant(Row row, StructType schema, String column) {
+        StructType own = row.schema() != null ? row.schema() : schema;
+        if (java.util.Arrays.asList(own.fieldNames()).contains(column)) {
+            return instant(row, schema, column);
+        }
+        return null;
+    }
+
     static Integer integer(Row row, StructType schema, String column) {
         int i = index(row, schema, column);
         return row.isNullAt(i) ? null : row.getInt(i);

@@ -1,10 +1,15 @@
 package org.kpff.job.results;
 
+import org.apache.commons.math3.stat.StatUtils;
+
 /**
- * Count, mean and sample standard deviation of a few values (fold accuracies, paired differences).
+ * Count, mean and sample standard deviation of a few values (fold accuracies, paired differences), computed by
+ * commons-math3 ({@link StatUtils#mean}, and {@link StatUtils#variance}: bias-corrected, two-pass with a
+ * rounding correction).
  *
  * <p>NaN and empty input: no values give mean NaN and std NaN; one value gives that mean and std NaN (a sample std
- * needs two); a NaN among the values makes both NaN. The std divides by n − 1 (sample, not population).
+ * needs two; commons-math3 would say 0, which reads as "no spread" and is not what one value shows); a NaN among the
+ * values makes both NaN. The std divides by n − 1 (sample, not population).
  *
  * @param n    number of values
  * @param mean arithmetic mean
@@ -12,24 +17,16 @@ package org.kpff.job.results;
  */
 public record SampleStats(int n, double mean, double std) {
 
-    /** The statistics of the values, by two passes (mean, then squared deviations) for accuracy. */
+    /** The statistics of the values. */
     public static SampleStats of(double... values) {
         int n = values.length;
         if (n == 0) {
             return new SampleStats(0, Double.NaN, Double.NaN);
         }
-        double sum = 0;
-        for (double v : values) {
-            sum += v;
-        }
-        double mean = sum / n;
+        double mean = StatUtils.mean(values);
         if (n == 1) {
             return new SampleStats(1, mean, Double.NaN);
         }
-        double ss = 0;
-        for (double v : values) {
-            ss += (v - mean) * (v - mean);
-        }
-        return new SampleStats(n, mean, Math.sqrt(ss / (n - 1)));
+        return new SampleStats(n, mean, Math.sqrt(StatUtils.variance(values, mean)));
     }
 }

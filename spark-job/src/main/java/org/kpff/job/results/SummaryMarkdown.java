@@ -2,7 +2,6 @@ package org.kpff.job.results;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,24 +13,47 @@ import java.util.function.ToDoubleFunction;
 import org.kpff.core.fusion.FusionMethod;
 
 /**
- * Renders an {@link Aggregation} as {@code summary.md}: Table-1-shaped accuracy tables (rows = methods, columns =
- * backbones, cells "mean ± std" in percent) with the paper's Table 1 beside them, then the paired comparisons.
+ * Renders an {@link Aggregation} as {@code summary.md}: the dataset, Table-1-shaped accuracy tables (rows = methods,
+ * columns = backbones in {@link PaperTable1#BACKBONE_ORDER}, cells "mean ± std" in percent) with the paper's Table 1
+ * beside them when the dataset looks like UC Merced, then the paired comparisons.
  */
 public final class SummaryMarkdown {
 
     private static final String NONE = "—";
+    private static final String UNDEFINED = "undefined";
 
     private SummaryMarkdown() {
     }
 
-    /** The Markdown text; one pair of tables per hyperparameter point, one comparison table for all. */
-    public static String render(Aggregation aggregation) {
+    /**
+     * The Markdown text; one pair of tables per hyperparameter point, one comparison table for all. It opens with
+     * the dataset the run trained on; the paper's Table 1 stands beside the final accuracies only when the dataset
+     * looks like UC Merced (21 classes), so that nobody compares a run on other data with it.
+     *
+     * @param dataset what the run trained on; null when run.json does not say (then the paper is left out too)
+     */
+    public static String render(Aggregation aggregation, DatasetSummary dataset) {
         int k = aggregation.folds();
+        boolean withPaper = dataset != null && dataset.looksLikeUcMerced();
         StringBuilder sb = new StringBuilder();
         sb.append("# KPFF cross-validation summary\n\n");
+        if (dataset == null) {
+            sb.append("Dataset: not recorded in run.json.\n\n");
+        } else {
+            sb.append("Dataset: `").append(dataset.root()).append("`, ").append(dataset.classes())
+                    .append(" classes, ").append(dataset.images()).append(" images.\n\n");
+        }
         sb.append("Accuracy on the held-out fold in %, mean ± sample standard deviation over ").append(k)
-                .append(" folds; (n=…) marks a group with fewer ok folds, \"failed\" one with none. ")
-                .append("\"paper\" is the KPFF paper's Table 1 (UC Merced, five folds).\n");
+                .append(" folds; (n=…) marks a group with fewer ok folds, \"failed\" one with none.");
+        if (withPaper) {
+            sb.append(" \"paper\" is the KPFF paper's Table 1 (UC Merced, 21 classes, five folds, its own protocol): ")
+                    .append("comparable only with a run of the same protocol on the same images.\n");
+        } else {
+            sb.append(" The paper's Table 1 (UC Merced, 21 classes) is left out: ")
+                    .append(dataset == null ? "the run's dataset is not known"
+                            : "this dataset has " + dataset.classes() + " classes, so it is not UC Merced")
+                    .append(" and the numbers are not comparable.\n");
+        }
 
         Map<SortedMap<String, String>, List<SummaryRow>> byPoint = new LinkedHashMap<>();
         for (SummaryRow r : aggregation.summary()) {
@@ -41,7 +63,7 @@ public final class SummaryMarkdown {
         byPoint.forEach((point, rows) -> {
             String suffix = points ? ", point " + pointText(point) : "";
             sb.append("\n## Final accuracy (%)").append(suffix).append("\n\n");
-            table(sb, rows, SummaryRow::meanFinalAccuracy, SummaryRow::stdFinalAccuracy, k, true);
+            table(sb, rows, SummaryRow::meanFinalAccuracy, SummaryRow::stdFinalAccuracy, k, withPaper);
             sb.append("\n## Best accuracy over the evaluations (%)").append(suffix)
                     .append("\n\nChosen on the held-out fold itself, so optimistic.\n\n");
             table(sb, rows, SummaryRow::meanBestAccuracy, SummaryRow::stdBestAccuracy, k, false);
@@ -53,8 +75,9 @@ public final class SummaryMarkdown {
             return sb.toString();
         }
         sb.append("| Backbone |").append(points ? " Point |" : "").append(" Method | vs | Folds | Δ mean (pp) |")
-                .append(" Δ std (pp) | t (corrected) | p (t) | Images | b / c | p (McNemar) |\n");
-        sb.append("|---|").append(points ? "---|" : "").append("---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append(" Δ std (pp) | t (corrected) | p (t) | Images | b / c | p (McNemar) | Note |\n");
+        sb.append("|---|").append(points ? "---|" : "")
+                .append("---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (ComparisonRow c : aggregation.comparisons()) {
             sb.append("| ").append(PaperTable1.displayName(c.backbone())).append(" | ");
             if (points) {
@@ -62,22 +85,27 @@ public final class SummaryMarkdown {
             }
             sb.append(PaperTable1.displayName(c.method())).append(" | ").append(PaperTable1.displayName(c.baseline()))
                     .append(" | ").append(c.nFolds()).append(" | ").append(signedPct(c.meanDiff())).append(" | ")
-                    .append(pct(c.stdDiff())).append(" | ").append(number(c.tStatistic())).append(" | ")
-                    .append(pValue(c.tPValue())).append(" | ").append(c.nImages()).append(" | ")
+                    .append(pct(c.stdDiff())).append(" | ").append(tCell(c, number(c.tStatistic()))).append(" | ")
+                    .append(tCell(c, pValue(c.tPValue()))).append(" | ").append(c.nImages()).append(" | ")
                     .append(c.mcnemarB()).append(" / ").append(c.mcnemarC()).append(" | ")
-                    .append(pValue(c.mcnemarPValue())).append(" |\n");
+                    .append(c.mcnemarStatus() == McNemarStatus.NO_IMAGES ? UNDEFINED : pValue(c.mcnemarPValue()))
+                    .append(" | ").append(note(c)).append(" |\n");
         }
         sb.append("\nΔ = method − baseline, in percentage points, over the folds where both are ok. ")
                 .append("t: Nadeau–Bengio corrected resampled t-test, t = mean / sqrt((1/n + 1/(k−1)) s²) with k = ")
                 .append(k).append(", two-sided, n − 1 degrees of freedom. ")
                 .append("McNemar: exact two-sided binomial test on the pooled held-out predictions; b = images the ")
-                .append("method gets right and the baseline wrong, c = the reverse.\n");
+                .append("method gets right and the baseline wrong, c = the reverse. ")
+                .append("\"undefined\": the test cannot be computed from these results, for the reason in Note ")
+                .append("(fewer than ").append(PairedTests.MIN_FOLDS).append(" paired folds; fold differences ")
+                .append("that are all equal, so zero variance; no image predicted by both cells); it is no evidence ")
+                .append("either way.\n");
         return sb.toString();
     }
 
     private static void table(StringBuilder sb, List<SummaryRow> rows, ToDoubleFunction<SummaryRow> mean,
             ToDoubleFunction<SummaryRow> std, int k, boolean withPaper) {
-        Set<String> backbones = new LinkedHashSet<>();
+        Set<String> backbones = new TreeSet<>(PaperTable1.BACKBONE_ORDER);
         Set<FusionMethod> methods = new TreeSet<>();
         Map<String, SummaryRow> cell = new LinkedHashMap<>();
         for (SummaryRow r : rows) {
@@ -110,6 +138,23 @@ public final class SummaryMarkdown {
             }
             sb.append('\n');
         }
+    }
+
+    /** The t statistic or its p-value, or "undefined" when the t-test is not defined. */
+    private static String tCell(ComparisonRow c, String value) {
+        return c.tStatus() == TTestStatus.OK ? value : UNDEFINED;
+    }
+
+    /** The reasons of a comparison's undefined or uninformative tests; empty when both are defined. */
+    static String note(ComparisonRow c) {
+        List<String> notes = new ArrayList<>();
+        if (c.tStatus() != TTestStatus.OK) {
+            notes.add(c.tStatus().reason(c.nFolds(), c.meanDiff()));
+        }
+        if (c.mcnemarStatus() != McNemarStatus.OK) {
+            notes.add(c.mcnemarStatus().reason());
+        }
+        return String.join("; ", notes);
     }
 
     /** "91.90 ± 0.85" in percent; "(n=3)" when fewer than k folds; "failed" for none. */

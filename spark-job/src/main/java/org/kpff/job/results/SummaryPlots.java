@@ -1,31 +1,57 @@
 package org.kpff.job.results;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.kpff.core.fusion.FusionMethod;
 
 /**
  * The run's PNG plots, beside {@code summary.md}: {@code accuracy.png} (mean final accuracy per backbone × method
- * with ± sample-std error bars: Table 1 as a picture), {@code curves-<backbone>.png} (validation accuracy against
- * epoch per method, mean ± std over folds) and {@code w-<cell id>.png} (each KPFF cell's learned W as a heat map,
+ * with ± sample-std error bars: Table 1 as a picture; for a 21-class dataset like UC Merced the paper's values as
+ * diamonds beside the bars), {@code curves-<backbone>.png} (validation accuracy against
+ * epoch per method, mean ± std over folds), {@code w-distance.png} (KPFF's W at every evaluation: its distance from
+ * I, i.e. Concat, and from Add, per backbone) and {@code w-<cell id>.png} (each KPFF cell's learned W as a heat map,
  * to see how close it came to Add or Concat). Values are percent. Rendered with XChart, headless.
+ *
+ * <p>Backbones and methods carry the names and the order of {@code summary.md} (the paper's: AlexNet, VGGNet,
+ * Inception; original, Add, Concat, KPFF). Each method's curve has its own marker and line style, and a curve equal
+ * to an earlier one (KPFF and Concat at small scale) says so in its legend entry, so no curve hides under another.
  */
 public final class SummaryPlots {
+
+    /** Classes of UC Merced Land Use, the paper's dataset: a run with this many gets the paper's values marked. */
+    public static final int UC_MERCED_CLASSES = DatasetSummary.UC_MERCED_CLASSES;
+
+    /** Bar colours per method (none, add, concat, kpff), shared by a method's paper marks; line colours per backbone. */
+    private static final Color[] SERIES_COLORS = {new Color(31, 119, 180), new Color(255, 127, 14),
+        new Color(44, 160, 44), new Color(214, 39, 40)};
+
+    /** Per method (in enum order): markers and line styles that stay distinguishable when curves coincide. */
+    private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND,
+        SeriesMarkers.TRIANGLE_UP};
+    private static final BasicStroke[] LINES = {SeriesLines.SOLID, SeriesLines.DASH_DOT,
+        SeriesLines.DASH_DASH, SeriesLines.DOT_DOT};
 
     private SummaryPlots() {
     }
@@ -36,9 +62,21 @@ public final class SummaryPlots {
      */
     public static Map<String, byte[]> render(List<SummaryRow> summary, List<EpochMetrics> metrics,
             List<CellResult> cells) throws IOException {
+        return render(summary, metrics, cells, 0);
+    }
+
+    /**
+     * Renders every plot, as {@link #render(List, List, List)}; with {@code classes} =
+     * {@value #UC_MERCED_CLASSES} (the dataset looks like UC Merced) the accuracy plot also marks the paper's
+     * Table 1 value of every backbone × method it shows.
+     *
+     * @param classes the dataset's number of classes; 0 when unknown (no paper marks)
+     */
+    public static Map<String, byte[]> render(List<SummaryRow> summary, List<EpochMetrics> metrics,
+            List<CellResult> cells, int classes) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Map<String, byte[]> out = new LinkedHashMap<>();
-        CategoryChart accuracy = accuracy(summary);
+        CategoryChart accuracy = accuracy(summary, classes == UC_MERCED_CLASSES);
         if (!accuracy.getSeriesMap().isEmpty()) {
             out.put("accuracy.png", png(accuracy));
         }
@@ -52,6 +90,10 @@ public final class SummaryPlots {
                 out.put("curves-" + e.getKey() + ".png", png(curves));
             }
         }
+        XYChart distance = wDistance(metrics);
+        if (!distance.getSeriesMap().isEmpty()) {
+            out.put("w-distance.png", png(distance));
+        }
         for (CellResult c : cells) {
             if (c.learnedW() != null) {
                 out.put("w-" + c.cell().cellId() + ".png", png(heatMap(c)));
@@ -60,15 +102,19 @@ public final class SummaryPlots {
         return out;
     }
 
-    static CategoryChart accuracy(List<SummaryRow> summary) {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(520)
-                .title("Final held-out accuracy (mean ± sample std over folds)").xAxisTitle("backbone")
-                .yAxisTitle("accuracy %").build();
+    static CategoryChart accuracy(List<SummaryRow> summary, boolean paperMarks) {
+        CategoryChart chart = new CategoryChartBuilder().width(paperMarks ? 1100 : 900).height(520)
+                .title("Final held-out accuracy (mean ± sample std over folds)"
+                        + (paperMarks ? "; diamonds: the KPFF paper's Table 1" : ""))
+                .xAxisTitle("backbone").yAxisTitle("accuracy %").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setErrorBarsColor(Color.DARK_GRAY);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(100.0);
-        List<String> backbones = new ArrayList<>(new TreeSet<>(summary.stream().map(SummaryRow::backbone).toList()));
+        TreeSet<String> ordered = new TreeSet<>(PaperTable1.BACKBONE_ORDER);
+        summary.forEach(r -> ordered.add(r.backbone()));
+        List<String> backbones = new ArrayList<>(ordered);
+        List<String> names = backbones.stream().map(PaperTable1::displayName).toList();
         for (FusionMethod m : FusionMethod.values()) {
             List<Double> y = new ArrayList<>();
             List<Double> err = new ArrayList<>();
@@ -81,19 +127,48 @@ public final class SummaryPlots {
                 err.add(r == null || Double.isNaN(r.stdFinalAccuracy()) ? 0.0 : 100 * r.stdFinalAccuracy());
             }
             if (any) {
-                chart.addSeries(PaperTable1.displayName(m), backbones, y, err);
+                CategorySeries bars = chart.addSeries(PaperTable1.displayName(m), names, y, err);
+                if (paperMarks) {
+                    addPaperMarks(chart, m, backbones, names, bars);
+                }
             }
         }
         return chart;
     }
 
+    /**
+     * The paper's value of method m for each backbone as a diamond in the slot beside its bar, in the bar's colour;
+     * null (no mark) for a backbone the paper did not report.
+     */
+    private static void addPaperMarks(CategoryChart chart, FusionMethod m, List<String> backbones,
+            List<String> names, CategorySeries bars) {
+        List<Double> paper = new ArrayList<>();
+        boolean any = false;
+        for (String b : backbones) {
+            OptionalDouble p = PaperTable1.accuracyPercent(m, b);
+            any |= p.isPresent();
+            paper.add(p.isPresent() ? p.getAsDouble() : null);
+        }
+        if (!any) {
+            return;
+        }
+        CategorySeries marks = chart.addSeries(PaperTable1.displayName(m) + " (paper)", names, paper);
+        marks.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        marks.setMarker(SeriesMarkers.DIAMOND);
+        Color c = SERIES_COLORS[m.ordinal()];
+        bars.setFillColor(c);
+        marks.setMarkerColor(c.darker());
+    }
+
     static XYChart curves(String backbone, List<EpochMetrics> metrics) {
         XYChart chart = new XYChartBuilder().width(900).height(520)
-                .title("Validation accuracy, " + backbone + " (mean ± std over folds)").xAxisTitle("epoch")
+                .title("Validation accuracy, " + PaperTable1.displayName(backbone) + " (mean ± std over folds)")
+                .xAxisTitle("epoch")
                 .yAxisTitle("accuracy %").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(100.0);
+        Map<String, List<List<Double>>> drawn = new LinkedHashMap<>();
         for (FusionMethod m : FusionMethod.values()) {
             Map<Integer, List<Double>> byEpoch = new TreeMap<>();
             for (EpochMetrics e : metrics) {
@@ -113,9 +188,70 @@ public final class SummaryPlots {
                 y.add(s.mean());
                 err.add(Double.isNaN(s.std()) ? 0.0 : s.std());
             }
-            chart.addSeries(PaperTable1.displayName(m), x, y, err);
+            String name = PaperTable1.displayName(m);
+            List<List<Double>> curve = List.of(x, y);
+            String same = drawn.entrySet().stream().filter(d -> d.getValue().equals(curve)).map(Map.Entry::getKey)
+                    .findFirst().orElse(null);
+            drawn.put(name, curve);
+            XYSeries series = chart.addSeries(same == null ? name : name + " (same curve as " + same + ")", x, y, err);
+            series.setMarker(MARKERS[m.ordinal() % MARKERS.length]);
+            series.setLineStyle(LINES[m.ordinal() % LINES.length]);
         }
         return chart;
+    }
+
+    /**
+     * KPFF's W over training: per backbone, the Frobenius distance of W from I (Concat) and from Add at each
+     * evaluation, mean ± std over the folds of plain cells ({@link WDistances}). Evaluations without a recorded W
+     * (other methods, runs from before it was recorded) are left out.
+     */
+    static XYChart wDistance(List<EpochMetrics> metrics) {
+        XYChart chart = new XYChartBuilder().width(900).height(520)
+                .title("KPFF's W over training (mean ± std over folds)").xAxisTitle("epoch")
+                .yAxisTitle("Frobenius distance of W").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setYAxisMin(0.0);
+        Map<String, List<EpochMetrics>> byBackbone = new TreeMap<>(Aggregator::compareBackbones);
+        for (EpochMetrics m : metrics) {
+            if (m.fusionW() != null && m.cell().hp().isEmpty()) {
+                byBackbone.computeIfAbsent(m.cell().backbone(), b -> new ArrayList<>()).add(m);
+            }
+        }
+        int i = 0;
+        for (Map.Entry<String, List<EpochMetrics>> e : byBackbone.entrySet()) {
+            // one colour per backbone: solid from Concat, dashed from Add
+            Color c = SERIES_COLORS[i++ % SERIES_COLORS.length];
+            String name = PaperTable1.displayName(e.getKey());
+            style(addDistanceSeries(chart, name + ": from Concat (I)", e.getValue(),
+                    m -> WDistances.fromConcat(m.fusionW())), c, SeriesLines.SOLID);
+            style(addDistanceSeries(chart, name + ": from Add", e.getValue(), m -> WDistances.fromAdd(m.fusionW())),
+                    c, SeriesLines.DASH_DASH);
+        }
+        return chart;
+    }
+
+    private static void style(XYSeries series, Color color, java.awt.BasicStroke line) {
+        series.setMarkerColor(color);
+        series.setLineColor(color);
+        series.setLineStyle(line);
+    }
+
+    private static XYSeries addDistanceSeries(XYChart chart, String name, List<EpochMetrics> ms,
+            java.util.function.ToDoubleFunction<EpochMetrics> distance) {
+        Map<Integer, List<Double>> byEpoch = new TreeMap<>();
+        for (EpochMetrics m : ms) {
+            byEpoch.computeIfAbsent(m.epoch(), k -> new ArrayList<>()).add(distance.applyAsDouble(m));
+        }
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        List<Double> err = new ArrayList<>();
+        for (Map.Entry<Integer, List<Double>> e : byEpoch.entrySet()) {
+            SampleStats s = SampleStats.of(e.getValue().stream().mapToDouble(Double::doubleValue).toArray());
+            x.add(e.getKey().doubleValue());
+            y.add(s.mean());
+            err.add(Double.isNaN(s.std()) ? 0.0 : s.std());
+        }
+        return chart.addSeries(name, x, y, err);
     }
 
     static HeatMapChart heatMap(CellResult cell) {

@@ -16,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -249,6 +250,27 @@ class BadInputMatrixTest {
         assertEquals(1, r.status());
         assertTrue(r.err().contains("is not empty (it holds a run); pass --resume"), r.err());
         assertArrayEquals(before, Files.readAllBytes(out.resolve("run.json")));
+    }
+
+    @Test
+    void aFolderThatHoldsNoRunIsRefusedWithoutSuggestingResume() throws Exception {
+        Path out = tmp.resolve("out-not-a-run");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("notes.txt"), "not a run");
+        for (String[] extra : List.of(new String[0], new String[] {"--resume"})) {
+            CliTest.Result r = run(base, out, extra);
+            assertEquals(1, r.status(), r.err());
+            assertTrue(r.err().contains("is not empty and holds no KPFF run (no run.json)") && r.err().contains(
+                    "choose a new or empty folder for --out"), r.err());
+            assertFalse(r.err().contains("pass --resume"), r.err());
+            assertEquals(List.of("notes.txt"), listNames(out));
+        }
+    }
+
+    private static List<String> listNames(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test

@@ -1,12 +1,14 @@
 package org.kpff.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +43,7 @@ class CliTest {
     void helpListsTheSubcommands() {
         Result r = cli("--help");
         assertEquals(0, r.status());
-        for (String sub : new String[] {"run", "search", "summarize", "plan", "inspect", "datagen"}) {
+        for (String sub : new String[] {"run", "search", "summarize", "equivalence", "plan", "inspect", "datagen"}) {
             assertTrue(r.out().contains(sub), sub + " in " + r.out());
         }
         assertEquals(0, cli("run", "--help").status());
@@ -66,6 +68,17 @@ class CliTest {
         // smoke: 2 folds × 3 backbones × 4 methods
         assertTrue(r.out().contains("24 cells"), r.out());
         assertTrue(r.out().contains("alexnet/kpff") && r.out().contains("Projected wall time"), r.out());
+        // Totals first, then one line per backbone/method (2 folds each), the notation explained, no cell list.
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(1).startsWith("24 cells, ") && lines.get(2).startsWith("Projected wall time"), r.out());
+        assertEquals(12, lines.stream().filter(l -> l.matches("(alexnet|vgg16|inception)/(none|add|concat|kpff) +2 .*"))
+                .count(), r.out());
+        assertTrue(r.out().contains("<backbone>/<method>@<input>x<width>r<r>: input size in pixels,")
+                && r.out().contains("width multiplier, projection width r"), r.out());
+        assertFalse(r.out().contains("alexnet-kpff-f0-"), r.out());
+        Result all = cli("plan", "--config", "../conf/smoke.conf", "--data", data, "--cells");
+        assertTrue(all.out().contains("alexnet-kpff-f0-") && all.out().contains("<8 hex of the hyperparameter point's "
+                + "hash>"), all.out());
     }
 
     @Test
@@ -98,7 +111,8 @@ class CliTest {
 
         Result summary = cli("summarize", "--out", out);
         assertEquals(0, summary.status(), summary.err());
-        assertTrue(summary.out().contains("KPFF") && summary.out().contains("88.10"), summary.out());
+        assertTrue(summary.out().contains("KPFF") && summary.out().contains("3 classes, 18 images."), summary.out());
+        assertFalse(summary.out().contains("88.10"), "3 classes are not UC Merced: no paper numbers\n" + summary.out());
     }
 
     @Test

@@ -43,7 +43,7 @@ class JobConfigTest {
         assertEquals(new DataConfig("", 224, 5, Normalization.TRAIN_FOLD, false, true, 42L), c.data());
         assertEquals(new ModelConfig(List.of("alexnet", "vgg16", "inception"),
                 List.of(FusionMethod.NONE, FusionMethod.ADD, FusionMethod.CONCAT, FusionMethod.KPFF), 1.0, 256,
-                FusionInit.IDENTITY, true), c.model());
+                FusionInit.IDENTITY, true, 1.0), c.model());
         assertEquals(new TrainConfig(200, 50, 1e-4, 5e-4, 0.5, 42L), c.train());
         assertEquals(new EvalConfig(10), c.eval());
         assertEquals(new RunConfig(RunMode.LOCAL, 0, true,
@@ -148,6 +148,8 @@ class JobConfigTest {
         "model.width = 4.5            | model.width = 4.5: must be a number in (0, 4]",
         "model.fusion-init = zero     | model.fusion-init = \"zero\": must be one of identity, add, random ('zero' is not allowed)",
         "train.learning-rate = 0      | train.learning-rate = 0: must be a finite number > 0",
+        "model.fusion-lr-scale = 0    | model.fusion-lr-scale = 0: must be a finite number > 0",
+        "model.fusion-lr-scale = -3   | model.fusion-lr-scale = -3: must be a finite number > 0",
         "train.weight-decay = -1e-4   | train.weight-decay = -1.0E-4: must be a finite number >= 0",
         "train.dropout = 1            | train.dropout = 1: must be a number in [0, 1)",
         "train.epochs = 0             | train.epochs = 0: must be an integer >= 1",
@@ -236,6 +238,12 @@ class JobConfigTest {
             assertNotEquals(dp, JobConfig.parse("", "t", List.of("run.mode=data-parallel", set)).fingerprint(), set);
             assertEquals(fp, JobConfig.parse("", "t", List.of(set)).fingerprint(), set);
         }
+        // model.fusion-lr-scale enters only when it is not 1, so runs from before the key keep their fingerprint:
+        // 57b0a21e1f311dd8 and 1a2ce79ca001b7d5 are the defaults' and smoke.conf's fingerprints before it existed
+        assertEquals("57b0a21e1f311dd8", fp);
+        assertEquals("1a2ce79ca001b7d5", JobConfig.load(CONF.resolve("smoke.conf"), List.of()).fingerprint());
+        assertEquals(fp, JobConfig.parse("", "t", List.of("model.fusion-lr-scale=1.0")).fingerprint());
+        assertNotEquals(fp, JobConfig.parse("", "t", List.of("model.fusion-lr-scale=10")).fingerprint());
         // location, grid extent and operational keys do not
         for (String set : List.of("data.uri=/elsewhere", "model.backbones=vgg16", "model.methods=kpff,none",
                 "run.max-concurrent-cells=3", "run.checkpoint=false")) {

@@ -27,7 +27,6 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.data.SyntheticScenes;
@@ -142,7 +141,7 @@ class NotebookIT {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(problem + install + ": CI=true requires the results notebook to run");
         }
-        Assumptions.abort(problem + install + ": skipping the notebook test");
+        TestData.skip("NotebookIT", problem + install + ": skipping the notebook test (optional outside CI)");
     }
 
     /** The job on a local Spark: AlexNet × all four methods × 2 folds, 16 px, 2 epochs evaluated after each. */

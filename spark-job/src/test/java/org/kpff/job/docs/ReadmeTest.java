@@ -45,9 +45,11 @@ class ReadmeTest {
     void theReadmeShowsTheTwoSetupCommands() throws Exception {
         String text = Files.readString(README, StandardCharsets.UTF_8);
         assertTrue(text.contains("submit/local.sh run --config conf/smoke.conf --out runs/smoke"));
-        assertTrue(text.contains("mvn -B verify"));
+        assertTrue(text.contains("\nmvn -B verify\n"), "the README's test command needs nothing beside a fresh clone");
         String ci = Files.readString(Path.of("..", ".ci", "run"), StandardCharsets.UTF_8);
-        assertTrue(ci.contains("mvn -B verify"), ".ci/run runs the README's test command");
+        assertTrue(ci.contains("\nmvn -B verify\n"), ".ci/run runs the README's test command");
+        assertTrue(ci.contains("git clone") && ci.contains("env -u KPFF_TEST_DATA") && ci.contains("mvn -B verify "),
+                ".ci/run also runs it on a fresh clone without the test data");
     }
 
     @Test

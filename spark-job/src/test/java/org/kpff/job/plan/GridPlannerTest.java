@@ -127,10 +127,13 @@ class GridPlannerTest {
     @Test
     void toCellSpecCarriesTheConfigThePointAndTheSeed() {
         GridCell cell = GridCell.of("inception", FusionMethod.KPFF, 1,
-                Map.of("train.learning-rate", "1e-3", "model.fusion-init", "random"), 42);
+                Map.of("train.learning-rate", "1e-3", "model.fusion-init", "random", "model.fusion-lr-scale", "30"), 42);
         CellSpec spec = cell.toCellSpec(SMOKE, CLASSES);
         assertEquals(new CellSpec("inception", FusionMethod.KPFF, CLASSES, 32, 0.125, 32, FusionInit.RANDOM, true,
-                0.5, 1e-3, 5e-4, 32, 4, 2, cell.seed()), spec);
+                0.5, 1e-3, 5e-4, 32, 4, 2, cell.seed(), 30.0), spec);
+        assertEquals(0.03, spec.fusionLearningRate(), 1e-15);
+        assertEquals(1.0, GridCell.of("inception", FusionMethod.KPFF, 1, Map.of(), 42).toCellSpec(SMOKE, CLASSES)
+                .fusionLrScale());
     }
 
     @Test

@@ -43,16 +43,6 @@ class AggregatorTest {
     }
 
     @Test
-    void tTestEdgeCases() {
-        assertTrue(Double.isNaN(PairedTests.correctedResampledTTest(new double[] {0.1}, 0.25).statistic()));
-        assertTrue(Double.isNaN(PairedTests.correctedResampledTTest(new double[] {0.1}, 0.25).pValue()));
-        assertTrue(Double.isNaN(PairedTests.correctedResampledTTest(new double[] {}, 0.25).pValue()));
-        assertEquals(new PairedTests.TTest(Double.POSITIVE_INFINITY, 2, 0),
-                PairedTests.correctedResampledTTest(new double[] {0.01, 0.01, 0.01}, 0.5));
-        assertEquals(new PairedTests.TTest(0, 1, 1), PairedTests.correctedResampledTTest(new double[] {0, 0}, 1));
-    }
-
-    @Test
     void mcNemarExactMatchesTheBinomialSum() {
         // b = 9, c = 2: p = 2 · Σ_{i ≤ 2} C(11, i) / 2^11 = 2 · (1 + 11 + 55) / 2048
         assertEquals(2.0 * (1 + 11 + 55) / 2048, PairedTests.mcNemarExactP(9, 2), EPS);
@@ -106,11 +96,12 @@ class AggregatorTest {
         assertEquals(2, addNone.nFolds());
         assertEquals(0.025, addNone.meanDiff(), EPS);
         assertEquals(Math.sqrt(5e-5), addNone.stdDiff(), EPS);
-        double t1 = 0.025 / Math.sqrt(5e-5);
-        assertEquals(t1, addNone.tStatistic(), 1e-9);
-        assertEquals(1 - 2 / Math.PI * Math.atan(t1), addNone.tPValue(), 1e-9);
+        // two paired folds: too few for the t-test, reported as undefined (NaN), never as a p-value
+        assertEquals(TTestStatus.TOO_FEW_FOLDS, addNone.tStatus());
+        assertTrue(Double.isNaN(addNone.tStatistic()) && Double.isNaN(addNone.tPValue()));
         assertEquals(0, addNone.nImages());
         assertTrue(Double.isNaN(addNone.mcnemarPValue()));
+        assertEquals(McNemarStatus.NO_IMAGES, addNone.mcnemarStatus());
 
         // kpff vs none on folds 0, 1, 2: d = 0.05, 0.04, 0.03 -> mean 0.04, s² = 1e-4
         // t = 0.04 / sqrt((1/3 + 1/2) 1e-4); ν = 2: p = 1 - |t| / sqrt(2 + t²)
@@ -119,6 +110,8 @@ class AggregatorTest {
         assertEquals(0.04, kpffNone.meanDiff(), EPS);
         assertEquals(0.01, kpffNone.stdDiff(), EPS);
         double t2 = 0.04 / Math.sqrt((1.0 / 3 + 1.0 / 2) * 1e-4);
+        assertEquals(TTestStatus.OK, kpffNone.tStatus());
+        assertEquals(McNemarStatus.OK, kpffNone.mcnemarStatus());
         assertEquals(t2, kpffNone.tStatistic(), 1e-9);
         assertEquals(1 - t2 / Math.sqrt(2 + t2 * t2), kpffNone.tPValue(), 1e-9);
         // McNemar over the 6 images of folds 0 and 1: kpff alone right on c, d, f (b = 3), none alone on b (c = 1)
@@ -128,16 +121,20 @@ class AggregatorTest {
         assertEquals(1, kpffNone.mcnemarC());
         assertEquals(10.0 / 16, kpffNone.mcnemarPValue(), EPS);
 
-        // kpff vs add on folds 0, 1: d = 0.03, 0.01 -> t = 0.02 / sqrt(1 · 2e-4) = sqrt(2)
+        // kpff vs add on folds 0, 1 (add failed on fold 2): d = 0.03, 0.01, two folds -> undefined
         ComparisonRow kpffAdd = c.get(2);
-        assertEquals(Math.sqrt(2), kpffAdd.tStatistic(), 1e-9);
-        assertEquals(1 - 2 / Math.PI * Math.atan(Math.sqrt(2)), kpffAdd.tPValue(), 1e-9);
+        assertEquals(2, kpffAdd.nFolds());
+        assertEquals(0.02, kpffAdd.meanDiff(), EPS);
+        assertEquals(TTestStatus.TOO_FEW_FOLDS, kpffAdd.tStatus());
+        assertTrue(Double.isNaN(kpffAdd.tStatistic()) && Double.isNaN(kpffAdd.tPValue()));
 
         // vgg16: kpff never succeeded -> nothing paired, NaN throughout
         ComparisonRow vgg = c.get(3);
         assertEquals(0, vgg.nFolds());
         assertTrue(Double.isNaN(vgg.meanDiff()) && Double.isNaN(vgg.stdDiff()) && Double.isNaN(vgg.tStatistic())
                 && Double.isNaN(vgg.tPValue()) && Double.isNaN(vgg.mcnemarPValue()));
+        assertEquals(TTestStatus.TOO_FEW_FOLDS, vgg.tStatus());
+        assertEquals(McNemarStatus.NO_IMAGES, vgg.mcnemarStatus());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.kpff.job.results;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -11,8 +12,11 @@ import org.kpff.core.fusion.FusionMethod;
 
 class SummaryMarkdownTest {
 
-    private static final String MD = SummaryMarkdown.render(Aggregator.aggregate(ResultFixtures.cells(),
-            ResultFixtures.predictions(), ResultFixtures.FOLDS));
+    private static final DatasetSummary UC_MERCED = new DatasetSummary("file:/data/UCMerced_LandUse/Images", 21, 2100);
+    private static final DatasetSummary SYNTHETIC = new DatasetSummary("file:/work/data/synthetic", 6, 240);
+    private static final Aggregation AGGREGATION = Aggregator.aggregate(ResultFixtures.cells(),
+            ResultFixtures.predictions(), ResultFixtures.FOLDS);
+    private static final String MD = SummaryMarkdown.render(AGGREGATION, UC_MERCED);
 
     private static void assertLine(String line) {
         assertTrue(MD.lines().anyMatch(line::equals), "missing line:\n" + line + "\nin:\n" + MD);
@@ -29,6 +33,21 @@ class SummaryMarkdownTest {
     }
 
     @Test
+    void theDatasetIsNamedAndThePaperIsLeftOutUnlessItLooksLikeUcMerced() {
+        assertLine("Dataset: `file:/data/UCMerced_LandUse/Images`, 21 classes, 2100 images.");
+        String md = SummaryMarkdown.render(AGGREGATION, SYNTHETIC);
+        assertTrue(md.contains("Dataset: `file:/work/data/synthetic`, 6 classes, 240 images.\n"), md);
+        assertTrue(md.contains("The paper's Table 1 (UC Merced, 21 classes) is left out: this dataset has 6 classes, "
+                + "so it is not UC Merced and the numbers are not comparable."), md);
+        assertTrue(md.contains("\n| Method | AlexNet | VGGNet |\n"), md);
+        assertTrue(md.contains("\n| original | 85.00 ± 5.00 | 70.00 (n=1) |\n"), md);
+        assertFalse(md.contains("paper |") || md.contains("88.10"), md);
+        String unknown = SummaryMarkdown.render(AGGREGATION, null);
+        assertTrue(unknown.contains("Dataset: not recorded in run.json."), unknown);
+        assertFalse(unknown.contains("88.10"), unknown);
+    }
+
+    @Test
     void bestAccuracyTableHasNoPaperColumns() {
         assertLine("| Method | AlexNet | VGGNet |");
         assertLine("| original | 86.33 ± 4.51 | 75.00 (n=1) |");
@@ -37,10 +56,15 @@ class SummaryMarkdownTest {
     @Test
     void comparisonsShowDifferencesAndBothTests() {
         assertLine("| Backbone | Method | vs | Folds | Δ mean (pp) | Δ std (pp) | t (corrected) | p (t) | Images "
-                + "| b / c | p (McNemar) |");
+                + "| b / c | p (McNemar) | Note |");
         // t = 0.04 / sqrt((1/3 + 1/2) 1e-4) = 4.38, p = 1 - t / sqrt(2 + t²) = 0.048
-        assertLine("| AlexNet | KPFF | original | 3 | +4.00 | 1.00 | 4.38 | 0.048 | 6 | 3 / 1 | 0.625 |");
-        assertLine("| VGGNet | KPFF | original | 0 | — | — | — | — | 0 | 0 / 0 | — |");
+        assertLine("| AlexNet | KPFF | original | 3 | +4.00 | 1.00 | 4.38 | 0.048 | 6 | 3 / 1 | 0.625 |  |");
+        assertLine("| AlexNet | KPFF | Add | 2 | +2.00 | 1.41 | undefined | undefined | 0 | 0 / 0 | undefined "
+                + "| t undefined: 2 paired folds, fewer than the 3 the t-test needs; McNemar undefined: no image "
+                + "predicted by both cells |");
+        assertLine("| VGGNet | KPFF | original | 0 | — | — | undefined | undefined | 0 | 0 / 0 | undefined "
+                + "| t undefined: 0 paired folds, fewer than the 3 the t-test needs; McNemar undefined: no image "
+                + "predicted by both cells |");
         assertTrue(MD.contains("Nadeau–Bengio corrected resampled t-test"), MD);
         assertTrue(MD.contains("k = 3"), MD);
     }
@@ -51,7 +75,7 @@ class SummaryMarkdownTest {
         Aggregation a = new Aggregation(5, List.of(
                 new SummaryRow("inception", FusionMethod.CONCAT, new TreeMap<>(), 5, 0.9, 0.01, 0.91, 0.01),
                 new SummaryRow("inception", FusionMethod.CONCAT, p, 5, 0.8, 0.02, 0.81, 0.02)), List.of());
-        String md = SummaryMarkdown.render(a);
+        String md = SummaryMarkdown.render(a, UC_MERCED);
         assertTrue(md.contains("## Final accuracy (%), point (defaults)\n"), md);
         assertTrue(md.contains("## Final accuracy (%), point train.learning-rate=0.001\n"), md);
         assertTrue(md.contains("| Concat | 80.00 ± 2.00 | 90.23 |\n"), md);

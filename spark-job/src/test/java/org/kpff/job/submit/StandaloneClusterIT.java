@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * through {@code spark.worker.resource.gpu.*}; the shaded jar submitted through {@code submit/standalone.sh run}
  * with the job's GPU scheduling confs. Every cell's first attempt pauses after its first checkpoint (the
  * {@code spark.kpff.test.pauseDir} hook), so the test sees 4 cells on the 4 GPUs at once, checks the executors'
- * command lines, refuses a second driver on the same output folder, and then SIGKILLs one Worker and its executor
+ * command lines (the job's JVM options, the fast-path flags among them), refuses a second driver on the same output folder, and then SIGKILLs one Worker and its executor
  * (a lost node): its cells go to the other Worker and resume from their checkpoints. Afterwards it checks the
  * committed results, the GPU addresses and the per-executor concurrency they record, and Spark's event log.
  */
@@ -196,17 +196,18 @@ class StandaloneClusterIT {
         }
         assertFalse(Files.exists(out.resolve(".kpff-lease").resolve("000000000001")), "the lease was released");
         record Cell(String id, String executor, String gpu, String device, Timestamp start, Timestamp end,
-                int attempts, int resumedFrom) {
+                int attempts, int resumedFrom, String engine) {
         }
         List<Cell> cells = new ArrayList<>();
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
                 Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery("SELECT cell_id, executor_id, gpu, device, started_at, finished_at, "
-                        + "attempts, resumed_from, status FROM read_parquet('" + out + "/cells/*/*.parquet')")) {
+                        + "attempts, resumed_from, engine, status FROM read_parquet('" + out
+                        + "/cells/*/*.parquet')")) {
             while (rs.next()) {
                 assertEquals("ok", rs.getString("status"));
                 cells.add(new Cell(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getTimestamp(5), rs.getTimestamp(6), rs.getInt(7), rs.getInt(8)));
+                        rs.getTimestamp(5), rs.getTimestamp(6), rs.getInt(7), rs.getInt(8), rs.getString(9)));
             }
         }
         assertEquals(CELLS, cells.size(), "one row per cell");
@@ -229,6 +230,8 @@ class StandaloneClusterIT {
         }
         for (Cell c : cells) {
             assertEquals("cpu", c.device(), "the CPU jar computes on the CPU: " + c);
+            // The fast path reached the executors Spark launched: oneDNN for every conv/BN/pool layer.
+            assertTrue(c.engine().startsWith("cpu-onednn-") && !c.engine().contains("+plain"), c.toString());
             assertTrue(WORKER_GPUS.stream().anyMatch(w -> w.contains(c.gpu())), "gpu holds Spark's address: " + c);
             if (lostCells.contains(c.id())) {
                 assertEquals(2, c.attempts(), "retried after the lost Worker: " + c);

@@ -1,6 +1,7 @@
 package org.kpff.job.submit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -94,6 +95,18 @@ class SubmitScriptsTest {
         assertTrue(argv.contains("-Dspark.master=local[*]") && argv.contains("org.kpff.job.cli.Main"), argv.toString());
         assertTrue(argv.contains("--data") && argv.contains(tmp.resolve("d").toString()),
                 "a generated dataset is used when --data is absent: " + argv);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--help", "-h", "--version"})
+    void localScriptHelpPreparesNoDataset(String flag, @TempDir Path tmp) throws Exception {
+        Run r = bash(Map.of("KPFF_DRY_RUN", "1", "KPFF_DATA_DIR", tmp.resolve("d").toString()),
+                SUBMIT.resolve("local.sh").toString(), "run", flag);
+        assertEquals(0, r.status(), r.err());
+        List<String> argv = r.out().lines().toList();
+        assertEquals(List.of("run", flag), argv.subList(argv.indexOf("org.kpff.job.cli.Main") + 1, argv.size()),
+                "help is passed on as it is, with no --data for a dataset to generate: " + argv);
+        assertFalse(Files.exists(tmp.resolve("d")));
     }
 
     @Test

@@ -1,0 +1,118 @@
+package org.kpff.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.kpff.core.fusion.FusionInit;
+import org.kpff.core.fusion.FusionMethod;
+import org.kpff.core.head.ModelFactory;
+import org.kpff.core.train.CellSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Training-step throughput of one cell's network, the Java side of the PyTorch side-by-side benchmark
+ * ({@code kpff-bench/side-by-side.sh}): builds the network a cell builds ({@link ModelFactory}, Adam with L2, batch
+ * norm, 'same' padding), then times {@code ComputationGraph.fit} on one fixed random minibatch and prints one JSON
+ * line (images/s, median step time, parameter count, engine).
+ *
+ * <p>Uses only APIs that today's and earlier builds of kpff-core share, so the same source measures a baseline
+ * build; the engine is read by reflection where {@code org.kpff.core.engine.ComputeEngine} exists.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar org.kpff.bench.TrainStepBenchmark --backbone alexnet --size 64
+ * --width 0.5 --r 128 [--method kpff] [--classes 21] [--batch 50] [--warmup 3] [--seconds 20] [--label x]}.
+ */
+public final class TrainStepBenchmark {
+
+    private TrainStepBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = parse(args);
+        String backbone = a.getOrDefault("backbone", "alexnet");
+        int size = Integer.parseInt(a.getOrDefault("size", "32"));
+        double width = Double.parseDouble(a.getOrDefault("width", "0.125"));
+        int r = Integer.parseInt(a.getOrDefault("r", "64"));
+        FusionMethod method = FusionMethod.valueOf(a.getOrDefault("method", "kpff").toUpperCase(Locale.ROOT));
+        int classes = Integer.parseInt(a.getOrDefault("classes", "21"));
+        int batch = Integer.parseInt(a.getOrDefault("batch", "50"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "3"));
+        double minSeconds = Double.parseDouble(a.getOrDefault("seconds", "20"));
+        int minSteps = Integer.parseInt(a.getOrDefault("min-steps", "5"));
+        String label = a.getOrDefault("label", "dl4j");
+
+        String engine = engine();
+        CellSpec spec = new CellSpec(backbone, method, classes, size, width, r, FusionInit.IDENTITY, true, 0.5,
+                1e-4, 5e-4, batch, 1, 1, 42L);
+        ComputationGraph net = ModelFactory.create(spec);
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, classes);
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, i % classes, 1f);
+        }
+        DataSet ds = new DataSet(x, y);
+        for (int i = 0; i < warmup; i++) {
+            net.fit(ds);
+        }
+        double[] stepMs = new double[Math.max(minSteps, 1) * 64];
+        int steps = 0;
+        long start = System.nanoTime();
+        while (steps < minSteps || (System.nanoTime() - start) / 1e9 < minSeconds) {
+            long t0 = System.nanoTime();
+            net.fit(ds);
+            if (steps == stepMs.length) {
+                stepMs = Arrays.copyOf(stepMs, steps * 2);
+            }
+            stepMs[steps++] = (System.nanoTime() - t0) / 1e6;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double[] sorted = Arrays.copyOf(stepMs, steps);
+        Arrays.sort(sorted);
+        String engineUsed = engineOf(net, engine);
+        System.out.printf(Locale.ROOT, "{\"framework\":\"%s\",\"engine\":\"%s\",\"backbone\":\"%s\",\"size\":%d,"
+                        + "\"width\":%s,\"r\":%d,\"method\":\"%s\",\"batch\":%d,\"threads\":\"%s\",\"params\":%d,"
+                        + "\"steps\":%d,\"seconds\":%.3f,\"images_per_s\":%.2f,\"step_ms_median\":%.2f}%n",
+                label, engineUsed, backbone, size, width, r, method.name().toLowerCase(Locale.ROOT), batch,
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), net.params().length(), steps, seconds,
+                steps * batch / seconds, sorted[sorted.length / 2]);
+    }
+
+    private static String engine() {
+        try {
+            Class<?> c = Class.forName("org.kpff.core.engine.ComputeEngine");
+            Object e = c.getMethod("initialize").invoke(null);
+            return (String) e.getClass().getMethod("id").invoke(e);
+        } catch (ClassNotFoundException e) {
+            return "baseline";
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String engineOf(ComputationGraph net, String fallback) {
+        try {
+            Class<?> c = Class.forName("org.kpff.core.engine.ComputeEngine");
+            return (String) c.getMethod("of", ComputationGraph.class).invoke(null, net);
+        } catch (ClassNotFoundException e) {
+            return fallback;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("Expected --key value pairs, got '" + args[i] + "'");
+            }
+            out.put(args[i].substring(2), args[++i]);
+        }
+        return out;
+    }
+}

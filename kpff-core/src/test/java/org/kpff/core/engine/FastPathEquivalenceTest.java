@@ -1,0 +1,194 @@
+package org.kpff.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.kpff.core.fusion.FusionInit;
+import org.kpff.core.fusion.FusionMethod;
+import org.kpff.core.head.ModelFactory;
+import org.kpff.core.train.CellSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The fast path (DL4J layer helpers on libnd4j's oneDNN custom ops) computes what DL4J's plain path computes, for
+ * every backbone × fusion method, and it is really engaged in the default build.
+ *
+ * <p>The fast path is float32 only: DL4J's oneDNN helpers decline other types and DL4J then runs its own path,
+ * which {@link ComputeEngine#of} reports as plain.
+ *
+ * <p>Tolerances (float32): network outputs within {@value #OUTPUT_TOL} absolute (softmax probabilities), the loss
+ * within {@value #SCORE_TOL} relative, and every parameter's gradient within {@value #GRAD_TOL} relative in L2
+ * norm ({@code |g_fast - g_plain| / |g_plain|}, floored at 1e-3 of the largest gradient's norm). oneDNN reorders
+ * float sums (blocked layouts, different GEMM), so bit equality is not expected: measured output differences are
+ * up to 5e-5 (Inception in training mode, where batch norm over 4 images amplifies rounding), loss differences
+ * below 1e-6 relative.
+ */
+class FastPathEquivalenceTest {
+
+    static final double OUTPUT_TOL = 1e-4;
+    static final double SCORE_TOL = 1e-5;
+    static final double GRAD_TOL = 1e-3;
+    private static final int BATCH = 4;
+    private static final int CLASSES = 3;
+
+    @BeforeAll
+    static void engine() {
+        ComputeEngine.initialize();
+    }
+
+    static Stream<Arguments> backboneAndMethod() {
+        List<Arguments> out = new ArrayList<>();
+        for (String b : List.of("alexnet", "vgg16", "inception")) {
+            for (FusionMethod m : FusionMethod.values()) {
+                out.add(Arguments.of(b, m));
+            }
+        }
+        return out.stream();
+    }
+
+    private static CellSpec spec(String backbone, FusionMethod method, int size, double width) {
+        // Dropout 0: the two networks must see the same function (dropout masks would differ).
+        return new CellSpec(backbone, method, CLASSES, size, width, 16, FusionInit.IDENTITY, true, 0.0, 1e-3, 5e-4,
+                BATCH, 1, 1, 1234L);
+    }
+
+    /** Builds a network with DL4J's layer helpers switched on or off for the layers it instantiates. */
+    static <T> T withHelpers(boolean on, Supplier<T> build) {
+        String before = System.getProperty(ComputeEngine.HELPERS_DISABLE);
+        System.setProperty(ComputeEngine.HELPERS_DISABLE, Boolean.toString(!on));
+        try {
+            return build.get();
+        } finally {
+            System.setProperty(ComputeEngine.HELPERS_DISABLE, before);
+        }
+    }
+
+    @Test
+    void defaultBuildEngagesOneDnn() {
+        ComputeEngine.Engine e = ComputeEngine.current();
+        assertTrue(e.fast() && e.id().startsWith("cpu-onednn-"),
+                "The default CPU build must train on oneDNN, but the engine is " + e.id() + ": " + e.detail());
+        assertTrue(NativeLibrary.current().hasOnednn(), "libnd4j build info lacks HAVE_ONEDNN: "
+                + NativeLibrary.current().buildInfo());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backboneAndMethod")
+    void everyConvBatchNormAndPoolingLayerHasItsOneDnnHelper(String backbone, FusionMethod method) {
+        ComputationGraph net = ModelFactory.create(spec(backbone, method, 32, 0.125));
+        int conv = 0;
+        int bn = 0;
+        int pool = 0;
+        for (Layer l : net.getLayers()) {
+            if (l instanceof ConvolutionLayer) {
+                assertInstanceOf(MKLDNNConvHelper.class, l.getHelper(), l.conf().getLayer().getLayerName());
+                conv++;
+            } else if (l instanceof BatchNormalization) {
+                assertInstanceOf(MKLDNNBatchNormHelper.class, l.getHelper(), l.conf().getLayer().getLayerName());
+                bn++;
+            } else if (l instanceof SubsamplingLayer) {
+                assertInstanceOf(MKLDNNSubsamplingHelper.class, l.getHelper(), l.conf().getLayer().getLayerName());
+                pool++;
+            }
+        }
+        assertTrue(conv > 0 && bn > 0 && pool > 0, conv + " conv, " + bn + " bn, " + pool + " pool layers");
+        assertEquals(ComputeEngine.current().id(), ComputeEngine.of(net));
+
+        ComputationGraph plain = withHelpers(false, () -> ModelFactory.create(spec(backbone, method, 32, 0.125)));
+        for (Layer l : plain.getLayers()) {
+            if (l instanceof ConvolutionLayer || l instanceof BatchNormalization || l instanceof SubsamplingLayer) {
+                assertNull(l.getHelper(), l.conf().getLayer().getLayerName());
+            }
+        }
+        assertEquals("cpu-plain", ComputeEngine.of(plain));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backboneAndMethod")
+    void fastPathEqualsPlainPathInOutputsLossAndGradients(String backbone, FusionMethod method) {
+        CellSpec spec = spec(backbone, method, 32, 0.125);
+        ComputationGraph fast = withHelpers(true, () -> ModelFactory.create(spec));
+        ComputationGraph plain = withHelpers(false, () -> ModelFactory.create(spec));
+        assertEquals(plain.params(), fast.params(), "same seed, same initial parameters");
+
+        Nd4j.getRandom().setSeed(99);
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 3, 32, 32);
+        INDArray y = oneHot(BATCH);
+
+        // Inference (BN with running statistics) and training-mode outputs (BN with batch statistics).
+        for (boolean train : new boolean[] {false, true}) {
+            INDArray of = fast.outputSingle(train, x.dup());
+            INDArray op = plain.outputSingle(train, x.dup());
+            double diff = of.sub(op).amaxNumber().doubleValue();
+            assertTrue(diff <= OUTPUT_TOL, "outputs (train=" + train + ") differ by " + diff);
+        }
+
+        fast.setInputs(x.dup());
+        fast.setLabels(y);
+        fast.computeGradientAndScore();
+        plain.setInputs(x.dup());
+        plain.setLabels(y);
+        plain.computeGradientAndScore();
+        assertEquals(plain.score(), fast.score(), SCORE_TOL * Math.abs(plain.score()), "loss");
+
+        Map<String, INDArray> gp = plain.gradient().gradientForVariable();
+        Map<String, INDArray> gf = fast.gradient().gradientForVariable();
+        assertEquals(gp.keySet(), gf.keySet());
+        // A parameter whose gradient nearly cancels (the beta of a batch norm that feeds, through ReLU and pooling,
+        // another batch norm) has a norm at float32 noise level: its differences are judged against 1e-3 of the
+        // largest parameter gradient, not against its own tiny norm.
+        double largest = gp.values().stream().mapToDouble(g -> g.norm2Number().doubleValue()).max().orElse(0);
+        for (Map.Entry<String, INDArray> e : gp.entrySet()) {
+            INDArray a = e.getValue();
+            INDArray b = gf.get(e.getKey());
+            double norm = a.norm2Number().doubleValue();
+            double rel = a.sub(b).norm2Number().doubleValue() / Math.max(norm, 1e-3 * largest);
+            assertTrue(rel <= GRAD_TOL, e.getKey() + ": relative gradient difference " + rel + " (norms plain "
+                    + norm + ", fast " + b.norm2Number() + ", largest " + largest + ")");
+        }
+    }
+
+    /**
+     * The fast path is float32 only: DL4J's oneDNN helpers return null for float64 inputs and DL4J then quietly runs
+     * its own path, so a double-precision gradient check cannot exercise the fast path (gradient checks in double
+     * cover the plain path and the KPFF vertex, in KroneckerFusionVertexTest). The engine must not claim oneDNN
+     * for such a network.
+     */
+    @Test
+    void float64NetworksAreReportedAsPlainBecauseTheHelpersDeclineThem() {
+        CellSpec spec = spec("alexnet", FusionMethod.KPFF, 32, 0.125);
+        ComputationGraph net = withHelpers(true, () -> ModelFactory.create(spec, DataType.DOUBLE));
+        assertTrue(Stream.of(net.getLayers()).anyMatch(l -> l.getHelper() != null), "helpers are attached");
+        assertEquals("cpu-plain", ComputeEngine.of(net));
+    }
+
+    private static INDArray oneHot(int n) {
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, CLASSES);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, i % CLASSES, 1f);
+        }
+        return y;
+    }
+}

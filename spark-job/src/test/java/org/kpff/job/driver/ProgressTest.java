@@ -1,0 +1,88 @@
+package org.kpff.job.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.kpff.core.fusion.FusionMethod;
+import org.kpff.job.plan.GridCell;
+
+/** The ETA of {@link Progress} on a fake clock: measured seconds per unit of cost, per backbone, over the slots. */
+class ProgressTest {
+
+    private static final long SECOND = 1_000_000_000L;
+    private static final GridCell VGG_0 = GridCell.of("vgg16", FusionMethod.KPFF, 0, Map.of(), 1);
+    private static final GridCell VGG_1 = GridCell.of("vgg16", FusionMethod.KPFF, 1, Map.of(), 1);
+    private static final GridCell ALEX_0 = GridCell.of("alexnet", FusionMethod.KPFF, 0, Map.of(), 1);
+    private static final GridCell ALEX_1 = GridCell.of("alexnet", FusionMethod.KPFF, 1, Map.of(), 1);
+    /** Cost model: a VGG cell costs 10 units, an AlexNet cell 1. */
+    private static final List<GridCell> CELLS = List.of(VGG_0, VGG_1, ALEX_0, ALEX_1);
+
+    private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
+
+    private Progress progress(int slots) {
+        return new Progress(CELLS, c -> c.backbone().equals("vgg16") ? 10.0 : 1.0, slots, clock::get);
+    }
+
+    private void at(double seconds) {
+        clock.set(1_000 * SECOND + Math.round(seconds * SECOND));
+    }
+
+    @Test
+    void theEtaScalesTheCostOfWhatIsLeftByMeasuredSecondsPerUnitAndDividesBySlots() {
+        Progress p = progress(2);
+        p.started(VGG_0);
+        p.started(VGG_1);
+        assertTrue(Double.isNaN(p.etaSeconds()), "no cell finished: no rate yet");
+
+        at(100);
+        p.finished(VGG_0, "ok"); // 100 s for 10 units: 10 s per unit, the only rate so far
+        p.started(ALEX_0);
+        // Left: VGG_1 expected 100 s, 100 s in: 0; ALEX_0 running, expected 1 × 10 = 10; ALEX_1 pending, 10.
+        assertEquals(10.0, p.etaSeconds(), 1e-9);
+        assertEquals("10s (rough: no alexnet cell has finished yet)", p.etaText());
+
+        at(120);
+        p.finished(VGG_1, "ok");
+        p.started(ALEX_1);
+        at(150);
+        p.finished(ALEX_0, "ok"); // AlexNet measured apart: 50 s for 1 unit, where the VGG rate said 10 s
+        // Only ALEX_1 is left: expected 1 × 50 = 50 s, 30 s in: 20 s; one cell is not split over the two slots.
+        assertEquals(20.0, p.etaSeconds(), 1e-9);
+        assertEquals("20s", p.etaText());
+    }
+
+    @Test
+    void oneSlotAddsUpTheCellsLeft() {
+        Progress p = progress(1);
+        p.started(ALEX_0);
+        at(4);
+        p.finished(ALEX_0, "ok"); // 4 s per unit, for every backbone until one of its own finishes
+        // Pending: two VGG cells (10 units each) and one AlexNet cell: (10 + 10 + 1) × 4 s.
+        assertEquals(84.0, p.etaSeconds(), 1e-9);
+        at(5);
+        p.started(VGG_0);
+        at(25);
+        assertEquals(84.0 - 20, p.etaSeconds(), 1e-9, "20 s into a 40 s cell");
+        at(95);
+        assertEquals(40.0 + 4, p.etaSeconds(), 1e-9, "an overdue running cell counts as about to finish");
+    }
+
+    @Test
+    void slotsMustBePositive() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> progress(0));
+        assertTrue(e.getMessage().contains("slots must be >= 1, got 0"), e.getMessage());
+    }
+
+    @Test
+    void durationsReadAsSecondsMinutesOrHours() {
+        assertEquals("59s", Progress.duration(59.4));
+        assertEquals("1m33s", Progress.duration(93));
+        assertEquals("2h05m", Progress.duration(7500));
+        assertEquals("?", Progress.duration(Double.NaN));
+    }
+}
