@@ -70,6 +70,7 @@ public final class DataParallelTrainer {
             throw new IllegalArgumentException("workers = " + workers + " (must be at least 1)");
         }
         long start = System.nanoTime();
+        java.time.Instant startedAt = java.time.Instant.now();
         DoubleAccumulator lossSum = jsc.sc().doubleAccumulator("kpff-" + task.cellId() + "-loss");
         LongAccumulator examples = jsc.sc().longAccumulator("kpff-" + task.cellId() + "-examples");
         CollectionAccumulator<String> placements = jsc.sc().collectionAccumulator("kpff-" + task.cellId()
@@ -134,15 +135,16 @@ public final class DataParallelTrainer {
                 validation.setEpoch(0);
                 return validation;
             }, checkpoints, listener);
-            return finish(task, true, "", outcome, heldOut, placements, start);
+            return finish(task, true, "", outcome, heldOut, placements, start, startedAt);
         } catch (CellFailedException | DatasetException e) {
             LOG.warn("Cell {} failed deterministically: {}", task.cellId(), e.getMessage());
-            return finish(task, false, e.getMessage(), null, heldOut, placements, start);
+            return finish(task, false, e.getMessage(), null, heldOut, placements, start, startedAt);
         }
     }
 
     private static CellRun finish(CellTask task, boolean ok, String reason, CellOutcome outcome,
-            List<Integer> heldOut, CollectionAccumulator<String> placements, long start) {
+            List<Integer> heldOut, CollectionAccumulator<String> placements, long start,
+            java.time.Instant startedAt) {
         System.gc();
         TreeSet<String> hosts = new TreeSet<>();
         TreeSet<String> gpus = new TreeSet<>();
@@ -160,6 +162,7 @@ public final class DataParallelTrainer {
                 CellRunner.fmt(seconds), host);
         return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, 1, seconds,
                 ImageCache.decodeCount(), Pointer.totalBytes(), Pointer.physicalBytes(),
-                outcome != null ? outcome.engine() : ComputeEngine.current().id());
+                outcome != null ? outcome.engine() : ComputeEngine.current().id(), CellRunner.executorId(),
+                startedAt, java.time.Instant.now(), gpu);
     }
 }

@@ -35,13 +35,13 @@ final class CellCompletion {
     }
 
     /**
-     * Runs a cell and commits it.
+     * Runs a cell and commits it, after checking that this driver still holds the output folder's lease.
      *
      * @param training trains the cell (as a Spark job, or data-parallel) and returns its run
      * @return the run, or null when the cell failed for good in Spark (incomplete, nothing committed)
      * @throws UncheckedIOException when the cell's commit failed {@link #COMMIT_ATTEMPTS} times
      */
-    CellRun runAndCommit(GridCell cell, CellTask task, ResultWriter writer, Outcomes outcomes, Progress progress,
+    CellRun runAndCommit(GridCell cell, CellTask task, RunSession session, Outcomes outcomes, Progress progress,
             Supplier<CellRun> training) {
         jsc.setJobGroup(jobGroup(cell), "KPFF cell " + cell.id() + " (" + cell.backbone() + ", "
                 + cell.method().id() + ", fold " + cell.fold() + ")", true);
@@ -58,7 +58,10 @@ final class CellCompletion {
         } finally {
             jsc.clearJobGroup();
         }
-        commit(cell, task, run, writer);
+        if (session.lease() != null) {
+            session.lease().checkHeld();
+        }
+        commit(cell, task, run, session.writer());
         (run.ok() ? outcomes.ok : outcomes.failed).incrementAndGet();
         outcomes.engines.merge(run.engine(), 1, Integer::sum);
         progress.finished(cell, run.ok()

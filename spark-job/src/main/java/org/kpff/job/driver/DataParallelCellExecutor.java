@@ -35,7 +35,7 @@ final class DataParallelCellExecutor implements CellExecutor {
             PlannedCell planned = next.get();
             CellTask task = session.task(config, planned, conf);
             progress.started(planned.cell());
-            CellRun run = completion.runAndCommit(planned.cell(), task, session.writer(), outcomes, progress,
+            CellRun run = completion.runAndCommit(planned.cell(), task, session, outcomes, progress,
                     () -> DataParallelTrainer.run(jsc, task, config.run().dataParallel(), workers));
             source.finished(planned, run);
         }

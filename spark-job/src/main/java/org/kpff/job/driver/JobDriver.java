@@ -65,6 +65,13 @@ public final class JobDriver {
             throw new IllegalArgumentException("The config sets search.strategy = " + config.search().strategy().id()
                     + ": run it with the search subcommand, or set search.strategy = none for a plain run.");
         }
+        try (OutputLease held = folder.lease(outUri)) {
+            return runHeld(config, dataUri, outUri, resume, argv);
+        }
+    }
+
+    private Report runHeld(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv)
+            throws IOException {
         RunSession session = folder.open(config, dataUri, outUri, resume, argv);
         List<GridCell> cells = GridPlanner.plan(config, session.listing().classCount(), session.committed());
         session.attempt().put("cells_planned", cells.size());

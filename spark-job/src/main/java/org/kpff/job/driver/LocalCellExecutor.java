@@ -75,7 +75,7 @@ final class LocalCellExecutor implements CellExecutor {
                     CellTask task = session.task(config, planned, conf);
                     progress.started(cell);
                     started.add(cell);
-                    ended.submit(() -> new Ended(planned, completion.runAndCommit(cell, task, session.writer(),
+                    ended.submit(() -> new Ended(planned, completion.runAndCommit(cell, task, session,
                             outcomes, progress,
                             () -> jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0))));
                     running++;

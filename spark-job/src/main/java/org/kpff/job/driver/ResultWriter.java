@@ -51,6 +51,8 @@ import org.kpff.job.results.TrialRow;
  */
 final class ResultWriter {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultWriter.class);
+
     private final SparkSession spark;
     private final RunLayout layout;
     private final Configuration conf;
@@ -101,7 +103,7 @@ final class ResultWriter {
                     o.epochs(), run.seconds(), o.trainSeconds(), run.host(), gpuOrNull(run.gpu()), run.attempt(), w,
                     Arrays.stream(o.confusion()).flatMapToInt(Arrays::stream).boxed().toList(),
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
-                    run.rssBytes(), run.engine());
+                    run.rssBytes(), run.engine(), run.executorId(), run.startedAt(), run.finishedAt(), run.device());
             for (Evaluation e : o.evaluations()) {
                 metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds(),
                         e.fusionW()).toRow());
@@ -119,7 +121,13 @@ final class ResultWriter {
         } else {
             result = new CellResult(key, CellStatus.FAILED, run.reason(), null, null, null, 0, run.seconds(), 0,
                     run.host(), gpuOrNull(run.gpu()), run.attempt(), null, null, task.spec().fusionInit(), cell.seed(),
-                    0, run.jvmDecodes(), run.nativeBytes(), run.rssBytes(), run.engine());
+                    0, run.jvmDecodes(), run.nativeBytes(), run.rssBytes(), run.engine(), run.executorId(),
+                    run.startedAt(), run.finishedAt(), run.device());
+        }
+        if (result.gpu() != null && "cpu".equals(result.device())) {
+            LOG.warn("Cell {} was assigned GPU {} by Spark but trained on the CPU: the application jar has ND4J's "
+                    + "CPU backend (build it with -Pcuda). Recorded in its cells row (gpu = {}, device = cpu).",
+                    cell.id(), result.gpu(), result.gpu());
         }
         Map<CellTable, CellCommitter.TableWriter> tables = new EnumMap<>(CellTable.class);
         tables.put(CellTable.METRICS, dir -> write(metrics, ResultSchemas.METRICS, dir));

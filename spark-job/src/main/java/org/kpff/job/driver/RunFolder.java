@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -37,11 +38,25 @@ final class RunFolder {
     private final SparkSession spark;
     private final Configuration hadoopConf;
     private final PreflightCheck preflight;
+    /** The output folder's lease while a run or search holds it ({@link #lease}); null otherwise. */
+    private volatile OutputLease lease;
 
     RunFolder(SparkSession spark, PreflightCheck preflight) {
         this.spark = spark;
         this.hadoopConf = spark.sparkContext().hadoopConfiguration();
         this.preflight = preflight;
+    }
+
+    /**
+     * Takes the output folder's single-writer lease for this driver (refusing a folder another live driver holds)
+     * until the returned lease is closed; every commit of a session opened meanwhile checks it first.
+     */
+    OutputLease lease(String outUri) throws IOException {
+        Duration timeout = OutputLease.parseTimeout(spark.conf().get(OutputLease.TIMEOUT_CONF,
+                OutputLease.DEFAULT_TIMEOUT.toSeconds() + "s"));
+        OutputLease taken = OutputLease.acquire(outUri, hadoopConf, spark.sparkContext().applicationId(), timeout);
+        lease = taken;
+        return taken;
     }
 
     /** The Hadoop configuration of the run folder's FileSystem. */
@@ -86,7 +101,7 @@ final class RunFolder {
         if (!exists(layout.foldsParquet())) {
             writer.writeFolds(listing, folds);
         }
-        return new RunSession(layout, info, listing, folds, writer, committed, attempt, t0, undecodable);
+        return new RunSession(layout, info, listing, folds, writer, committed, attempt, t0, undecodable, lease);
     }
 
     /** Rewrites run.json as it stands (after the attempt's entry changed). */

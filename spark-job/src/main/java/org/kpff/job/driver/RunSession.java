@@ -25,9 +25,11 @@ import org.kpff.job.results.RunLayout;
  * @param attempt     this attempt's entry in run.json
  * @param startNanos  {@link System#nanoTime()} when the attempt started
  * @param undecodable images every cell skips (empty in strict mode)
+ * @param lease       the output folder's lease this driver holds, checked before every commit; null without one
  */
 record RunSession(RunLayout layout, RunInfo info, DatasetListing listing, Folds folds, ResultWriter writer,
-        Set<String> committed, ObjectNode attempt, long startNanos, List<ImageProblem> undecodable) {
+        Set<String> committed, ObjectNode attempt, long startNanos, List<ImageProblem> undecodable,
+        OutputLease lease) {
 
     /** The executor's task of a planned cell: its spec, data, fold and checkpoint folder (or none). */
     CellTask task(JobConfig config, PlannedCell planned, SerializableHadoopConf conf) {

@@ -103,6 +103,14 @@ public final class SearchDriver {
             throw new IllegalArgumentException("The config has no search: set search.strategy to grid, random or asha "
                     + "and search.space (see conf/search-example.conf), or use the run subcommand.");
         }
+        try (OutputLease held = folder.lease(outUri)) {
+            return searchHeld(config, dataUri, outUri, resume, argv);
+        }
+    }
+
+    private Report searchHeld(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv)
+            throws IOException {
+        SearchConfig search = config.search();
         List<SortedMap<String, String>> points = SearchTrials.points(search);
         RunSession session = folder.open(config, dataUri, outUri, resume, argv);
         // Cells are built from the config without its search section: a rung's point sets train.epochs.

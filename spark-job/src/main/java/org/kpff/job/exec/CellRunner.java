@@ -37,12 +37,14 @@ public final class CellRunner {
     /** Trains the cell described by {@code task}. */
     public static CellRun run(CellTask task) {
         long start = System.nanoTime();
+        java.time.Instant startedAt = java.time.Instant.now();
         TaskContext ctx = TaskContext.get();
         int attempt = ctx == null ? 1 : ctx.attemptNumber() + 1;
-        String gpu = GpuBinding.bindCurrentTask();
+        GpuBinding.Placement gpu = GpuBinding.bind();
         limitThreads(ctx == null ? Runtime.getRuntime().availableProcessors() : ctx.cpus());
         String host = hostName();
-        LOG.info("Cell {} attempt {} on {} ({})", task.cellId(), attempt, host, gpu);
+        LOG.info("Cell {} attempt {} on {} executor {} (GPU {}, computing on {})", task.cellId(), attempt, host,
+                executorId(), gpu.address() == null ? "none" : gpu.address(), gpu.device());
         List<Integer> heldOut = new ArrayList<>();
         try {
             CellData cellData = CellData.load(task);
@@ -76,15 +78,15 @@ public final class CellRunner {
                 faults.afterEvaluation(task.cellId(), attempt, e.epoch(), firstEvaluation[0]);
             };
             CellOutcome outcome = CellTrainer.train(task.spec(), data, checkpoints, listener);
-            return finish(task, true, "", outcome, heldOut, host, gpu, attempt, start);
+            return finish(task, true, "", outcome, heldOut, host, gpu, attempt, start, startedAt);
         } catch (CellFailedException | DatasetException e) {
             LOG.warn("Cell {} failed deterministically (not retried): {}", task.cellId(), e.getMessage());
-            return finish(task, false, e.getMessage(), null, heldOut, host, gpu, attempt, start);
+            return finish(task, false, e.getMessage(), null, heldOut, host, gpu, attempt, start, startedAt);
         }
     }
 
     private static CellRun finish(CellTask task, boolean ok, String reason, CellOutcome outcome, List<Integer> heldOut,
-            String host, String gpu, int attempt, long start) {
+            String host, GpuBinding.Placement gpu, int attempt, long start, java.time.Instant startedAt) {
         // Native memory must not grow cell after cell: the trainer closed the network and its workspaces; a GC
         // lets ND4J's deallocator release what the closed arrays held before we measure.
         System.gc();
@@ -95,9 +97,16 @@ public final class CellRunner {
                 + "off-heap {} MiB, RSS {} MiB", task.cellId(), ok ? "done" : "failed", fmt(seconds),
                 outcome == null ? "-" : fmt(outcome.trainSeconds()), ImageCache.decodeCount(), nativeBytes >> 20,
                 rss >> 20);
-        return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, attempt, seconds,
+        return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu.address(), attempt, seconds,
                 ImageCache.decodeCount(), nativeBytes, rss,
-                outcome != null ? outcome.engine() : ComputeEngine.current().id());
+                outcome != null ? outcome.engine() : ComputeEngine.current().id(), executorId(), startedAt,
+                java.time.Instant.now(), gpu.device());
+    }
+
+    /** The Spark executor id of this JVM ({@code driver} in local mode), or {@code none} outside Spark. */
+    public static String executorId() {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        return env == null ? "none" : env.executorId();
     }
 
     /**

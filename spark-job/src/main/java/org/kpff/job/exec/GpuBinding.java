@@ -56,27 +56,52 @@ public final class GpuBinding {
     }
 
     /**
-     * Binds the current thread to the task's GPU when the CUDA backend is active.
+     * Where a task computes.
      *
-     * @return a description for the results: {@code cpu}, or {@code cuda:<n>} (with the device name when known)
+     * @param address the GPU address Spark assigned the task, or null when it got none
+     * @param device  what ND4J computes on: {@code cpu}, or {@code cuda:<n>} (with the device name when known);
+     *                {@code cpu} with an address means the CPU build left Spark's GPU unused
      */
-    public static String bindCurrentTask() {
+    public record Placement(String address, String device) {
+
+        /** Whether Spark assigned a GPU that this build does not use (the CPU jar on a GPU cluster). */
+        public boolean gpuUnused() {
+            return address != null && device.equals("cpu");
+        }
+    }
+
+    /**
+     * Binds the current thread to the task's GPU when the CUDA backend is active. On the CPU backend a GPU that
+     * Spark assigned is left unused: a warning says so, and the cell records it ({@link Placement#gpuUnused()}).
+     */
+    public static Placement bind() {
         TaskContext ctx = TaskContext.get();
         Optional<Integer> gpu = ctx == null ? Optional.empty()
                 : assignedGpu(ctx.resourcesJMap());
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         boolean cuda = "CUDA".equalsIgnoreCase(env.getProperty("backend", ""));
         if (gpu.isEmpty()) {
-            return cuda ? "cuda:" + Nd4j.getAffinityManager().getDeviceForCurrentThread() : "cpu";
+            return new Placement(null, cuda ? "cuda:" + Nd4j.getAffinityManager().getDeviceForCurrentThread() : "cpu");
         }
+        String address = Integer.toString(gpu.get());
         if (!cuda) {
-            LOG.warn("Spark assigned GPU {} but ND4J runs the CPU backend: build the job with -Pcuda to use it.",
-                    gpu.get());
-            return "cpu";
+            LOG.warn("Spark assigned GPU {} but ND4J runs the CPU backend ({}): the cell trains on the CPU and the "
+                    + "GPU stays idle; its cells row records gpu = {} with device = cpu. Build the job with -Pcuda to "
+                    + "use the GPU.", address, env.getProperty("backend", "?"), address);
+            return new Placement(address, "cpu");
         }
         Nd4j.getAffinityManager().unsafeSetDevice(gpu.get());
         String name = checkSupported(env, gpu.get());
-        return "cuda:" + gpu.get() + (name.isEmpty() ? "" : " (" + name + ")");
+        return new Placement(address, "cuda:" + gpu.get() + (name.isEmpty() ? "" : " (" + name + ")"));
+    }
+
+    /**
+     * Binds the current thread to the task's GPU when the CUDA backend is active.
+     *
+     * @return a description for the results: {@code cpu}, or {@code cuda:<n>} (with the device name when known)
+     */
+    public static String bindCurrentTask() {
+        return bind().device();
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.kpff.job.results;
 
 import java.io.Serializable;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +24,7 @@ import org.kpff.core.fusion.FusionMethod;
  * @param seconds       wall-clock seconds of the last attempt
  * @param trainSeconds  seconds of the last attempt in the epoch loop (training and evaluation)
  * @param host          executor host of the last attempt
- * @param gpu           GPU address; null on CPU
+ * @param gpu           GPU address Spark assigned; null when the task got none
  * @param attempts      task attempts used (≥ 1)
  * @param learnedW      KPFF's W, row-major n × n; null for other methods and failed cells
  * @param confusion     held-out confusion matrix after the last epoch, row-major k × k (true class t, predicted
@@ -35,11 +37,16 @@ import org.kpff.core.fusion.FusionMethod;
  * @param rssBytes      the executor process's physical memory after the cell was freed
  * @param engine        compute path of the last attempt (cpu-onednn-&lt;isa&gt;, cuda-cudnn, cpu-plain, ...); null in
  *                      rows written before the column existed
+ * @param executorId    Spark executor id of the last attempt; null in rows written before the column existed
+ * @param startedAt     when the last attempt started on its executor; null in older runs
+ * @param finishedAt    when the last attempt ended on its executor; null in older runs
+ * @param device        what ND4J computed on ({@code cpu}, {@code cuda:<n> (<name>)}); null in older runs
  */
 public record CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
         Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
         List<Double> learnedW, List<Integer> confusion, FusionInit fusionInit, long seed, int resumedFrom,
-        long jvmDecodes, long nativeBytes, long rssBytes, String engine) implements Serializable {
+        long jvmDecodes, long nativeBytes, long rssBytes, String engine, String executorId, Instant startedAt,
+        Instant finishedAt, String device) implements Serializable {
 
     /** Checks that the row is consistent: what ok and failed rows must and must not carry, ranges, W's shape. */
     public CellResult {
@@ -75,6 +82,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
         }
         check(errors, epochs >= 0, "epochs", epochs, "at least 0");
         check(errors, attempts >= 1, "attempts", attempts, "at least 1");
+        check(errors, startedAt == null || finishedAt == null || !finishedAt.isBefore(startedAt), "finishedAt",
+                finishedAt, "not before startedAt = " + startedAt);
         check(errors, seconds >= 0 && trainSeconds >= 0, "seconds/trainSeconds", seconds + "/" + trainSeconds,
                 "at least 0");
         if (!errors.isEmpty()) {
@@ -133,7 +142,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 bestEpoch, epochs, seconds, trainSeconds, host, gpu, attempts,
                 learnedW == null ? null : new ArrayList<>(learnedW), confusion == null ? null
                 : new ArrayList<>(confusion), fusionInit.id(), seed, resumedFrom, jvmDecodes, nativeBytes, rssBytes,
-                engine);
+                engine, executorId, startedAt == null ? null : Timestamp.from(startedAt),
+                finishedAt == null ? null : Timestamp.from(finishedAt), device);
     }
 
     /** Reads a row of {@link ResultSchemas#CELLS} (by column name when the row has a schema). */
@@ -149,6 +159,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 FusionInit.parse(Rows.string(row, s, "fusion_init")), Rows.longValue(row, s, "seed"),
                 Rows.integer(row, s, "resumed_from"), Rows.longValue(row, s, "jvm_decodes"),
                 Rows.longValue(row, s, "native_bytes"), Rows.longValue(row, s, "rss_bytes"),
-                Rows.optionalString(row, s, "engine"));
+                Rows.optionalString(row, s, "engine"), Rows.optionalString(row, s, "executor_id"),
+                Rows.optionalInstant(row, s, "started_at"), Rows.optionalInstant(row, s, "finished_at"),
+                Rows.optionalString(row, s, "device"));
     }
 }

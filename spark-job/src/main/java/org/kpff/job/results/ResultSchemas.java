@@ -48,7 +48,7 @@ public final class ResultSchemas {
      * writing included.</li>
      * <li>{@code train_seconds} double: seconds of the last attempt spent in the epoch loop (training steps and evaluations; not loading or committing).</li>
      * <li>{@code host} string: executor host of the last attempt.</li>
-     * <li>{@code gpu} string: GPU address of the last attempt; null on CPU.</li>
+     * <li>{@code gpu} string: the GPU address Spark assigned the last attempt; null when it got none.</li>
      * <li>{@code attempts} int: task attempts used, 1 when the first one succeeded.</li>
      * <li>{@code learned_w} array&lt;double&gt;: KPFF's W after training, row-major n × n ({@code W[r][c]} at
      * {@code r·n + c}, column i is w_i); null for other methods and failed cells.</li>
@@ -61,6 +61,10 @@ public final class ResultSchemas {
      * <li>{@code native_bytes} bigint: off-heap bytes (JavaCPP) held after the cell was freed.</li>
      * <li>{@code rss_bytes} bigint: physical memory of the executor process after the cell was freed.</li>
      * <li>{@code engine} string: compute path the cell's network ran on.</li>
+     * <li>{@code executor_id} string: Spark executor id of the last attempt.</li>
+     * <li>{@code started_at}, {@code finished_at} timestamp: when the last attempt started and ended on its
+     * executor.</li>
+     * <li>{@code device} string: what ND4J computed on, {@code cpu} or {@code cuda:<n> (<name>)}.</li>
      * </ul>
      */
     public static final StructType CELLS = struct(CELL_KEY,
@@ -78,7 +82,9 @@ public final class ResultSchemas {
                     "Seconds of the last attempt spent in the epoch loop: training steps and evaluations (not loading"
                             + " or committing)."),
             col("host", DataTypes.StringType, false, "Executor host of the last attempt."),
-            col("gpu", DataTypes.StringType, true, "GPU address of the last attempt; null on CPU."),
+            col("gpu", DataTypes.StringType, true, "GPU address Spark assigned the last attempt"
+                    + " (spark.task.resource.gpu.amount = 1), as the discovery script named it; null when the task got"
+                    + " none. Data-parallel cells: the workers' host/device list."),
             col("attempts", DataTypes.IntegerType, false, "Task attempts used; 1 when the first one succeeded."),
             col("learned_w", DataTypes.createArrayType(DataTypes.DoubleType, false), true, "KPFF's W after"
                     + " training, row-major n x n (W[r][c] at r*n + c; column i is w_i); null for other methods and"
@@ -101,7 +107,16 @@ public final class ResultSchemas {
             col("engine", DataTypes.StringType, true,
                     "Compute path the network ran on: cpu-onednn-<isa> (oneDNN; isa avx512, avx2, avx or sse), "
                             + "cuda-cudnn, cpu-plain or cuda-plain (DL4J's im2col path), +plain(k/n) when k of n "
-                            + "conv/BN/pool layers ran the plain path; null in rows from before the column."));
+                            + "conv/BN/pool layers ran the plain path; null in rows from before the column."),
+            col("executor_id", DataTypes.StringType, true, "Spark executor id of the last attempt (driver in local"
+                    + " mode and for data-parallel cells); null in runs written before this column."),
+            col("started_at", DataTypes.TimestampType, true, "When the last attempt started on its executor"
+                    + " (executor clock); null in runs written before this column."),
+            col("finished_at", DataTypes.TimestampType, true, "When the last attempt ended on its executor: trained,"
+                    + " evaluated and freed, before the driver committed it; null in runs written before this column."),
+            col("device", DataTypes.StringType, true, "What ND4J computed on in the last attempt: cpu or cuda:<n>"
+                    + " (<name>). A gpu with device cpu means Spark assigned a GPU that the CPU build left idle (the CPU"
+                    + " jar on a GPU cluster: build with -Pcuda); null in runs written before this column."));
 
     /**
      * {@code metrics/}: one row per cell per evaluation.

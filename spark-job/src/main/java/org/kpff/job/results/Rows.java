@@ -33,6 +33,14 @@ final class Rows {
         return null;
     }
 
+    static java.time.Instant optionalInstant(Row row, StructType schema, String column) {
+        StructType own = row.schema() != null ? row.schema() : schema;
+        if (java.util.Arrays.asList(own.fieldNames()).contains(column)) {
+            return instant(row, schema, column);
+        }
+        return null;
+    }
+
     static Integer integer(Row row, StructType schema, String column) {
         int i = index(row, schema, column);
         return row.isNullAt(i) ? null : row.getInt(i);
@@ -46,6 +54,15 @@ final class Rows {
     static Double doubleValue(Row row, StructType schema, String column) {
         int i = index(row, schema, column);
         return row.isNullAt(i) ? null : row.getDouble(i);
+    }
+
+    static java.time.Instant instant(Row row, StructType schema, String column) {
+        int i = index(row, schema, column);
+        if (row.isNullAt(i)) {
+            return null;
+        }
+        Object o = row.get(i);
+        return o instanceof java.time.Instant t ? t : ((java.sql.Timestamp) o).toInstant();
     }
 
     static SortedMap<String, String> stringMap(Row row, StructType schema, String column) {

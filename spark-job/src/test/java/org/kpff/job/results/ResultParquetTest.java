@@ -119,6 +119,11 @@ class ResultParquetTest {
             assertEquals("FLOAT[]", describe(db, root + "/predictions/*/*.parquet").get("probabilities"));
 
             assertEquals(11, count(db, "SELECT count(*) FROM read_parquet('" + root + "/cells/*/*.parquet')"));
+            // Timestamps are instants: an ok fixture ran 12.5 s from 10:00 UTC, a failed one 4 s from 10:01 UTC.
+            assertEquals(9, count(db, "SELECT count(*) FROM read_parquet('" + root + "/cells/*/*.parquet') WHERE "
+                    + "status = 'ok' AND epoch_ms(finished_at) - epoch_ms(started_at) = 12500 AND epoch_ms(started_at)"
+                    + " = " + java.time.Instant.parse("2026-11-25T10:00:00Z").toEpochMilli()
+                    + " AND executor_id = '1' AND device = 'cuda:0 (Tesla T4)' AND gpu = '0'"));
             assertEquals(2, count(db, "SELECT count(*) FROM read_parquet('" + root + "/cells/*/*.parquet') "
                     + "WHERE status = 'failed' AND final_accuracy IS NULL AND reason IS NOT NULL"));
             assertEquals(3, count(db, "SELECT count(*) FROM read_parquet('" + root + "/cells/*/*.parquet') "

@@ -30,7 +30,8 @@ public final class ParquetSchemas {
             return "MAP(" + duckType(m.keyType()) + ", " + duckType(m.valueType()) + ")";
         }
         Map<DataType, String> simple = Map.of(DataTypes.StringType, "VARCHAR", DataTypes.IntegerType, "INTEGER",
-                DataTypes.LongType, "BIGINT", DataTypes.DoubleType, "DOUBLE", DataTypes.FloatType, "FLOAT");
+                DataTypes.LongType, "BIGINT", DataTypes.DoubleType, "DOUBLE", DataTypes.FloatType, "FLOAT",
+                DataTypes.TimestampType, "TIMESTAMP");
         String type = simple.get(t);
         if (type == null) {
             throw new IllegalArgumentException("No DuckDB type known for Spark type " + t);

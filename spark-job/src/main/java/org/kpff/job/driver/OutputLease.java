@@ -1,0 +1,541 @@
+package org.kpff.job.driver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single-writer lease of a run folder: only the driver that holds it may write into the folder, so that two
+ * runs, or a run and a {@code --resume}, never commit into one folder at once.
+ *
+ * <p>The lease lives in {@code <out>/.kpff-lease/}: one owner file per generation, named by a zero-padded generation
+ * number and holding the holder's host, Spark application id, process id, a random token and the time it was taken.
+ * The owner file's modification time is the heartbeat, refreshed every {@code timeout / 4}. Taking the lease means
+ * publishing generation g + 1 where g is the newest generation, and publishing never overwrites: the file is written
+ * completely under a temporary name, then hard-linked into place on a local file system ({@code link(2)} fails when
+ * the name exists) or renamed into place on HDFS (a rename onto an existing file fails); so of two drivers that race
+ * for the same generation exactly one wins, on either file system. Generation g may be superseded only when it is
+ * stale: its heartbeat is older than the timeout, or its holder ran on this host and its process is gone (a driver
+ * killed here is taken over at once). A holder checks before every commit that no newer generation exists and its
+ * own file is still there; one that lost its lease (say, after a pause longer than the timeout) stops committing.
+ * Object stores without an atomic no-overwrite rename (S3A in Hadoop 3.3) cannot give this guarantee.
+ */
+public final class OutputLease implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutputLease.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Folder of the owner files inside the run folder (hidden: it does not make an output folder non-empty). */
+    public static final String DIR = ".kpff-lease";
+    /** Spark conf of the heartbeat timeout after which a holder's lease may be taken over (a Spark time string). */
+    public static final String TIMEOUT_CONF = "spark.kpff.lease.timeout";
+    /** Default of {@link #TIMEOUT_CONF}. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Store store;
+    private final Holder holder;
+    private final long generation;
+    private final Duration timeout;
+    private final boolean createdRoot;
+    private final ScheduledExecutorService heartbeat;
+    private volatile String lostReason;
+    private volatile boolean closed;
+
+    /**
+     * Who holds a lease, as its owner file says.
+     *
+     * @param host          host name of the driver
+     * @param applicationId Spark application id of the driver
+     * @param pid           process id of the driver JVM
+     * @param token         random token of this taking
+     * @param acquired      when the lease was taken
+     */
+    public record Holder(String host, String applicationId, long pid, String token, Instant acquired) {
+
+        String describe() {
+            return "host " + host + ", application " + applicationId + ", pid " + pid + ", since " + acquired;
+        }
+    }
+
+    /** A second driver was refused because another one holds the folder's lease. */
+    public static final class HeldException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        HeldException(String message) {
+            super(message);
+        }
+    }
+
+    private OutputLease(Store store, Holder holder, long generation, Duration timeout, boolean createdRoot) {
+        this.store = store;
+        this.holder = holder;
+        this.generation = generation;
+        this.timeout = timeout;
+        this.createdRoot = createdRoot;
+        long period = Math.max(50, timeout.toMillis() / 4);
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kpff-lease-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        heartbeat.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Takes the lease of a run folder, creating the folder when it does not exist.
+     *
+     * @param outUri        the run folder (any Hadoop FileSystem URI)
+     * @param conf          Hadoop configuration of that FileSystem
+     * @param applicationId the Spark application id of this driver, recorded for whoever is refused
+     * @param timeout       heartbeat age after which another driver may take the lease over
+     * @throws HeldException when another live driver holds it, naming that driver
+     */
+    public static OutputLease acquire(String outUri, Configuration conf, String applicationId, Duration timeout)
+            throws IOException {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(TIMEOUT_CONF + " = " + timeout.toMillis() + " ms: the lease timeout "
+                    + "must be positive.");
+        }
+        Path root = new Path(outUri);
+        FileSystem fs = root.getFileSystem(conf);
+        boolean createdRoot = !fs.exists(root);
+        Store store = fs instanceof LocalFileSystem local ? new LocalStore(local, new Path(root, DIR))
+                : new HadoopStore(fs, new Path(root, DIR));
+        Holder me = new Holder(hostName(), applicationId, ProcessHandle.current().pid(),
+                UUID.randomUUID().toString(), Instant.now());
+        // A publish fails only when another driver published the same generation in between: look again, a few
+        // times, so that the answer names whoever won.
+        for (int round = 0; round < 5; round++) {
+            List<Long> generations = store.generations();
+            long newest = generations.isEmpty() ? 0 : generations.get(generations.size() - 1);
+            if (newest > 0) {
+                Optional<Owner> owner = store.read(newest);
+                if (owner.isPresent()) {
+                    String stale = staleness(owner.get(), timeout);
+                    if (stale == null) {
+                        throw new HeldException("Output " + outUri + " is in use by another driver (" + owner.get()
+                                .holder().describe() + ", last heartbeat " + age(owner.get()) + " ago): two runs must "
+                                + "not commit into one folder. Wait until it ends, or choose another --out. If that "
+                                + "driver is dead, its lease is taken over once its heartbeat is older than "
+                                + seconds(timeout) + " (" + TIMEOUT_CONF + ").");
+                    }
+                    LOG.warn("Taking over the lease of {} from a driver that is gone ({}): {}.", outUri,
+                            owner.get().holder().describe(), stale);
+                }
+            }
+            if (store.publish(newest + 1, render(me))) {
+                store.touch(newest + 1, Instant.now());
+                for (long g : generations) {
+                    store.delete(g);
+                }
+                LOG.info("Took the lease of {} (generation {}, heartbeat timeout {}).", outUri, newest + 1,
+                        seconds(timeout));
+                return new OutputLease(store, me, newest + 1, timeout, createdRoot);
+            }
+        }
+        throw new HeldException("Output " + outUri + " is contended: other drivers kept taking its lease; two runs "
+                + "must not commit into one folder.");
+    }
+
+    /** This lease's holder (this driver). */
+    public Holder holder() {
+        return holder;
+    }
+
+    /** The generation this driver holds. */
+    public long generation() {
+        return generation;
+    }
+
+    /**
+     * Checks that this driver still holds the lease: its owner file exists and no newer generation does.
+     *
+     * @throws IllegalStateException when another driver took it over, naming that driver
+     */
+    public void checkHeld() {
+        if (closed) {
+            throw new IllegalStateException("The lease of " + store.describe() + " was released.");
+        }
+        String lost = lostReason;
+        if (lost == null) {
+            lost = verify();
+        }
+        if (lost != null) {
+            lostReason = lost;
+            throw new IllegalStateException("This driver lost the lease of its output folder: " + lost + ". It stops "
+                    + "committing so that two drivers never write into one run.");
+        }
+    }
+
+    /** Stops the heartbeat and releases the lease; removes the run folder when taking the lease created it and
+     * nothing else was written. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        heartbeat.shutdownNow();
+        try {
+            if (lostReason == null && verify() == null) {
+                store.delete(generation);
+            }
+            store.removeIfEmpty(createdRoot);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("Could not release the lease {}: {}", store.describe(), e.getMessage());
+        }
+    }
+
+    /**
+     * Test hook: stops the heartbeat without releasing, as a driver killed with SIGKILL (or paused longer than the
+     * timeout) leaves its lease.
+     */
+    void stopHeartbeat() {
+        heartbeat.shutdownNow();
+    }
+
+    private void beat() {
+        try {
+            String lost = verify();
+            if (lost != null) {
+                if (lostReason == null) {
+                    LOG.error("Lost the lease of the output folder: {}. No further cell is committed.", lost);
+                }
+                lostReason = lost;
+                heartbeat.shutdown();
+                return;
+            }
+            store.touch(generation, Instant.now());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Lease heartbeat on {} failed: {}", store.describe(), e.getMessage());
+        }
+    }
+
+    /** Null when this driver holds the lease, else why not. */
+    private String verify() {
+        try {
+            List<Long> generations = store.generations();
+            long newest = generations.isEmpty() ? 0 : generations.get(generations.size() - 1);
+            if (newest > generation) {
+                String by = store.read(newest).map(o -> o.holder().describe()).orElse("another driver");
+                return "generation " + newest + " was taken by " + by;
+            }
+            Optional<Owner> mine = store.read(generation);
+            if (mine.isEmpty() || !mine.get().holder().token().equals(holder.token())) {
+                return "its owner file " + store.describe() + "/" + name(generation) + " is gone";
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the lease " + store.describe(), e);
+        }
+    }
+
+    /** Null when the owner is live, else why its lease may be taken over. */
+    static String staleness(Owner owner, Duration timeout) {
+        Duration age = Duration.between(owner.heartbeat(), Instant.now());
+        if (age.compareTo(timeout) > 0) {
+            return "its last heartbeat is " + seconds(age) + " old, more than the " + seconds(timeout) + " timeout";
+        }
+        Holder h = owner.holder();
+        if (h.host().equals(hostName()) && h.pid() > 0 && h.pid() != ProcessHandle.current().pid()
+                && ProcessHandle.of(h.pid()).map(p -> !p.isAlive()).orElse(true)) {
+            return "its process " + h.pid() + " on this host has ended";
+        }
+        return null;
+    }
+
+    private static String age(Owner owner) {
+        return seconds(Duration.between(owner.heartbeat(), Instant.now()));
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", Math.max(0, d.toMillis()) / 1000.0);
+    }
+
+    private static byte[] render(Holder h) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("host", h.host());
+        n.put("application_id", h.applicationId());
+        n.put("pid", h.pid());
+        n.put("token", h.token());
+        n.put("acquired", h.acquired().toString());
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Optional<Holder> parse(byte[] bytes) {
+        try {
+            JsonNode n = JSON.readTree(bytes);
+            return Optional.of(new Holder(n.path("host").asText(""), n.path("application_id").asText(""),
+                    n.path("pid").asLong(0), n.path("token").asText(""), Instant.parse(n.path("acquired").asText())));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String name(long generation) {
+        return String.format(Locale.ROOT, "%012d", generation);
+    }
+
+    private static long generationOf(String name) {
+        if (name.length() != 12 || !name.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Long.parseLong(name);
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+
+    /** An owner file: who took the lease, and its heartbeat (the file's modification time). */
+    record Owner(Holder holder, Instant heartbeat) {
+    }
+
+    /** The lease folder's operations on one kind of FileSystem. */
+    private interface Store {
+        List<Long> generations() throws IOException;
+
+        Optional<Owner> read(long generation) throws IOException;
+
+        /** Publishes a complete owner file for a generation; false when that generation already exists. */
+        boolean publish(long generation, byte[] content) throws IOException;
+
+        void touch(long generation, Instant when) throws IOException;
+
+        void delete(long generation) throws IOException;
+
+        /** Removes the lease folder when empty, and the run folder too when {@code root} is set and it is empty. */
+        void removeIfEmpty(boolean root) throws IOException;
+
+        String describe();
+
+        static List<Long> sorted(List<String> names) {
+            List<Long> out = new ArrayList<>();
+            for (String n : names) {
+                long g = generationOf(n);
+                if (g > 0) {
+                    out.add(g);
+                }
+            }
+            out.sort(null);
+            return out;
+        }
+    }
+
+    /** file:// through java.nio: publish is a hard link, which fails when the name exists. */
+    private static final class LocalStore implements Store {
+        private final java.nio.file.Path dir;
+
+        LocalStore(LocalFileSystem fs, Path dir) {
+            this.dir = fs.pathToFile(dir).toPath();
+        }
+
+        @Override
+        public List<Long> generations() throws IOException {
+            if (!Files.isDirectory(dir)) {
+                return List.of();
+            }
+            try (var s = Files.list(dir)) {
+                return Store.sorted(s.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+
+        @Override
+        public Optional<Owner> read(long generation) throws IOException {
+            java.nio.file.Path p = dir.resolve(name(generation));
+            try {
+                Instant beat = Files.getLastModifiedTime(p).toInstant();
+                return parse(Files.readAllBytes(p)).map(h -> new Owner(h, beat));
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public boolean publish(long generation, byte[] content) throws IOException {
+            Files.createDirectories(dir);
+            java.nio.file.Path tmp = Files.createTempFile(dir, "_", ".tmp");
+            try {
+                Files.write(tmp, content);
+                Files.createLink(dir.resolve(name(generation)), tmp);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+
+        @Override
+        public void touch(long generation, Instant when) throws IOException {
+            Files.setLastModifiedTime(dir.resolve(name(generation)), FileTime.from(when));
+        }
+
+        @Override
+        public void delete(long generation) throws IOException {
+            Files.deleteIfExists(dir.resolve(name(generation)));
+        }
+
+        @Override
+        public void removeIfEmpty(boolean root) throws IOException {
+            if (deleteEmpty(dir) && root) {
+                deleteEmpty(dir.getParent());
+            }
+        }
+
+        private static boolean deleteEmpty(java.nio.file.Path p) {
+            try {
+                return Files.deleteIfExists(p);
+            } catch (IOException e) {
+                return false; // not empty: another driver's file, or the run's own
+            }
+        }
+
+        @Override
+        public String describe() {
+            return dir.toUri().toString();
+        }
+    }
+
+    /** Any other Hadoop FileSystem (HDFS): publish is a rename, which on HDFS fails when the target exists. */
+    private static final class HadoopStore implements Store {
+        private final FileSystem fs;
+        private final Path dir;
+
+        HadoopStore(FileSystem fs, Path dir) {
+            this.fs = fs;
+            this.dir = dir;
+        }
+
+        @Override
+        public List<Long> generations() throws IOException {
+            if (!fs.exists(dir)) {
+                return List.of();
+            }
+            List<String> names = new ArrayList<>();
+            for (FileStatus st : fs.listStatus(dir)) {
+                names.add(st.getPath().getName());
+            }
+            return Store.sorted(names);
+        }
+
+        @Override
+        public Optional<Owner> read(long generation) throws IOException {
+            Path p = new Path(dir, name(generation));
+            try {
+                Instant beat = Instant.ofEpochMilli(fs.getFileStatus(p).getModificationTime());
+                try (InputStream in = fs.open(p)) {
+                    return parse(in.readAllBytes()).map(h -> new Owner(h, beat));
+                }
+            } catch (java.io.FileNotFoundException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public boolean publish(long generation, byte[] content) throws IOException {
+            fs.mkdirs(dir);
+            Path tmp = new Path(dir, "_" + UUID.randomUUID() + ".tmp");
+            try {
+                try (OutputStream out = fs.create(tmp, false)) {
+                    out.write(content);
+                }
+                return fs.rename(tmp, new Path(dir, name(generation)));
+            } finally {
+                fs.delete(tmp, false);
+            }
+        }
+
+        @Override
+        public void touch(long generation, Instant when) throws IOException {
+            fs.setTimes(new Path(dir, name(generation)), when.toEpochMilli(), -1);
+        }
+
+        @Override
+        public void delete(long generation) throws IOException {
+            fs.delete(new Path(dir, name(generation)), false);
+        }
+
+        @Override
+        public void removeIfEmpty(boolean root) throws IOException {
+            if (deleteEmpty(dir) && root) {
+                deleteEmpty(dir.getParent());
+            }
+        }
+
+        private boolean deleteEmpty(Path p) {
+            try {
+                return fs.exists(p) && fs.listStatus(p).length == 0 && fs.delete(p, false);
+            } catch (IOException e) {
+                return false; // not empty, or already gone
+            }
+        }
+
+        @Override
+        public String describe() {
+            return dir.toString();
+        }
+    }
+
+    /** Reads the lease timeout from a Spark time string such as {@code 120s} or {@code 2min}. */
+    static Duration parseTimeout(String value) {
+        try {
+            return Duration.ofMillis(org.apache.spark.network.util.JavaUtils.timeStringAsMs(value.trim()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(TIMEOUT_CONF + " = '" + value + "' is not a duration; expected a Spark "
+                    + "time string such as 120s or 2min.", e);
+        }
+    }
+
+    /** Keeps a message's generation name readable in logs. */
+    @Override
+    public String toString() {
+        return "OutputLease[" + store.describe() + "/" + name(generation) + ", " + holder.describe() + "]";
+    }
+
+    /** Used by tests: the owner that holds the folder now, if any. */
+    static Optional<Owner> currentOwner(String outUri, Configuration conf) throws IOException {
+        Path root = new Path(outUri);
+        FileSystem fs = root.getFileSystem(conf);
+        Store store = fs instanceof LocalFileSystem local ? new LocalStore(local, new Path(root, DIR))
+                : new HadoopStore(fs, new Path(root, DIR));
+        List<Long> g = store.generations();
+        return g.isEmpty() ? Optional.empty() : store.read(g.get(g.size() - 1));
+    }
+}
