@@ -1,25 +1,37 @@
 #!/usr/bin/env python3
-"""Markdown table of kpff-bench/side-by-side.sh's JSON lines: images/s per framework, speed-up over the baseline
-build, ratio to PyTorch, and whether the parameter counts agree (they must: the same network)."""
+"""Markdown table of kpff-bench/side-by-side.sh's JSON lines (one or more files): images/s per framework, speed-up
+over the baseline build, ratio to PyTorch, and whether the parameter counts agree (they must: the same network).
+A network measured several times (repeated runs) shows the median images/s of each framework and the run count."""
 import json
 import sys
 
 
-def main(path):
-    rows = {}
+def median_row(runs):
+    ordered = sorted(runs, key=lambda r: r["images_per_s"])
+    row = dict(ordered[len(ordered) // 2])
+    if len(ordered) % 2 == 0:
+        row["images_per_s"] = (ordered[len(ordered) // 2 - 1]["images_per_s"] + row["images_per_s"]) / 2
+    row["runs"] = len(ordered)
+    return row
+
+
+def main(paths):
+    runs = {}
     order = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line.startswith("{"):
-                continue
-            r = json.loads(line)
-            key = (r["backbone"], r["size"], float(r["width"]), r["r"])
-            if key not in rows:
-                rows[key] = {}
-                order.append(key)
-            rows[key][r["framework"]] = r
-    print("| network | batch | baseline img/s | this build img/s | engine | speed-up | PyTorch img/s "
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                r = json.loads(line)
+                key = (r["backbone"], r["size"], float(r["width"]), r["r"])
+                if key not in runs:
+                    runs[key] = {}
+                    order.append(key)
+                runs[key].setdefault(r["framework"], []).append(r)
+    rows = {k: {fw: median_row(v) for fw, v in fws.items()} for k, fws in runs.items()}
+    print("| network | runs | baseline img/s | this build img/s | engine | speed-up | PyTorch img/s "
           "| this build / PyTorch | params equal |")
     print("|---|---:|---:|---:|---|---:|---:|---:|---|")
     for key in order:
@@ -33,10 +45,10 @@ def main(path):
         params = "–"
         if cur and pt:
             params = "yes" if cur["params"] == pt["params"] else f"NO ({cur['params']} vs {pt['params']})"
-        batch = (cur or base or pt)["batch"]
-        print(f"| {b} {size} px w{width:g} r{r} | {batch} | {ips(base)} | {ips(cur)} | "
+        count = max(x["runs"] for x in (base, cur, pt) if x)
+        print(f"| {b} {size} px w{width:g} r{r} | {count} | {ips(base)} | {ips(cur)} | "
               f"{cur['engine'] if cur else '–'} | {speedup} | {ips(pt)} | {ratio} | {params} |")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

@@ -7,17 +7,18 @@
 #
 # Shapes (input px / width multiplier / r): small 32/0.125/64, medium 64/0.5/128, large 224/1.0/256.
 # --baseline REV builds REV (e.g. the commit before the fast path) in a temporary git worktree with this script's
-# TrainStepBenchmark source and runs it first for every shape. Needs Maven; PyTorch from Debian's python3-torch
+# TrainStepBenchmark source and runs it first for every shape (--baseline-jar JAR uses such a build made earlier). Needs Maven; PyTorch from Debian's python3-torch
 # (/usr/bin/python3); rows are skipped, with a note, where PyTorch is missing. Prints a Markdown table at the end
 # (kpff-bench/side-by-side-table.py), also written beside the JSON lines as .md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-baseline="" shapes="small,medium,large" backbones="alexnet,vgg16,inception" threads=2 seconds=20
+baseline="" baseline_prebuilt="" shapes="small,medium,large" backbones="alexnet,vgg16,inception" threads=2 seconds=20
 out="$root/kpff-bench/target/side-by-side.jsonl"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --baseline) baseline="$2"; shift 2 ;;
+    --baseline-jar) baseline_prebuilt="$2"; shift 2 ;;
     --shapes) shapes="$2"; shift 2 ;;
     --backbones) backbones="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
@@ -33,8 +34,8 @@ mkdir -p "$(dirname "$out")"
 echo "Building this tree's benchmark jar ..." >&2
 mvn -B -q -Pbench -pl kpff-bench -am package -DskipTests >&2
 current_jar="$root/kpff-bench/target/benchmarks.jar"
-baseline_jar=""
-if [[ -n "$baseline" ]]; then
+baseline_jar="$baseline_prebuilt"
+if [[ -n "$baseline" && -z "$baseline_jar" ]]; then
   wt="$(mktemp -d)/baseline"
   git worktree add -q --detach "$wt" "$baseline"
   trap 'git -C "$root" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
@@ -70,8 +71,9 @@ IFS=, read -ra backbone_list <<< "$backbones"
 for shape in "${shape_list[@]}"; do
   for b in "${backbone_list[@]}"; do
     args=(--backbone "$b" $(shape_args "$shape") --batch 50 --seconds "$seconds")
-    # The large VGG-16 step takes tens of seconds on two cores: fewer warm-up and timed steps there.
-    if [[ $shape == large ]]; then args+=(--warmup 1 --min-steps 2); else args+=(--warmup 3 --min-steps 5); fi
+    # Small steps need ~10 warm-up steps (JIT, DL4J workspaces sizing themselves); a large step takes tens of
+    # seconds on two cores: fewer warm-up and timed steps there.
+    if [[ $shape == large ]]; then args+=(--warmup 1 --min-steps 2); else args+=(--warmup 10 --min-steps 5); fi
     echo "== $b $shape" >&2
     if [[ -n "$baseline_jar" ]]; then java_run baseline "$baseline_jar" "${args[@]}"; fi
     java_run dl4j "$current_jar" "${args[@]}"
