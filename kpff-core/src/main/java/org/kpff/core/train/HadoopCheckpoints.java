@@ -70,7 +70,7 @@ public final class HadoopCheckpoints implements Checkpoints {
         ComputationGraph model;
         ComputeEngine.initialize(); // before the layers are instantiated: they pick their native helper then
         try (InputStream in = fs.open(new Path(folder, "model.zip"))) {
-            model = ModelSerializer.restoreComputationGraph(in, true);
+            model = ComputeEngine.prepare(ModelSerializer.restoreComputationGraph(in, true));
         }
         List<Evaluation> history;
         try (InputStream in = fs.open(historyFile)) {
