@@ -61,12 +61,14 @@ kpff_parse_args() {
       --dry-run) KPFF_DRY_RUN=1; shift ;;
       --conf) KPFF_SPARK_ARGS+=(--conf "$2"); shift 2 ;;
       --conf=*) KPFF_SPARK_ARGS+=(--conf "${1#--conf=}"); shift ;;
+      --jars) KPFF_SPARK_ARGS+=(--jars "$2"); shift 2 ;;
+      --jars=*) KPFF_SPARK_ARGS+=(--jars "${1#--jars=}"); shift ;;
       --) shift; KPFF_JOB_ARGS+=("$@"); break ;;
       *) KPFF_JOB_ARGS+=("$1"); shift ;;
     esac
   done
   if [[ ${#KPFF_JOB_ARGS[@]} -eq 0 ]]; then
-    echo "usage: $(basename "$0") [--dry-run] [--conf key=value ...] <run|search|summarize|equivalence|plan|inspect> [job options]" >&2
+    echo "usage: $(basename "$0") [--dry-run] [--conf key=value ...] [--jars a.jar,b.jar] <run|search|summarize|equivalence|plan|inspect> [job options]" >&2
     exit 2
   fi
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Submits the job to a Spark standalone cluster with GPU scheduling (one cell per GPU).
-#   SPARK_MASTER=spark://host:7077 submit/standalone.sh [--dry-run] [--conf k=v ...] run --config conf/paper.conf \
+#   SPARK_MASTER=spark://host:7077 submit/standalone.sh [--dry-run] [--conf k=v ...] [--jars a.jar] run --config conf/paper.conf \
 #       --data hdfs:///data/UCMerced_LandUse/Images --out hdfs:///runs/paper
 # Environment: SPARK_MASTER (required), SPARK_HOME, KPFF_GPUS_PER_EXECUTOR (1), KPFF_EXECUTOR_CORES (4),
 # KPFF_EXECUTOR_MEMORY (8g), KPFF_EXECUTOR_OVERHEAD (12g), KPFF_GPU_DISCOVERY (path of gpu-discovery.sh on workers).
