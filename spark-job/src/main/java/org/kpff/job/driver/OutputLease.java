@@ -4,19 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -60,7 +51,7 @@ public final class OutputLease implements AutoCloseable {
     /** Default of {@link #TIMEOUT_CONF}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
-    private final Store store;
+    private final LeaseStore store;
     private final Holder holder;
     private final long generation;
     private final Duration timeout;
@@ -94,7 +85,7 @@ public final class OutputLease implements AutoCloseable {
         }
     }
 
-    private OutputLease(Store store, Holder holder, long generation, Duration timeout, boolean createdRoot) {
+    private OutputLease(LeaseStore store, Holder holder, long generation, Duration timeout, boolean createdRoot) {
         this.store = store;
         this.holder = holder;
         this.generation = generation;
@@ -127,8 +118,8 @@ public final class OutputLease implements AutoCloseable {
         Path root = new Path(outUri);
         FileSystem fs = root.getFileSystem(conf);
         boolean createdRoot = !fs.exists(root);
-        Store store = fs instanceof LocalFileSystem local ? new LocalStore(local, new Path(root, DIR))
-                : new HadoopStore(fs, new Path(root, DIR));
+        LeaseStore store = fs instanceof LocalFileSystem local ? new LeaseStore.Local(local, new Path(root, DIR))
+                : new LeaseStore.Hadoop(fs, new Path(root, DIR));
         Holder me = new Holder(hostName(), applicationId, ProcessHandle.current().pid(),
                 UUID.randomUUID().toString(), Instant.now());
         // A publish fails only when another driver published the same generation in between: look again, a few
@@ -294,7 +285,7 @@ public final class OutputLease implements AutoCloseable {
         }
     }
 
-    private static Optional<Holder> parse(byte[] bytes) {
+    static Optional<Holder> parse(byte[] bytes) {
         try {
             JsonNode n = JSON.readTree(bytes);
             return Optional.of(new Holder(n.path("host").asText(""), n.path("application_id").asText(""),
@@ -308,7 +299,7 @@ public final class OutputLease implements AutoCloseable {
         return String.format(Locale.ROOT, "%012d", generation);
     }
 
-    private static long generationOf(String name) {
+    static long generationOf(String name) {
         if (name.length() != 12 || !name.chars().allMatch(Character::isDigit)) {
             return -1;
         }
@@ -325,192 +316,6 @@ public final class OutputLease implements AutoCloseable {
 
     /** An owner file: who took the lease, and its heartbeat (the file's modification time). */
     record Owner(Holder holder, Instant heartbeat) {
-    }
-
-    /** The lease folder's operations on one kind of FileSystem. */
-    private interface Store {
-        List<Long> generations() throws IOException;
-
-        Optional<Owner> read(long generation) throws IOException;
-
-        /** Publishes a complete owner file for a generation; false when that generation already exists. */
-        boolean publish(long generation, byte[] content) throws IOException;
-
-        void touch(long generation, Instant when) throws IOException;
-
-        void delete(long generation) throws IOException;
-
-        /** Removes the lease folder when empty, and the run folder too when {@code root} is set and it is empty. */
-        void removeIfEmpty(boolean root) throws IOException;
-
-        String describe();
-
-        static List<Long> sorted(List<String> names) {
-            List<Long> out = new ArrayList<>();
-            for (String n : names) {
-                long g = generationOf(n);
-                if (g > 0) {
-                    out.add(g);
-                }
-            }
-            out.sort(null);
-            return out;
-        }
-    }
-
-    /** file:// through java.nio: publish is a hard link, which fails when the name exists. */
-    private static final class LocalStore implements Store {
-        private final java.nio.file.Path dir;
-
-        LocalStore(LocalFileSystem fs, Path dir) {
-            this.dir = fs.pathToFile(dir).toPath();
-        }
-
-        @Override
-        public List<Long> generations() throws IOException {
-            if (!Files.isDirectory(dir)) {
-                return List.of();
-            }
-            try (var s = Files.list(dir)) {
-                return Store.sorted(s.map(p -> p.getFileName().toString()).toList());
-            }
-        }
-
-        @Override
-        public Optional<Owner> read(long generation) throws IOException {
-            java.nio.file.Path p = dir.resolve(name(generation));
-            try {
-                Instant beat = Files.getLastModifiedTime(p).toInstant();
-                return parse(Files.readAllBytes(p)).map(h -> new Owner(h, beat));
-            } catch (NoSuchFileException e) {
-                return Optional.empty();
-            }
-        }
-
-        @Override
-        public boolean publish(long generation, byte[] content) throws IOException {
-            Files.createDirectories(dir);
-            java.nio.file.Path tmp = Files.createTempFile(dir, "_", ".tmp");
-            try {
-                Files.write(tmp, content);
-                Files.createLink(dir.resolve(name(generation)), tmp);
-                return true;
-            } catch (FileAlreadyExistsException e) {
-                return false;
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        }
-
-        @Override
-        public void touch(long generation, Instant when) throws IOException {
-            Files.setLastModifiedTime(dir.resolve(name(generation)), FileTime.from(when));
-        }
-
-        @Override
-        public void delete(long generation) throws IOException {
-            Files.deleteIfExists(dir.resolve(name(generation)));
-        }
-
-        @Override
-        public void removeIfEmpty(boolean root) throws IOException {
-            if (deleteEmpty(dir) && root) {
-                deleteEmpty(dir.getParent());
-            }
-        }
-
-        private static boolean deleteEmpty(java.nio.file.Path p) {
-            try {
-                return Files.deleteIfExists(p);
-            } catch (IOException e) {
-                return false; // not empty: another driver's file, or the run's own
-            }
-        }
-
-        @Override
-        public String describe() {
-            return dir.toUri().toString();
-        }
-    }
-
-    /** Any other Hadoop FileSystem (HDFS): publish is a rename, which on HDFS fails when the target exists. */
-    private static final class HadoopStore implements Store {
-        private final FileSystem fs;
-        private final Path dir;
-
-        HadoopStore(FileSystem fs, Path dir) {
-            this.fs = fs;
-            this.dir = dir;
-        }
-
-        @Override
-        public List<Long> generations() throws IOException {
-            if (!fs.exists(dir)) {
-                return List.of();
-            }
-            List<String> names = new ArrayList<>();
-            for (FileStatus st : fs.listStatus(dir)) {
-                names.add(st.getPath().getName());
-            }
-            return Store.sorted(names);
-        }
-
-        @Override
-        public Optional<Owner> read(long generation) throws IOException {
-            Path p = new Path(dir, name(generation));
-            try {
-                Instant beat = Instant.ofEpochMilli(fs.getFileStatus(p).getModificationTime());
-                try (InputStream in = fs.open(p)) {
-                    return parse(in.readAllBytes()).map(h -> new Owner(h, beat));
-                }
-            } catch (java.io.FileNotFoundException e) {
-                return Optional.empty();
-            }
-        }
-
-        @Override
-        public boolean publish(long generation, byte[] content) throws IOException {
-            fs.mkdirs(dir);
-            Path tmp = new Path(dir, "_" + UUID.randomUUID() + ".tmp");
-            try {
-                try (OutputStream out = fs.create(tmp, false)) {
-                    out.write(content);
-                }
-                return fs.rename(tmp, new Path(dir, name(generation)));
-            } finally {
-                fs.delete(tmp, false);
-            }
-        }
-
-        @Override
-        public void touch(long generation, Instant when) throws IOException {
-            fs.setTimes(new Path(dir, name(generation)), when.toEpochMilli(), -1);
-        }
-
-        @Override
-        public void delete(long generation) throws IOException {
-            fs.delete(new Path(dir, name(generation)), false);
-        }
-
-        @Override
-        public void removeIfEmpty(boolean root) throws IOException {
-            if (deleteEmpty(dir) && root) {
-                deleteEmpty(dir.getParent());
-            }
-        }
-
-        private boolean deleteEmpty(Path p) {
-            try {
-                return fs.exists(p) && fs.listStatus(p).length == 0 && fs.delete(p, false);
-            } catch (IOException e) {
-                return false; // not empty, or already gone
-            }
-        }
-
-        @Override
-        public String describe() {
-            return dir.toString();
-        }
     }
 
     /** Reads the lease timeout from a Spark time string such as {@code 120s} or {@code 2min}. */
@@ -533,8 +338,8 @@ public final class OutputLease implements AutoCloseable {
     static Optional<Owner> currentOwner(String outUri, Configuration conf) throws IOException {
         Path root = new Path(outUri);
         FileSystem fs = root.getFileSystem(conf);
-        Store store = fs instanceof LocalFileSystem local ? new LocalStore(local, new Path(root, DIR))
-                : new HadoopStore(fs, new Path(root, DIR));
+        LeaseStore store = fs instanceof LocalFileSystem local ? new LeaseStore.Local(local, new Path(root, DIR))
+                : new LeaseStore.Hadoop(fs, new Path(root, DIR));
         List<Long> g = store.generations();
         return g.isEmpty() ? Optional.empty() : store.read(g.get(g.size() - 1));
     }
