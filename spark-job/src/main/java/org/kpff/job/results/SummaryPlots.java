@@ -179,15 +179,10 @@ public final class SummaryPlots {
             if (byEpoch.isEmpty()) {
                 continue;
             }
-            List<Double> x = new ArrayList<>();
-            List<Double> y = new ArrayList<>();
-            List<Double> err = new ArrayList<>();
-            for (Map.Entry<Integer, List<Double>> e : byEpoch.entrySet()) {
-                SampleStats s = SampleStats.of(e.getValue().stream().mapToDouble(Double::doubleValue).toArray());
-                x.add(e.getKey().doubleValue());
-                y.add(s.mean());
-                err.add(Double.isNaN(s.std()) ? 0.0 : s.std());
-            }
+            EpochCurve c = EpochCurve.of(byEpoch);
+            List<Double> x = c.x();
+            List<Double> y = c.y();
+            List<Double> err = c.err();
             String name = PaperTable1.displayName(m);
             List<List<Double>> curve = List.of(x, y);
             String same = drawn.entrySet().stream().filter(d -> d.getValue().equals(curve)).map(Map.Entry::getKey)
@@ -242,16 +237,24 @@ public final class SummaryPlots {
         for (EpochMetrics m : ms) {
             byEpoch.computeIfAbsent(m.epoch(), k -> new ArrayList<>()).add(distance.applyAsDouble(m));
         }
-        List<Double> x = new ArrayList<>();
-        List<Double> y = new ArrayList<>();
-        List<Double> err = new ArrayList<>();
-        for (Map.Entry<Integer, List<Double>> e : byEpoch.entrySet()) {
-            SampleStats s = SampleStats.of(e.getValue().stream().mapToDouble(Double::doubleValue).toArray());
-            x.add(e.getKey().doubleValue());
-            y.add(s.mean());
-            err.add(Double.isNaN(s.std()) ? 0.0 : s.std());
+        EpochCurve c = EpochCurve.of(byEpoch);
+        return chart.addSeries(name, c.x(), c.y(), c.err());
+    }
+
+    /** A curve over epochs: per epoch the mean of the folds' values and their sample std (0 for one fold). */
+    private record EpochCurve(List<Double> x, List<Double> y, List<Double> err) {
+        static EpochCurve of(Map<Integer, List<Double>> byEpoch) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            List<Double> err = new ArrayList<>();
+            for (Map.Entry<Integer, List<Double>> e : byEpoch.entrySet()) {
+                SampleStats s = SampleStats.of(e.getValue().stream().mapToDouble(Double::doubleValue).toArray());
+                x.add(e.getKey().doubleValue());
+                y.add(s.mean());
+                err.add(Double.isNaN(s.std()) ? 0.0 : s.std());
+            }
+            return new EpochCurve(x, y, err);
         }
-        return chart.addSeries(name, x, y, err);
     }
 
     static HeatMapChart heatMap(CellResult cell) {
