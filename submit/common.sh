@@ -7,10 +7,9 @@ KPFF_MAIN=org.kpff.job.cli.Main
 
 # Spark 3.5 on Java 17 needs these opens in the driver (executors started by Spark get them automatically).
 KPFF_JAVA_OPTS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
-# Training speed (README "Training speed"): DL4J's native layer helpers (oneDNN on CPU, cuDNN on CUDA) are off unless
-# this is false; the job also switches them on itself, but dl4j-spark's data-parallel workers build networks outside
-# the job's code. JavaCPP's physical-memory check on every allocation costs ~10 % of a small step: off.
-KPFF_JAVA_OPTS="$KPFF_JAVA_OPTS -Dorg.eclipse.deeplearning4j.helpers.disable=false -Dorg.bytedeco.javacpp.maxphysicalbytes=0"
+# Training speed (README "Training speed"): the job switches DL4J's native layer helpers on itself where it builds
+# networks. JavaCPP's physical-memory check on every allocation costs ~10 % of a small step: off.
+KPFF_JAVA_OPTS="$KPFF_JAVA_OPTS -Dorg.bytedeco.javacpp.maxphysicalbytes=0"
 
 # GPUs per executor (one cell per GPU); ND4J allocates off-heap, so executors need a large memory overhead.
 KPFF_GPUS_PER_EXECUTOR="${KPFF_GPUS_PER_EXECUTOR:-1}"

@@ -183,7 +183,7 @@ public final class ComputeEngine {
                 }
             }
         }
-        String plainId = (NativeLibrary.current().cuda() ? "cuda" : "cpu") + "-plain";
+        String plainId = plainId();
         if (net.getConfiguration().getDataType() != DataType.FLOAT) {
             // The helpers decline every type but float32 (their preOutput returns null) and DL4J runs its own path.
             return plainId;
@@ -198,6 +198,11 @@ public final class ComputeEngine {
             return jvm.id();
         }
         return jvm.id() + "+plain(" + plain + "/" + layers + ")";
+    }
+
+    /** The plain engine's name on this JVM's backend: {@code cpu-plain} or {@code cuda-plain}. */
+    public static String plainId() {
+        return (NativeLibrary.current().cuda() ? "cuda" : "cpu") + "-plain";
     }
 
     private static Engine fast(String id, String detail) {

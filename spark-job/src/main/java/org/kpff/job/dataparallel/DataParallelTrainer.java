@@ -162,7 +162,8 @@ public final class DataParallelTrainer {
                 CellRunner.fmt(seconds), host);
         return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, 1, seconds,
                 ImageCache.decodeCount(), Pointer.totalBytes(), Pointer.physicalBytes(),
-                outcome != null ? outcome.engine() : ComputeEngine.current().id(), CellRunner.executorId(),
+                // dl4j-spark's workers build their networks themselves, without the job's engine: DL4J's plain path.
+                ComputeEngine.plainId(), CellRunner.executorId(),
                 startedAt, java.time.Instant.now(), gpu);
     }
 }
