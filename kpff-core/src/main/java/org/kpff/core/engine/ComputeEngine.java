@@ -148,20 +148,26 @@ public final class ComputeEngine {
     }
 
     private static void setHelper(Layer layer, Object helper) {
+        try {
+            layerField(layer, "helper").set(layer, helper);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot reach the helper of layer " + layer.conf().getLayer()
+                    .getLayerName(), e);
+        }
+    }
+
+    /** A field of a DL4J layer runtime, declared in its class or a superclass, made accessible. */
+    private static Field layerField(Layer layer, String name) {
         for (Class<?> c = layer.getClass(); c != null; c = c.getSuperclass()) {
             try {
-                Field f = c.getDeclaredField("helper");
+                Field f = c.getDeclaredField(name);
                 f.setAccessible(true);
-                f.set(layer, helper);
-                return;
+                return f;
             } catch (NoSuchFieldException e) {
                 // keep looking in the superclass
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException("Cannot reach the helper of layer " + layer.conf().getLayer()
-                        .getLayerName(), e);
             }
         }
-        throw new IllegalStateException("Layer " + layer.getClass().getName() + " has no helper field");
+        throw new IllegalStateException("Layer " + layer.getClass().getName() + " has no field " + name);
     }
 
     /**
@@ -233,17 +239,10 @@ public final class ComputeEngine {
 
     /** How often DL4J fell back from a layer's helper to its own path (DL4J counts it in helperCountFail). */
     static int helperFailures(Layer layer) {
-        for (Class<?> c = layer.getClass(); c != null; c = c.getSuperclass()) {
-            try {
-                Field f = c.getDeclaredField("helperCountFail");
-                f.setAccessible(true);
-                return f.getInt(layer);
-            } catch (NoSuchFieldException e) {
-                // keep looking in the superclass
-            } catch (IllegalAccessException | RuntimeException e) {
-                return 0;
-            }
+        try {
+            return layerField(layer, "helperCountFail").getInt(layer);
+        } catch (IllegalAccessException | IllegalStateException e) {
+            return 0;
         }
-        return 0;
     }
 }
