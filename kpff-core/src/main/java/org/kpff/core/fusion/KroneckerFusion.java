@@ -69,37 +69,40 @@ public final class KroneckerFusion {
         // X[b, i, c] = x_i[b, c]: the Concat output, viewed as [B, n, r].
         INDArray x3 = stack(xs, b, r);
         // eq. 5: y[b, k*r + c] = Σ_i W[k, i] x_i[b, c]  <=>  Y[b] = W · X[b] for every b.
-        if (y.ordering() == 'c' && y.elementWiseStride() == 1) {
+        if (isDenseC(y)) {
             Nd4j.matmul(broadcastW(w, b), x3, y.reshape('c', b, n, r), false, false, false);
         } else {
             y.assign(Nd4j.matmul(broadcastW(w, b), x3).reshape('c', b, n * r));
         }
     }
 
-    /** Backward pass into preallocated outputs: dw {@code [n, n]} and each dxs[j] {@code [B, r]}. */
+    /**
+     * Backward pass into preallocated outputs: dw {@code [n, n]} and each dxs[j] {@code [B, r]}.
+     *
+     * <p>Two dense matrix products and nothing strided: ND4J 1.0.0-M2.1's float32 matrix-vector product reads a
+     * strided vector (such as a column of W) as if it were contiguous, so an earlier version that multiplied by
+     * W's columns gave wrong dL/dx_j in float32 (zero for the middle source at W = I) while float64 was right.
+     */
     static void backwardInto(INDArray w, INDArray[] xs, INDArray dy, INDArray dw, INDArray[] dxs) {
         int n = xs.length;
         long b = xs[0].size(0);
         long r = xs[0].size(1);
-        long[] flat = {b * r};
         // dyRows[k, b*r + c] = dL/dy[b, k*r + c]: dy regrouped by block, one permuted copy.
-        INDArray dyRows = dy.reshape('c', b, n, r).permute(1, 0, 2).dup('c').reshape('c', n, b * r);
-        // eq. 10: dL/dW[k, i] = Σ_b Σ_c dL/dy[b, k*r + c] · x_i[b, c]  =  (dyRows · vec(x_i))[k]:
-        // one matrix-vector product per column of dW, straight from the source x_i.
-        INDArray dwT = Nd4j.createUninitialized(dw.dataType(), n, n);
-        for (int i = 0; i < n; i++) {
-            Nd4j.matmul(dyRows, xs[i].reshape('c', flat), dwT.slice(i), false, false, false);
-        }
-        dw.assign(dwT.transpose());
-        // eq. 13: dL/dx_j[b, c] = Σ_k dL/dy[b, k*r + c] · W[k, j]  =  (dyRowsᵀ · w_j)[b*r + c].
-        INDArray dyCols = dyRows.transpose();
+        INDArray dyRows = byBlock(dy, n, b, r);
+        // xRows[i, b*r + c] = x_i[b, c]: the sources as rows, one copy.
+        INDArray xRows = byBlock(stack(xs, b, r).reshape('c', b, (long) n * r), n, b, r);
+        // eq. 10: dL/dW[k, i] = Σ_b Σ_c dL/dy[b, k*r + c] · x_i[b, c]  =  (dyRows · xRowsᵀ)[k, i].
+        dw.assign(Nd4j.matmul(dyRows, xRows, false, true, false));
+        // eq. 13: dL/dx_j[b, c] = Σ_k W[k, j] · dL/dy[b, k*r + c]  =  (Wᵀ · dyRows)[j, b*r + c].
+        INDArray dxRows = Nd4j.matmul(w.dup('c'), dyRows, true, false, false);
         for (int j = 0; j < n; j++) {
-            INDArray dx = isDenseC(dxs[j]) ? dxs[j] : Nd4j.createUninitialized(dxs[j].dataType(), b, r);
-            Nd4j.matmul(dyCols, w.slice(j, 1), dx.reshape('c', flat), false, false, false);
-            if (dx != dxs[j]) {
-                dxs[j].assign(dx);
-            }
+            dxs[j].assign(dxRows.getRow(j).reshape('c', b, r));
         }
+    }
+
+    /** {@code [B, n·r]} regrouped as {@code [n, B·r]}: row k holds block k of every example, one dense copy. */
+    private static INDArray byBlock(INDArray a, int n, long b, long r) {
+        return a.reshape('c', b, n, r).permute(1, 0, 2).dup('c').reshape('c', n, b * r);
     }
 
     /** The sources stacked as {@code [B, n, r]}: one copy, the same bytes Concat moves. */

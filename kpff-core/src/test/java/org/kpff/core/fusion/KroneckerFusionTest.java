@@ -18,13 +18,18 @@ import org.nd4j.linalg.factory.Nd4j;
 class KroneckerFusionTest {
 
     private static final double TOL = 1e-12;
+    /** float32: a handful of rounding steps on values of order 1 (sums over at most n·B·r = 240 products). */
+    private static final double FLOAT_TOL = 1e-4;
 
+    /**
+     * Every shape in float64 and in float32, the type the job trains in. The float32 case is not a formality: ND4J
+     * 1.0.0-M2.1's float matrix-vector product read a strided vector (a column of W) as if it were contiguous, which
+     * gave dL/dx_j = 0 for the middle source at W = I, in float32 only.
+     */
     static Stream<Arguments> shapes() {
-        return Stream.of(
-                Arguments.of(1, 1, 5), Arguments.of(1, 4, 3),
-                Arguments.of(2, 1, 4), Arguments.of(2, 3, 7),
-                Arguments.of(3, 1, 6), Arguments.of(3, 5, 8),
-                Arguments.of(4, 1, 2), Arguments.of(4, 6, 5));
+        int[][] shapes = {{1, 1, 5}, {1, 4, 3}, {2, 1, 4}, {2, 3, 7}, {3, 1, 6}, {3, 5, 8}, {4, 1, 2}, {4, 6, 5}};
+        return Stream.of(DataType.DOUBLE, DataType.FLOAT)
+                .flatMap(t -> Stream.of(shapes).map(s -> Arguments.of(s[0], s[1], s[2], t)));
     }
 
     /** Eq. 5 by definition: y = Σ_i w_i ⊗ x_i, component (k, c) of w_i ⊗ x_i is w_i[k] · x_i[c]. */
@@ -76,29 +81,47 @@ class KroneckerFusionTest {
         return dx;
     }
 
-    @ParameterizedTest(name = "n={0}, B={1}, r={2}")
+    @ParameterizedTest(name = "n={0}, B={1}, r={2}, {3}")
     @MethodSource("shapes")
-    void forwardAndBackwardMatchTheNaiveEquations(int n, int b, int r) {
+    void forwardAndBackwardMatchTheNaiveEquations(int n, int b, int r, DataType type) {
+        double tol = type == DataType.DOUBLE ? TOL : FLOAT_TOL;
         Nd4j.getRandom().setSeed(1234L + 31L * n + b);
-        INDArray w = Nd4j.randn(DataType.DOUBLE, n, n);
+        INDArray w = Nd4j.randn(type, n, n);
         INDArray[] xs = new INDArray[n];
         double[][][] xsArr = new double[n][][];
         for (int i = 0; i < n; i++) {
-            xs[i] = Nd4j.randn(DataType.DOUBLE, b, r);
+            xs[i] = Nd4j.randn(type, b, r);
             xsArr[i] = xs[i].toDoubleMatrix();
         }
-        INDArray dy = Nd4j.randn(DataType.DOUBLE, b, (long) n * r);
+        INDArray dy = Nd4j.randn(type, b, (long) n * r);
 
         INDArray y = KroneckerFusion.forward(w, xs);
         assertArrayEquals(new long[] {b, (long) n * r}, y.shape());
-        assertMatrixEquals(naiveForward(w.toDoubleMatrix(), xsArr), y.toDoubleMatrix());
+        assertMatrixEquals(naiveForward(w.toDoubleMatrix(), xsArr), y.toDoubleMatrix(), tol);
 
         INDArray[] grads = KroneckerFusion.backward(w, xs, dy);
         assertEquals(n + 1, grads.length);
-        assertMatrixEquals(naiveGradW(xsArr, dy.toDoubleMatrix()), grads[0].toDoubleMatrix());
+        assertMatrixEquals(naiveGradW(xsArr, dy.toDoubleMatrix()), grads[0].toDoubleMatrix(), tol);
         for (int j = 0; j < n; j++) {
             assertArrayEquals(new long[] {b, r}, grads[j + 1].shape());
-            assertMatrixEquals(naiveGradX(w.toDoubleMatrix(), dy.toDoubleMatrix(), j, r), grads[j + 1].toDoubleMatrix());
+            assertMatrixEquals(naiveGradX(w.toDoubleMatrix(), dy.toDoubleMatrix(), j, r),
+                    grads[j + 1].toDoubleMatrix(), tol);
+        }
+    }
+
+    /** At W = I every source gets dL/dy's own block back, in float32 too (the middle one got zeros before). */
+    @Test
+    void atIdentityEverySourceGetsItsBlockOfTheGradientInFloat32() {
+        Nd4j.getRandom().setSeed(11);
+        int n = 3;
+        INDArray[] xs = {Nd4j.rand(DataType.FLOAT, 4, 5), Nd4j.rand(DataType.FLOAT, 4, 5),
+            Nd4j.rand(DataType.FLOAT, 4, 5)};
+        INDArray dy = Nd4j.rand(DataType.FLOAT, 4, 15);
+        INDArray[] grads = KroneckerFusion.backward(Nd4j.eye(n).castTo(DataType.FLOAT), xs, dy);
+        for (int j = 0; j < n; j++) {
+            INDArray block = dy.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(5L * j, 5L * j + 5));
+            assertEquals(block, grads[j + 1], "dL/dx_" + j);
         }
     }
 
@@ -143,11 +166,15 @@ class KroneckerFusionTest {
     }
 
     static void assertMatrixEquals(double[][] expected, double[][] actual) {
+        assertMatrixEquals(expected, actual, TOL);
+    }
+
+    static void assertMatrixEquals(double[][] expected, double[][] actual, double tol) {
         assertEquals(expected.length, actual.length, "rows");
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i].length, actual[i].length, "columns of row " + i);
             for (int j = 0; j < expected[i].length; j++) {
-                assertEquals(expected[i][j], actual[i][j], TOL * Math.max(1, Math.abs(expected[i][j])),
+                assertEquals(expected[i][j], actual[i][j], tol * Math.max(1, Math.abs(expected[i][j])),
                         "element [" + i + ", " + j + "]");
             }
         }

@@ -65,9 +65,13 @@ class KroneckerFusionVertexTest {
 
     /** n dense inputs → dense projections to r → fusion vertex "fuse" → softmax output. */
     static ComputationGraph denseGraph(GraphVertex fusion, int fusedWidth, boolean noOp) {
+        return denseGraph(fusion, fusedWidth, noOp, DataType.DOUBLE);
+    }
+
+    static ComputationGraph denseGraph(GraphVertex fusion, int fusedWidth, boolean noOp, DataType type) {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(SEED)
-                .dataType(DataType.DOUBLE)
+                .dataType(type)
                 .updater(noOp ? new NoOp() : new Adam(1e-2))
                 .weightInit(WeightInit.XAVIER)
                 .graphBuilder();
@@ -140,6 +144,44 @@ class KroneckerFusionVertexTest {
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(0, R)));
         assertEquals(0.0, fused.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(R, N * R)).norm1Number().doubleValue(), 0.0);
+    }
+
+    /**
+     * The job trains in float32, where gradient checks cannot run: the float32 network's gradients must equal the
+     * float64 network's (same parameters, same data) to float32 rounding, for every parameter and every init. This
+     * is the test that caught ND4J's float32 matrix-vector product reading a column of W as contiguous (the middle
+     * projection got a zero gradient at W = I).
+     */
+    @ParameterizedTest
+    @EnumSource(FusionInit.class)
+    void float32GradientsEqualFloat64Gradients(FusionInit init) {
+        ComputationGraph d = denseGraph(new KroneckerFusionVertex(N, init, 99), N * R, true);
+        d.getVertex("fuse").paramTable(false).get(KroneckerFusionVertex.PARAM_W)
+                .addi(Nd4j.rand(DataType.DOUBLE, N, N).muli(0.3));
+        ComputationGraph f = denseGraph(new KroneckerFusionVertex(N, init, 99), N * R, true, DataType.FLOAT);
+        f.setParams(d.params().castTo(DataType.FLOAT));
+        INDArray[] in = randomInputs(5);
+        INDArray labels = oneHotLabels(5);
+        d.setInputs(in);
+        d.setLabels(labels);
+        d.computeGradientAndScore();
+        INDArray[] inF = new INDArray[N];
+        for (int i = 0; i < N; i++) {
+            inF[i] = in[i].castTo(DataType.FLOAT);
+        }
+        f.setInputs(inF);
+        f.setLabels(labels.castTo(DataType.FLOAT));
+        f.computeGradientAndScore();
+        java.util.Map<String, INDArray> gd = d.gradient().gradientForVariable();
+        java.util.Map<String, INDArray> gf = f.gradient().gradientForVariable();
+        assertEquals(gd.keySet(), gf.keySet());
+        for (String k : gd.keySet()) {
+            double norm = gd.get(k).norm2Number().doubleValue();
+            double diff = gf.get(k).castTo(DataType.DOUBLE).sub(gd.get(k)).norm2Number().doubleValue();
+            assertTrue(norm > 0, k + ": the float64 gradient is zero, so the comparison would prove nothing");
+            assertTrue(diff <= 1e-5 * norm, k + " (init " + init + "): float32 gradient is " + diff / norm
+                    + " (relative) away from float64");
+        }
     }
 
     @ParameterizedTest
