@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,9 @@ public final class ComputeEngine {
             System.setProperty(MAX_PHYSICAL_BYTES, "0");
         }
         NativeLibrary lib = NativeLibrary.current();
+        // ND4J calls System.gc() every few seconds from its op executioner unless told not to; the networks train
+        // in workspaces, so those full collections only stop every cell on the JVM (8 of 102 pauses in a profile).
+        Nd4j.getMemoryManager().togglePeriodicGc(false);
         Engine chosen = choose(mode, System.getProperty(HELPERS_DISABLE), lib, BaseMKLDNNHelper::mklDnnEnabled);
         if (chosen.fast()) {
             System.setProperty(HELPERS_DISABLE, "false");
@@ -110,7 +114,8 @@ public final class ComputeEngine {
         }
         if (lib.cuda()) {
             return lib.hasCudnn()
-                    ? fast("cuda-cudnn", "DL4J layer helpers on: convolution, batch norm and pooling run cuDNN")
+                    ? fast("cuda-cudnn", "DL4J layer helpers on: convolution and pooling run cuDNN; batch norm "
+                            + "runs DL4J's own path")
                     : plain(lib, "this nd4j-cuda build has no cuDNN (build the cuda profile, which uses the "
                             + "linux-x86_64-cudnn natives)");
         }
@@ -120,8 +125,8 @@ public final class ComputeEngine {
         }
         boolean ok = oneDnnChecked.getAsBoolean();
         return ok
-                ? fast("cpu-onednn-" + lib.cpuIsa(), "DL4J layer helpers on: convolution, batch norm and pooling "
-                        + "run oneDNN (" + lib.cpuIsa() + ")")
+                ? fast("cpu-onednn-" + lib.cpuIsa(), "DL4J layer helpers on: convolution and pooling run oneDNN ("
+                        + lib.cpuIsa() + "); batch norm runs DL4J's own path")
                 : plain(lib, "DL4J's oneDNN check failed although libnd4j has oneDNN (is ND4J's environment "
                         + "class reachable as org.nd4j.nativeblas.Nd4jCpu$Environment?)");
     }

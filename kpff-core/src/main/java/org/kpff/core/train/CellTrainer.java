@@ -13,6 +13,7 @@ import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.kpff.core.head.FusionHead;
 import org.kpff.core.head.ModelFactory;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -169,7 +170,21 @@ public final class CellTrainer {
         }
     }
 
-    private static double trainEpoch(ComputationGraph net, DataSetIterator it, int epoch) {
+    /** Minibatches assembled ahead of the training step, on a background thread (DL4J's async iterator). */
+    static final int PREFETCH = 2;
+
+    private static double trainEpoch(ComputationGraph net, DataSetIterator source, int epoch) {
+        // The next minibatches are decoded, normalised and copied on another thread while this one trains (on a
+        // GPU executor the CPU is otherwise idle during the step).
+        AsyncDataSetIterator it = new AsyncDataSetIterator(source, PREFETCH, false);
+        try {
+            return trainEpochOn(net, it, epoch);
+        } finally {
+            it.shutdown();
+        }
+    }
+
+    private static double trainEpochOn(ComputationGraph net, DataSetIterator it, int epoch) {
         double lossSum = 0;
         long examples = 0;
         while (it.hasNext()) {

@@ -269,6 +269,23 @@ class ImageBatchIteratorTest {
         assertEquals(message, e.getMessage());
     }
 
+    /** The bulk copy into native memory gives the array Nd4j.create gives, element for element, in any shape. */
+    @Test
+    void bulkCopiedBatchesEqualNd4jCreate() {
+        java.util.Random rnd = new java.util.Random(3);
+        for (long[] shape : new long[][] {{1}, {7, 5}, {3, 3, 5, 5}, {50, 3, 64, 64}}) {
+            int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            float[] data = new float[n];
+            for (int i = 0; i < n; i++) {
+                data[i] = rnd.nextFloat() - 0.5f;
+            }
+            org.nd4j.linalg.api.ndarray.INDArray bulk = ImageBatchIterator.floats(data, shape);
+            assertEquals(org.nd4j.linalg.factory.Nd4j.create(data, shape,
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT), bulk, java.util.Arrays.toString(shape));
+            assertEquals(data[n - 1], bulk.reshape(n).getFloat(n - 1), 0f);
+        }
+    }
+
     @Test
     void outOfRangeIndicesAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -19,7 +19,8 @@ import org.kpff.core.train.CellOutcome;
  * @param attempt         1-based task attempt
  * @param seconds         wall seconds of the whole task (decode, build, train, evaluate)
  * @param jvmDecodes      full dataset decodes this executor JVM has done so far
- * @param nativeBytes     off-heap bytes JavaCPP tracks after the cell was freed
+ * @param nativeBytes     off-heap bytes JavaCPP tracked when the cell ended (its network and workspaces freed; arrays the
+ *                        garbage collector has not yet reclaimed included)
  * @param rssBytes        the executor process's physical memory after the cell was freed
  * @param engine          the compute path the cell's network ran on (e.g. cpu-onednn-avx512, cuda-cudnn, cpu-plain)
  * @param executorId      Spark executor id of the attempt ({@code driver} in local mode and for data-parallel cells)

@@ -87,13 +87,13 @@ public final class CellRunner {
 
     private static CellRun finish(CellTask task, boolean ok, String reason, CellOutcome outcome, List<Integer> heldOut,
             String host, GpuBinding.Placement gpu, int attempt, long start, java.time.Instant startedAt) {
-        // Native memory must not grow cell after cell: the trainer closed the network and its workspaces; a GC
-        // lets ND4J's deallocator release what the closed arrays held before we measure.
-        System.gc();
+        // No forced GC here: a full collection stops every cell this executor runs (one per GPU). The trainer
+        // closed the network and destroyed its workspaces, which frees their native memory at once; arrays outside
+        // them are freed by ND4J's deallocator when the collector runs, so the figures below include those.
         double seconds = (System.nanoTime() - start) / 1e9;
         long nativeBytes = Pointer.totalBytes();
         long rss = Pointer.physicalBytes();
-        LOG.info("Cell {} {} in {} s (training and evaluation {} s); executor decodes so far {}; after freeing: "
+        LOG.info("Cell {} {} in {} s (training and evaluation {} s); executor decodes so far {}; at its end: "
                 + "off-heap {} MiB, RSS {} MiB", task.cellId(), ok ? "done" : "failed", fmt(seconds),
                 outcome == null ? "-" : fmt(outcome.trainSeconds()), ImageCache.decodeCount(), nativeBytes >> 20,
                 rss >> 20);

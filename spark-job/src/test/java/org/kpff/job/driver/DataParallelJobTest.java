@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.kpff.job.driver.JobEndToEndTest.count;
 import static org.kpff.job.driver.JobEndToEndTest.glob;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
@@ -20,13 +19,13 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.kpff.core.head.FusionHead;
+import org.kpff.core.train.HadoopCheckpoints;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.exec.KryoRegistration;
 import org.kpff.job.testing.LocalSpark;
@@ -135,12 +134,10 @@ class DataParallelJobTest {
                 while (r.next()) {
                     rows++;
                     double[] row = doubles(r.getArray(2));
-                    Path model = Path.of(java.net.URI.create(dp)).resolve("checkpoints").resolve(r.getString(1))
-                            .resolve("epoch-" + EPOCHS).resolve("model.zip");
-                    ComputationGraph net;
-                    try (InputStream in = Files.newInputStream(model)) {
-                        net = ModelSerializer.restoreComputationGraph(in, true);
-                    }
+                    org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(dp + "/checkpoints/"
+                            + r.getString(1) + "/epoch-" + EPOCHS);
+                    ComputationGraph net = HadoopCheckpoints.readModel(
+                            folder.getFileSystem(new org.apache.hadoop.conf.Configuration()), folder);
                     INDArray w = net.paramTable().get(FusionHead.FUSE + "_" + KroneckerFusionVertex.PARAM_W);
                     assertArrayEquals(row, w.dup('c').reshape(w.length()).toDoubleVector(), 0.0, r.getString(1));
                     double moved = 0;

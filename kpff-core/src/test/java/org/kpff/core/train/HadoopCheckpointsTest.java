@@ -1,0 +1,90 @@
+package org.kpff.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kpff.core.fusion.FusionInit;
+import org.kpff.core.fusion.FusionMethod;
+import org.kpff.core.head.ModelFactory;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The checkpoint format: a saved network comes back with the same parameters, Adam state and step counters. */
+class HadoopCheckpointsTest {
+
+    private static final CellSpec SPEC = new CellSpec("alexnet", FusionMethod.KPFF, 3, 32, 0.125, 16,
+            FusionInit.IDENTITY, true, 0.0, 1e-3, 5e-4, 8, 1, 1, 5L);
+
+    private static DataSet batch(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
+        for (int i = 0; i < 8; i++) {
+            y.putScalar(i, i % 3, 1f);
+        }
+        return new DataSet(x, y);
+    }
+
+    @Test
+    void aSavedNetworkTrainsOnExactlyAsTheOriginal(@TempDir Path dir) throws Exception {
+        ComputationGraph net = ModelFactory.create(SPEC);
+        net.fit(batch(1));
+        net.fit(batch(2));
+        HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
+        List<Evaluation> history = List.of(new Evaluation(1, 1.0, 1.1, 0.5, 2.0));
+        store.save(1, net, history);
+        assertTrue(Files.exists(dir.resolve("epoch-1").resolve("params.bin")));
+        assertFalse(Files.exists(dir.resolve("epoch-1").resolve("model.zip")), "not DL4J's deflated zip");
+
+        Checkpoints.Restored back = store.load().orElseThrow();
+        ComputationGraph restored = back.model();
+        assertEquals(1, back.epoch());
+        assertEquals(history, back.history());
+        assertEquals(net.params(), restored.params(), "parameters, bit for bit");
+        INDArray state = net.getUpdater().getStateViewArray();
+        assertTrue(state.amaxNumber().doubleValue() > 0, "Adam's moments are non-zero after two steps");
+        assertEquals(state, restored.getUpdater().getStateViewArray(), "Adam state, bit for bit");
+        assertEquals(2, restored.getConfiguration().getIterationCount(), "Adam's step count (bias correction)");
+        assertEquals(net.getConfiguration().toJson(), restored.getConfiguration().toJson());
+
+        // One more step on the same batch: the two networks stay equal (oneDNN is deterministic for one thread
+        // count; allow float32 rounding anyway).
+        net.fit(batch(3));
+        restored.fit(batch(3));
+        double diff = net.params().sub(restored.params()).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-6, "after one more step the restored network differs by " + diff);
+        net.close();
+        restored.close();
+    }
+
+    @Test
+    void aCheckpointOfTheEarlierModelZipFormatStillResumes(@TempDir Path dir) throws Exception {
+        ComputationGraph net = ModelFactory.create(SPEC);
+        net.fit(batch(1));
+        Path folder = Files.createDirectories(dir.resolve("epoch-3"));
+        try (OutputStream out = Files.newOutputStream(folder.resolve("model.zip"))) {
+            ModelSerializer.writeModel(net, out, true);
+        }
+        Files.writeString(folder.resolve("history.json"), "[]");
+        Files.writeString(dir.resolve("LATEST"), "3");
+        Checkpoints.Restored back = new HadoopCheckpoints(dir.toUri().toString(), new Configuration()).load()
+                .orElseThrow();
+        assertEquals(3, back.epoch());
+        assertEquals(net.params(), back.model().params());
+        assertEquals(net.getUpdater().getStateViewArray(), back.model().getUpdater().getStateViewArray());
+        net.close();
+        back.model().close();
+    }
+}
