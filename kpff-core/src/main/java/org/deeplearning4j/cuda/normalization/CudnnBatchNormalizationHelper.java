@@ -7,8 +7,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * The batch-normalisation helper DL4J 1.0.0-M2.1 looks up by this name on the CUDA backend (its own cuDNN helper
  * module is not published for M2.1). It runs libnd4j's {@code batchnorm}/{@code batchnorm_bp} custom ops, which
- * dispatch to cuDNN on the {@code linux-x86_64-cudnn} build of nd4j-cuda. It declines every layer for now: batch
- * norm runs DL4J's own path (see {@link #checkSupported()}).
+ * dispatch to cuDNN on the {@code linux-x86_64-cudnn} build of nd4j-cuda, exactly as DL4J's oneDNN helper does on
+ * CPU. It declares itself supported only when the loaded libnd4j has cuDNN (and, as the oneDNN helper, not for
+ * layers with fixed gamma and beta), so other builds keep DL4J's own path.
  */
 public final class CudnnBatchNormalizationHelper extends MKLDNNBatchNormHelper {
 
@@ -22,17 +23,13 @@ public final class CudnnBatchNormalizationHelper extends MKLDNNBatchNormHelper {
         super(dataType);
     }
 
-    /**
-     * Never: the same DL4J glue on CPU (oneDNN) gives batch-norm gradients up to 9 % away from DL4J's own batch norm
-     * (see {@code ComputeEngine.prepare}), so batch norm stays on DL4J's path on CUDA too until that is resolved.
-     */
     @Override
     public boolean checkSupported() {
-        return false;
+        return NativeLibrary.current().hasCudnn();
     }
 
     @Override
     public boolean checkSupported(double eps, boolean isFixedGammaBeta) {
-        return false;
+        return !isFixedGammaBeta && NativeLibrary.current().hasCudnn();
     }
 }

@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
  * that moved in M2.1; {@link org.nd4j.nativeblas.Nd4jCpu} is the alias that repairs it.
  *
  * <p>{@link #initialize()} must run before the first network is built (layers pick their helper when they are
- * instantiated), and {@link #prepare} after it is built or restored: it keeps batch norm on DL4J's own path, whose
- * gradients the oneDNN batch-norm helper does not reproduce closely enough. It engages the fast path only where it is faster: on a libnd4j without oneDNN (CPU) or cuDNN
+ * instantiated). It engages the fast path only where it is faster: on a libnd4j without oneDNN (CPU) or cuDNN
  * (CUDA) the custom ops are slower than the im2col path, so helpers stay off and one warning says why. Setting
  * {@code -Dkpff.engine=plain} (or {@code KPFF_ENGINE=plain}) forces the plain path, for comparisons.
  *
@@ -114,8 +113,8 @@ public final class ComputeEngine {
         }
         if (lib.cuda()) {
             return lib.hasCudnn()
-                    ? fast("cuda-cudnn", "DL4J layer helpers on: convolution and pooling run cuDNN; batch norm "
-                            + "runs DL4J's own path")
+                    ? fast("cuda-cudnn", "DL4J layer helpers on: convolution, batch norm and pooling run "
+                            + "cuDNN")
                     : plain(lib, "this nd4j-cuda build has no cuDNN (build the cuda profile, which uses the "
                             + "linux-x86_64-cudnn natives)");
         }
@@ -125,8 +124,8 @@ public final class ComputeEngine {
         }
         boolean ok = oneDnnChecked.getAsBoolean();
         return ok
-                ? fast("cpu-onednn-" + lib.cpuIsa(), "DL4J layer helpers on: convolution and pooling run oneDNN ("
-                        + lib.cpuIsa() + "); batch norm runs DL4J's own path")
+                ? fast("cpu-onednn-" + lib.cpuIsa(), "DL4J layer helpers on: convolution, batch norm and pooling run "
+                        + "oneDNN (" + lib.cpuIsa() + ")")
                 : plain(lib, "DL4J's oneDNN check failed although libnd4j has oneDNN (is ND4J's environment "
                         + "class reachable as org.nd4j.nativeblas.Nd4jCpu$Environment?)");
     }
@@ -134,31 +133,6 @@ public final class ComputeEngine {
     /** The engine chosen by {@link #initialize()}, choosing it first if needed. */
     public static Engine current() {
         return initialize();
-    }
-
-    /**
-     * Takes DL4J's batch-norm helper off every batch-norm layer of a network this JVM built or restored: batch norm
-     * runs DL4J's own path. DL4J's oneDNN batch-norm helper gives gradients up to 9 % away from DL4J's own batch norm
-     * in Inception (FastPathEquivalenceTest found it: with that helper off, every gradient of every backbone is
-     * within 1e-4 relative of the plain path, with it on up to 9e-2), so only convolution and pooling take the fast
-     * path. Returns the network.
-     */
-    public static ComputationGraph prepare(ComputationGraph net) {
-        for (Layer l : net.getLayers()) {
-            if (l instanceof BatchNormalization && l.getHelper() != null) {
-                setHelper(l, null);
-            }
-        }
-        return net;
-    }
-
-    private static void setHelper(Layer layer, Object helper) {
-        try {
-            layerField(layer, "helper").set(layer, helper);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("Cannot reach the helper of layer " + layer.conf().getLayer()
-                    .getLayerName(), e);
-        }
     }
 
     /** A field of a DL4J layer runtime, declared in its class or a superclass, made accessible. */
@@ -176,8 +150,7 @@ public final class ComputeEngine {
     }
 
     /**
-     * The engine a built network really uses, from its convolution and pooling layers (batch norm always runs
-     * DL4J's own path, see {@link #prepare}): this JVM's
+     * The engine a built network really uses, from its convolution, batch-norm and pooling layers: this JVM's
      * engine when every such layer has its helper and none has fallen back, {@code cpu-plain}/{@code cuda-plain}
      * when none has or the network is not float32 (the helpers decline other types), and the engine with
      * {@code +plain(k/n)} appended when k of n layers run the plain path.
@@ -187,7 +160,7 @@ public final class ComputeEngine {
         int layers = 0;
         int plain = 0;
         for (Layer l : net.getLayers()) {
-            if (l instanceof ConvolutionLayer || l instanceof SubsamplingLayer) {
+            if (l instanceof ConvolutionLayer || l instanceof BatchNormalization || l instanceof SubsamplingLayer) {
                 layers++;
                 if (l.getHelper() == null || helperFailures(l) > 0) {
                     plain++;

@@ -67,7 +67,7 @@ public final class ModelFactory {
         ComputeEngine.initialize();
         ComputationGraph net = new ComputationGraph(configuration(spec, dataType));
         net.init();
-        return ComputeEngine.prepare(net);
+        return net;
     }
 
     /** The backbone's taps for a spec (names and channel counts), without building a network. */

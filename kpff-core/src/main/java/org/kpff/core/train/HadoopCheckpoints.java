@@ -97,14 +97,14 @@ public final class HadoopCheckpoints implements Checkpoints {
 
     /**
      * Reads the network (parameters and updater state) of one checkpoint folder {@code epoch-<e>}, in this format or
-     * the earlier {@code model.zip}, with the compute engine's helpers attached ({@link ComputeEngine#prepare}).
+     * the earlier {@code model.zip}; its layers take the compute engine's helpers ({@link ComputeEngine#initialize}).
      */
     public static ComputationGraph readModel(FileSystem fs, Path folder) throws IOException {
         ComputeEngine.initialize(); // before the layers are instantiated: they pick their native helper then
         Path zip = new Path(folder, MODEL_ZIP);
         if (!fs.exists(new Path(folder, NETWORK)) && fs.exists(zip)) {
             try (InputStream in = fs.open(zip)) {
-                return ComputeEngine.prepare(ModelSerializer.restoreComputationGraph(in, true));
+                return ModelSerializer.restoreComputationGraph(in, true);
             }
         }
         String json;
@@ -123,7 +123,7 @@ public final class HadoopCheckpoints implements Checkpoints {
             }
             view.assign(state.reshape(view.shape()));
         }
-        return ComputeEngine.prepare(net);
+        return net;
     }
 
     private static INDArray readArray(FileSystem fs, Path file) throws IOException {
