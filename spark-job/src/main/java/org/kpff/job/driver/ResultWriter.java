@@ -103,7 +103,8 @@ final class ResultWriter {
                     o.epochs(), run.seconds(), o.trainSeconds(), run.host(), gpuOrNull(run.gpu()), run.attempt(), w,
                     Arrays.stream(o.confusion()).flatMapToInt(Arrays::stream).boxed().toList(),
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
-                    run.rssBytes(), run.engine(), run.executorId(), run.startedAt(), run.finishedAt(), run.device());
+                    run.rssBytes(), run.engine(), run.executorId(), run.startedAt(), run.finishedAt(), run.device(),
+                    imagesPerSecond(o, task.listing().size(), run.heldOutImages().size()));
             for (Evaluation e : o.evaluations()) {
                 metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds(),
                         e.fusionW()).toRow());
@@ -122,7 +123,7 @@ final class ResultWriter {
             result = new CellResult(key, CellStatus.FAILED, run.reason(), null, null, null, 0, run.seconds(), 0,
                     run.host(), gpuOrNull(run.gpu()), run.attempt(), null, null, task.spec().fusionInit(), cell.seed(),
                     0, run.jvmDecodes(), run.nativeBytes(), run.rssBytes(), run.engine(), run.executorId(),
-                    run.startedAt(), run.finishedAt(), run.device());
+                    run.startedAt(), run.finishedAt(), run.device(), null);
         }
         if (result.gpu() != null && "cpu".equals(result.device())) {
             LOG.warn("Cell {} was assigned GPU {} by Spark but trained on the CPU: the application jar has ND4J's "
@@ -134,6 +135,24 @@ final class ResultWriter {
         tables.put(CellTable.PREDICTIONS, dir -> write(predictions, ResultSchemas.PREDICTIONS, dir));
         tables.put(CellTable.CELLS, dir -> write(List.of(result.toRow()), ResultSchemas.CELLS, dir));
         committer.commit(cell.id(), tables);
+    }
+
+    /**
+     * Images the attempt trained on and evaluated per second of its epoch loop: the epochs it trained (after the
+     * checkpoint it resumed from) times the training-fold size, plus the evaluations it ran times the held-out size
+     * (the trainer evaluates once more after the last epoch when that epoch was not on the schedule, or when a
+     * resumed attempt had nothing left to train). Null when the loop took no measurable time.
+     */
+    static Double imagesPerSecond(CellOutcome o, int datasetSize, int heldOut) {
+        long trained = (long) (o.epochs() - o.resumedFrom()) * (datasetSize - heldOut);
+        long evaluations = o.evaluations().stream().filter(e -> e.epoch() > o.resumedFrom()).count();
+        boolean lastEvaluated = o.evaluations().stream()
+                .anyMatch(e -> e.epoch() == o.epochs() && e.epoch() > o.resumedFrom());
+        if (!lastEvaluated) {
+            evaluations++;
+        }
+        long images = trained + evaluations * heldOut;
+        return o.trainSeconds() > 0 ? images / o.trainSeconds() : null;
     }
 
     private static String gpuOrNull(String gpu) {

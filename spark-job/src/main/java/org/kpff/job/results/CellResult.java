@@ -33,20 +33,22 @@ import org.kpff.core.fusion.FusionMethod;
  * @param seed          the cell's seed
  * @param resumedFrom   epoch the last attempt restored from a checkpoint (0 = trained from scratch)
  * @param jvmDecodes    full dataset decodes the executor JVM had done after this cell (1 = decoded once, reused)
- * @param nativeBytes   off-heap bytes (JavaCPP) the executor held after the cell was freed
- * @param rssBytes      the executor process's physical memory after the cell was freed
+ * @param nativeBytes   off-heap bytes (JavaCPP) the executor held when the cell ended
+ * @param rssBytes      the executor process's physical memory when the cell ended
  * @param engine        compute path of the last attempt (cpu-onednn-&lt;isa&gt;, cuda-cudnn, cpu-plain, ...); null in
  *                      rows written before the column existed
  * @param executorId    Spark executor id of the last attempt; null in rows written before the column existed
  * @param startedAt     when the last attempt started on its executor; null in older runs
  * @param finishedAt    when the last attempt ended on its executor; null in older runs
  * @param device        what ND4J computed on ({@code cpu}, {@code cuda:<n> (<name>)}); null in older runs
+ * @param imagesPerSecond images the last attempt trained on and evaluated per second of {@code trainSeconds}; null
+ *                      for failed cells and in older runs
  */
 public record CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
         Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
         List<Double> learnedW, List<Integer> confusion, FusionInit fusionInit, long seed, int resumedFrom,
         long jvmDecodes, long nativeBytes, long rssBytes, String engine, String executorId, Instant startedAt,
-        Instant finishedAt, String device) implements Serializable {
+        Instant finishedAt, String device, Double imagesPerSecond) implements Serializable {
 
     /** Checks that the row is consistent: what ok and failed rows must and must not carry, ranges, W's shape. */
     public CellResult {
@@ -143,7 +145,7 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 learnedW == null ? null : new ArrayList<>(learnedW), confusion == null ? null
                 : new ArrayList<>(confusion), fusionInit.id(), seed, resumedFrom, jvmDecodes, nativeBytes, rssBytes,
                 engine, executorId, startedAt == null ? null : Timestamp.from(startedAt),
-                finishedAt == null ? null : Timestamp.from(finishedAt), device);
+                finishedAt == null ? null : Timestamp.from(finishedAt), device, imagesPerSecond);
     }
 
     /** Reads a row of {@link ResultSchemas#CELLS} (by column name when the row has a schema). */
@@ -161,6 +163,6 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 Rows.longValue(row, s, "native_bytes"), Rows.longValue(row, s, "rss_bytes"),
                 Rows.optionalString(row, s, "engine"), Rows.optionalString(row, s, "executor_id"),
                 Rows.optionalInstant(row, s, "started_at"), Rows.optionalInstant(row, s, "finished_at"),
-                Rows.optionalString(row, s, "device"));
+                Rows.optionalString(row, s, "device"), Rows.optionalDouble(row, s, "images_per_second"));
     }
 }

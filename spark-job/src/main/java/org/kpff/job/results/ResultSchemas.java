@@ -101,9 +101,11 @@ public final class ResultSchemas {
             col("jvm_decodes", DataTypes.LongType, false, "Full dataset decodes the executor JVM had done after this"
                     + " cell (1 means the dataset was decoded once and reused by every cell on that executor)."),
             col("native_bytes", DataTypes.LongType, false,
-                    "Off-heap bytes (JavaCPP) the executor held after the cell was freed."),
+                    "Off-heap bytes (JavaCPP) the executor held when the cell ended: its network and workspaces are"
+                            + " freed by then; arrays the garbage collector has not reclaimed yet are included (no GC"
+                            + " is forced: it would pause every cell on the executor)."),
             col("rss_bytes", DataTypes.LongType, false,
-                    "Physical memory of the executor process after the cell was freed."),
+                    "Physical memory of the executor process when the cell ended."),
             col("engine", DataTypes.StringType, true,
                     "Compute path the network ran on: cpu-onednn-<isa> (oneDNN; isa avx512, avx2, avx or sse), "
                             + "cuda-cudnn, cpu-plain or cuda-plain (DL4J's im2col path), +plain(k/n) when k of n "
@@ -116,7 +118,11 @@ public final class ResultSchemas {
                     + " evaluated and freed, before the driver committed it; null in runs written before this column."),
             col("device", DataTypes.StringType, true, "What ND4J computed on in the last attempt: cpu or cuda:<n>"
                     + " (<name>). A gpu with device cpu means Spark assigned a GPU that the CPU build left idle (the CPU"
-                    + " jar on a GPU cluster: build with -Pcuda); null in runs written before this column."));
+                    + " jar on a GPU cluster: build with -Pcuda); null in runs written before this column."),
+            col("images_per_second", DataTypes.DoubleType, true, "Job-level throughput of the last attempt: the"
+                    + " images it trained on (epochs trained in this attempt x training-fold size) and evaluated"
+                    + " (evaluations it ran x held-out size), per second of train_seconds; null for failed cells and"
+                    + " in runs written before this column."));
 
     /**
      * {@code metrics/}: one row per cell per evaluation.

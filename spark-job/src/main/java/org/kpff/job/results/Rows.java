@@ -26,19 +26,21 @@ final class Rows {
 
     /** A string column that older rows may lack: null when the row's schema has no such column. */
     static String optionalString(Row row, StructType schema, String column) {
-        StructType own = row.schema() != null ? row.schema() : schema;
-        if (java.util.Arrays.asList(own.fieldNames()).contains(column)) {
-            return string(row, schema, column);
-        }
-        return null;
+        return has(row, schema, column) ? string(row, schema, column) : null;
     }
 
     static java.time.Instant optionalInstant(Row row, StructType schema, String column) {
+        return has(row, schema, column) ? instant(row, schema, column) : null;
+    }
+
+    /** A double column that older rows may lack: null when the row's schema has no such column. */
+    static Double optionalDouble(Row row, StructType schema, String column) {
+        return has(row, schema, column) ? doubleValue(row, schema, column) : null;
+    }
+
+    private static boolean has(Row row, StructType schema, String column) {
         StructType own = row.schema() != null ? row.schema() : schema;
-        if (java.util.Arrays.asList(own.fieldNames()).contains(column)) {
-            return instant(row, schema, column);
-        }
-        return null;
+        return java.util.Arrays.asList(own.fieldNames()).contains(column);
     }
 
     static Integer integer(Row row, StructType schema, String column) {

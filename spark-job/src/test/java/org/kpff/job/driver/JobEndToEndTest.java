@@ -142,6 +142,10 @@ class JobEndToEndTest {
             assertEquals(CELLS, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE len(confusion) = 9 "
                     + "AND list_sum(confusion) = " + IMAGES / 2 + " AND abs((confusion[1] + confusion[5] + "
                     + "confusion[9]) / " + IMAGES / 2 + ".0 - final_accuracy) < 1e-9"));
+            // Job-level throughput: 2 epochs on the training half plus 2 evaluations of the held-out half, per
+            // second of the epoch loop.
+            assertEquals(CELLS, count(c, "SELECT count(*) FROM " + glob(out, "cells") + " WHERE images_per_second > 0"
+                    + " AND abs(images_per_second * train_seconds - " + (2 * IMAGES / 2 + 2 * IMAGES / 2) + ") < 1e-6"));
         }
     }
 

@@ -37,14 +37,14 @@ final class ResultFixtures {
         return new CellResult(k, CellStatus.OK, null, fin, best, 7, 10, 12.5, 10.0, "host-a", "0", 1, w,
                 List.of(8, 2, 1, 9), FusionInit.IDENTITY, GridCell.deriveSeed(42L, backbone, fold, Map.of()), 0, 1L,
                 1L << 20, 1L << 30, "cpu-onednn-avx512", "1", java.time.Instant.parse("2026-11-25T10:00:00Z"),
-                java.time.Instant.parse("2026-11-25T10:00:12.500Z"), "cuda:0 (Tesla T4)");
+                java.time.Instant.parse("2026-11-25T10:00:12.500Z"), "cuda:0 (Tesla T4)", 210.0);
     }
 
     static CellResult failed(String backbone, FusionMethod method, int fold) {
         return new CellResult(key(backbone, method, fold), CellStatus.FAILED, "java.lang.OutOfMemoryError: boom",
                 null, null, null, 3, 4.0, 3.0, "host-b", null, 4, null, null, FusionInit.IDENTITY, 1L, 2, 1L, 0L, 0L,
                 "cpu-plain", "driver", java.time.Instant.parse("2026-11-25T10:01:00Z"),
-                java.time.Instant.parse("2026-11-25T10:01:04Z"), "cpu");
+                java.time.Instant.parse("2026-11-25T10:01:04Z"), "cpu", null);
     }
 
     static List<CellResult> cells() {
