@@ -66,12 +66,28 @@ class JobConfigTest {
     }
 
     @Test
+    void plateauConfigsKeepThePaperOptimiserAndTheAblationChangesOnlyW() {
+        // docs/RESULTS.md says: the paper's optimiser and protocol; only scale, backbones and training length differ.
+        JobConfig paper = JobConfig.load(CONF.resolve("paper.conf"), List.of());
+        JobConfig alex = JobConfig.load(CONF.resolve("table1-alexnet64.conf"), List.of());
+        JobConfig vggInc = JobConfig.load(CONF.resolve("table1-vgg-inception32.conf"), List.of());
+        List<String> scale = List.of("data.input-size", "eval.every", "model.backbones", "model.projection-width",
+                "model.width", "train.epochs");
+        assertEquals(scale, paper.differingKeys(alex));
+        assertEquals(scale, paper.differingKeys(vggInc));
+        assertEquals(new TrainConfig(40, 50, 1e-4, 5e-4, 0.5, 42L), alex.train());
+        assertEquals(alex.train(), vggInc.train());
+        JobConfig ablation = JobConfig.load(CONF.resolve("ablation-fusion-lr.conf"), List.of());
+        assertEquals(List.of("model.fusion-lr-scale", "model.methods"), alex.differingKeys(ablation));
+    }
+
+    @Test
     void everyShippedConfigOpensWithACommentAndLoads() throws IOException {
         List<Path> files;
         try (var s = Files.list(CONF)) {
             files = s.sorted().toList();
         }
-        assertEquals(6, files.size(), files.toString());
+        assertEquals(9, files.size(), files.toString());
         for (Path f : files) {
             String name = f.getFileName().toString();
             String text = Files.readString(f);
