@@ -283,7 +283,8 @@ public final class ImageBatchIterator implements DataSetIterator {
         return a;
     }
 
-    private static final boolean CPU_BACKEND = Nd4j.getBackend().getClass().getName()
+    /** Whether the bulk copy of {@link #floats} is used: ND4J's CPU backend is loaded. */
+    static final boolean CPU_BACKEND = Nd4j.getBackend().getClass().getName()
             .equals("org.nd4j.linalg.cpu.nativecpu.CpuBackend");
 
     /** Writes image {@code index}, augmented and normalised, as {@code 3·S·S} floats at {@code offset}. */

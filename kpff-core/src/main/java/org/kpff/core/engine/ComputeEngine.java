@@ -79,8 +79,8 @@ public final class ComputeEngine {
             System.setProperty(MAX_PHYSICAL_BYTES, "0");
         }
         NativeLibrary lib = NativeLibrary.current();
-        // ND4J calls System.gc() every few seconds from its op executioner unless told not to; the networks train
-        // in workspaces, so those full collections only stop every cell on the JVM (8 of 102 pauses in a profile).
+        // ND4J may call System.gc() every few seconds from its op executioner unless told not to; the networks train
+        // in workspaces, so such full collections would only stop every cell on the JVM.
         Nd4j.getMemoryManager().togglePeriodicGc(false);
         Engine chosen = choose(mode, System.getProperty(HELPERS_DISABLE), lib, BaseMKLDNNHelper::mklDnnEnabled);
         if (chosen.fast()) {

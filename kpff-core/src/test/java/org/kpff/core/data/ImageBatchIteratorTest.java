@@ -272,6 +272,7 @@ class ImageBatchIteratorTest {
     /** The bulk copy into native memory gives the array Nd4j.create gives, element for element, in any shape. */
     @Test
     void bulkCopiedBatchesEqualNd4jCreate() {
+        assertTrue(ImageBatchIterator.CPU_BACKEND, "the tests run ND4J's CPU backend, so the bulk copy is the path tested");
         java.util.Random rnd = new java.util.Random(3);
         for (long[] shape : new long[][] {{1}, {7, 5}, {3, 3, 5, 5}, {50, 3, 64, 64}}) {
             int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
