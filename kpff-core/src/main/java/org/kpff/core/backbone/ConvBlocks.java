@@ -20,7 +20,9 @@ final class ConvBlocks {
      *
      * <p>With batch norm the ReLU is a layer of its own ({@code name}, after {@code name_bn}): DL4J 1.0.0-M2.1's
      * {@code BatchNormalization} layer ignores its configured activation, so a ReLU set on it is silently never
-     * applied (which made every batch-normed backbone linear up to its pooling layers).
+     * applied (which made every batch-normed backbone linear up to its pooling layers). The convolution before batch
+     * norm is a {@link LinearConvolution}: no bias (batch norm's shift replaces it), no activation, and no second
+     * forward convolution in its backward pass.
      */
     static String conv(GraphBuilder g, BackboneOptions o, String name, String in, int kernel, int stride, int nOut) {
         if (!o.batchNorm()) {
@@ -28,8 +30,7 @@ final class ConvBlocks {
                     .activation(Activation.RELU).build(), in);
             return name;
         }
-        g.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(nOut)
-                .hasBias(false).activation(Activation.IDENTITY).build(), in);
+        g.addLayer(name + "_conv", new LinearConvolution(kernel, stride, nOut), in);
         g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
         g.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
         return name;

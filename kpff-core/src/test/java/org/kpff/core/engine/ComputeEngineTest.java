@@ -144,7 +144,14 @@ class ComputeEngineTest {
     }
 
     private static void setHelper(Layer layer, LayerHelper helper) throws ReflectiveOperationException {
-        Field f = layer.getClass().getDeclaredField("helper");
+        Class<?> c = layer.getClass(); // DL4J's layer class or a subclass (LinearConvolution.Runtime)
+        while (c != null && java.util.Arrays.stream(c.getDeclaredFields()).noneMatch(d -> d.getName().equals("helper"))) {
+            c = c.getSuperclass();
+        }
+        if (c == null) {
+            throw new NoSuchFieldException("helper in " + layer.getClass() + " or its superclasses");
+        }
+        Field f = c.getDeclaredField("helper");
         f.setAccessible(true);
         f.set(layer, helper);
     }

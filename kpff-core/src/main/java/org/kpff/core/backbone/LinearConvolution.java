@@ -1,0 +1,109 @@
+package org.kpff.core.backbone;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A convolution without activation (the one batch norm follows), whose backward pass does not run the convolution
+ * forward a second time.
+ *
+ * <p>DL4J 1.0.0-M2.1's {@code ConvolutionLayer.backpropGradient} recomputes the layer's pre-activation (a whole
+ * forward convolution, oneDNN or im2col + GEMM) only to take the activation's derivative at it. The identity's
+ * derivative does not read it: {@code ActivationIdentity.backprop(z, eps)} checks that the shapes agree and returns
+ * {@code eps}. This layer hands the incoming gradient, which has the pre-activation's shape, to that call instead,
+ * so one of the four convolution-sized operations of a training step (forward, recomputed forward, gradient of the
+ * input, gradient of the weights) is gone; everything else, helpers included, is DL4J's own code, and gradients are
+ * the same bit for bit ({@code LinearConvolutionTest}).
+ *
+ * <p>Serialised like any DL4J layer (its class name in the network JSON), so checkpoints of it restore as it.
+ */
+public class LinearConvolution extends ConvolutionLayer {
+
+    private static final long serialVersionUID = 1L;
+
+    /** For JSON deserialisation. */
+    public LinearConvolution() {
+    }
+
+    /**
+     * A k×k convolution without bias or activation.
+     *
+     * @param kernel kernel side
+     * @param stride stride in both directions
+     * @param nOut   output channels
+     */
+    public LinearConvolution(int kernel, int stride, int nOut) {
+        super(validated(new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(nOut)
+                .hasBias(false).activation(new ActivationIdentity())));
+    }
+
+    private static ConvolutionLayer.Builder validated(ConvolutionLayer.Builder b) {
+        ConvolutionUtils.validateCnnKernelStridePadding(b.getKernelSize(), b.getStride(), b.getPadding());
+        return b;
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+            INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        if (!(getActivationFn() instanceof ActivationIdentity)) {
+            throw new IllegalStateException("LinearConvolution '" + getLayerName() + "' has activation "
+                    + getActivationFn() + "; it is only valid with the identity (its backward pass relies on it)");
+        }
+        Runtime layer = new Runtime(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    /** DL4J's convolution runtime, less the recomputed forward pass in backprop. */
+    static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
+
+        private static final long serialVersionUID = 1L;
+
+        /** The gradient of the backward pass in progress, null outside it. */
+        private transient INDArray backpropEpsilon;
+
+        Runtime(NeuralNetConfiguration conf, DataType dataType) {
+            super(conf, dataType);
+        }
+
+        @Override
+        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            backpropEpsilon = epsilon;
+            try {
+                return super.backpropGradient(epsilon, workspaceMgr);
+            } finally {
+                backpropEpsilon = null;
+            }
+        }
+
+        /**
+         * Within {@link #backpropGradient}, DL4J asks for the pre-activation (and, on its plain path, the im2col
+         * matrix to reuse) only for the activation's derivative. Answers with the incoming gradient, same shape and
+         * layout; the plain path then builds its im2col matrix itself, as it does when none is handed back.
+         */
+        @Override
+        protected Pair<INDArray, INDArray> preOutput4d(boolean training, boolean forBackprop,
+                LayerWorkspaceMgr workspaceMgr) {
+            if (forBackprop && backpropEpsilon != null) {
+                return new Pair<>(backpropEpsilon, null);
+            }
+            return super.preOutput4d(training, forBackprop, workspaceMgr);
+        }
+    }
+}
