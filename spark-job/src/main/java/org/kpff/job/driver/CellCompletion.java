@@ -3,6 +3,7 @@ package org.kpff.job.driver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kpff.job.exec.CellRun;
@@ -24,6 +25,7 @@ final class CellCompletion {
     static final int COMMIT_ATTEMPTS = 3;
 
     private final JavaSparkContext jsc;
+    private final AtomicBoolean shutdownReported = new AtomicBoolean();
 
     CellCompletion(JavaSparkContext jsc) {
         this.jsc = jsc;
@@ -38,7 +40,8 @@ final class CellCompletion {
      * Runs a cell and commits it, after checking that this driver still holds the output folder's lease.
      *
      * @param training trains the cell (as a Spark job, or data-parallel) and returns its run
-     * @return the run, or null when the cell failed for good in Spark (incomplete, nothing committed)
+     * @return the run, or null when the cell failed for good in Spark or Spark was shut down under it (incomplete,
+     *         nothing committed; a cell cut off by the shutdown is not reported to {@code progress} as done)
      * @throws UncheckedIOException when the cell's commit failed {@link #COMMIT_ATTEMPTS} times
      */
     CellRun runAndCommit(GridCell cell, CellTask task, RunSession session, Outcomes outcomes, Progress progress,
@@ -49,9 +52,20 @@ final class CellCompletion {
         try {
             run = training.get();
         } catch (Exception e) {
+            outcomes.incomplete.add(cell.id());
+            if (jsc.sc().isStopped()) {
+                // Not the cell's failure: Spark was shut down under it (the driver JVM exiting on Ctrl-C or SIGTERM,
+                // or Spark stopping itself after losing its executors). Every queued cell ends here at once, so say
+                // it once, and do not count it as done: --resume trains it.
+                if (shutdownReported.compareAndSet(false, true)) {
+                    LOG.warn("Spark was shut down while cell {} was running or queued ({}). It and every cell not "
+                            + "finished yet stay uncommitted; rerun with --resume to train only those.", cell.id(),
+                            e.getMessage());
+                }
+                return null;
+            }
             // Spark throws its (checked) SparkException through Scala when the task failed spark.task.maxFailures
             // times: that cell is incomplete, the others go on.
-            outcomes.incomplete.add(cell.id());
             LOG.error("Cell {} did not complete after Spark's retries: {}", cell.id(), e.getMessage());
             progress.finished(cell, "incomplete");
             return null;

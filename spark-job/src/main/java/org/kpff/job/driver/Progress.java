@@ -74,6 +74,11 @@ final class Progress {
         this.start = nanoClock.getAsLong();
     }
 
+    /** Cells finished so far (ok, failed or incomplete). */
+    synchronized int done() {
+        return done;
+    }
+
     synchronized void started(GridCell cell) {
         if (!known) {
             total++;
