@@ -2,11 +2,19 @@ package org.kpff.job.driver;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.io.UncheckedIOException;
+import java.util.Properties;
 
-/** The git commit the job was built from, for run.json: {@code KPFF_GIT_COMMIT}, else {@code git}, else unknown. */
+/**
+ * The git commit the job's classes were built from, for run.json: {@code KPFF_GIT_COMMIT} when set, else what the
+ * build recorded in {@value #RESOURCE} ({@code <sha>}, or {@code <sha>+dirty} when tracked files had uncommitted
+ * changes), else {@code unknown}. Not the HEAD of the directory the job is launched from: that may have moved on
+ * since the jar was built (a long run resumed after new commits would otherwise claim code it does not run).
+ */
 final class GitCommit {
+
+    /** The build's record, written by spark-job's pom (antrun, {@code record-git-commit}). */
+    static final String RESOURCE = "kpff-build.properties";
 
     private GitCommit() {
     }
@@ -16,19 +24,24 @@ final class GitCommit {
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-            try (InputStream in = p.getInputStream()) {
-                String out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 && out.matches("[0-9a-f]{40}")) {
-                    return out;
-                }
-            }
-        } catch (IOException e) {
+        return fromBuild(GitCommit.class.getClassLoader().getResourceAsStream(RESOURCE));
+    }
+
+    /** The commit in a build record (null: no record), as {@link #describe} reports it. */
+    static String fromBuild(InputStream record) {
+        if (record == null) {
             return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
-        return "unknown";
+        Properties p = new Properties();
+        try (InputStream in = record) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + RESOURCE, e);
+        }
+        String commit = p.getProperty("commit", "").trim();
+        if (!commit.matches("[0-9a-f]{40}")) {
+            return "unknown";
+        }
+        return Boolean.parseBoolean(p.getProperty("dirty", "false").trim()) ? commit + "+dirty" : commit;
     }
 }

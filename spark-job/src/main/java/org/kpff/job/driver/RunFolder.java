@@ -93,6 +93,7 @@ final class RunFolder {
         attempt.put("resume", resume);
         attempt.put("master", spark.sparkContext().master());
         attempt.put("application_id", spark.sparkContext().applicationId());
+        attempt.put("git_commit", GitCommit.describe()); // attempts of one run may run different builds
         attempt.put("cells_already_committed", committed.size());
         attempt.putPOJO("argv", argv);
         // run.json first: a driver killed from here on leaves a folder that --resume continues.

@@ -186,6 +186,11 @@ class JobEndToEndTest {
         }
         String runJson = Files.readString(root.resolve("run.json"));
         assertTrue(runJson.contains("\"config_fingerprint\"") && runJson.contains("\"cells_ok\" : 8"), runJson);
+        // The build's commit, on the run and on its attempt (GitCommitTest checks it is the HEAD built from).
+        com.fasterxml.jackson.databind.JsonNode info = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(runJson);
+        assertEquals(GitCommit.describe(), info.path("git_commit").asText());
+        assertEquals(GitCommit.describe(), info.path("attempts").get(0).path("git_commit").asText());
     }
 
     @Test
