@@ -6,7 +6,8 @@
 # Builds the application jar on first use. Without --data, run and search use (and first generate) the synthetic
 # dataset in KPFF_DATA_DIR, whatever the config's data.uri says. Environment: KPFF_MASTER (local[*]),
 # KPFF_DRIVER_MEMORY (6g), KPFF_DATA_DIR (where the synthetic dataset goes, default data/synthetic), KPFF_DRY_RUN=1
-# (print the command), SPARK_LOCAL_IP (127.0.0.1 for a local master).
+# (print the command), SPARK_LOCAL_IP (127.0.0.1 for a local master), KPFF_NETWORK_TIMEOUT (3600s; spark.network.timeout
+# for a local master, so that a paused run survives).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$KPFF_HOME"
@@ -48,7 +49,13 @@ if [[ $asks_help == 0 && ( "$1" == run || "$1" == search ) ]]; then
     args+=(--data "$data_dir")
   fi
 fi
-cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dspark.master=${KPFF_MASTER:-local[*]}" "-Dlog4j2.configurationFile=$KPFF_HOME/conf/log4j2.properties"
+master="${KPFF_MASTER:-local[*]}"
+# In local mode driver and executor share this JVM, yet Spark still times their heartbeats: a pause longer than
+# spark.network.timeout (120 s: a suspended laptop, a stopped process) makes it drop the executor, which exits after
+# 60 failed heartbeats and stops the run. An hour keeps such a pause harmless; KPFF_NETWORK_TIMEOUT overrides it.
+timeout_opt=()
+if [[ "$master" == local* ]]; then timeout_opt=("-Dspark.network.timeout=${KPFF_NETWORK_TIMEOUT:-3600s}"); fi
+cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dspark.master=$master" "${timeout_opt[@]}" "-Dlog4j2.configurationFile=$KPFF_HOME/conf/log4j2.properties"
   -cp "$KPFF_JAR:$(cat "$excluded_classpath_file" 2>/dev/null || true):$(cat "$classpath_file" 2>/dev/null || true)" "$KPFF_MAIN" "${args[@]}")
 if [[ "${KPFF_DRY_RUN:-0}" == 1 ]]; then
   printf '%s\n' "${cmd[@]}"

@@ -95,6 +95,22 @@ class SubmitScriptsTest {
         assertTrue(argv.contains("-Dspark.master=local[*]") && argv.contains("org.kpff.job.cli.Main"), argv.toString());
         assertTrue(argv.contains("--data") && argv.contains(tmp.resolve("d").toString()),
                 "a generated dataset is used when --data is absent: " + argv);
+        assertTrue(argv.contains("-Dspark.network.timeout=3600s"), "a paused local run survives: " + argv);
+    }
+
+    @Test
+    void localScriptKeepsSparksNetworkTimeoutForAClusterMaster() throws Exception {
+        Run r = bash(Map.of("KPFF_DRY_RUN", "1", "KPFF_MASTER", "spark://host:7077"),
+                SUBMIT.resolve("local.sh").toString(), "run", "--config", "conf/smoke.conf", "--data", "/d", "--out",
+                "runs/x");
+        assertEquals(0, r.status(), r.err());
+        List<String> argv = r.out().lines().toList();
+        assertTrue(argv.contains("-Dspark.master=spark://host:7077"), argv.toString());
+        assertTrue(argv.stream().noneMatch(a -> a.startsWith("-Dspark.network.timeout")), argv.toString());
+        Run custom = bash(Map.of("KPFF_DRY_RUN", "1", "KPFF_NETWORK_TIMEOUT", "600s"),
+                SUBMIT.resolve("local.sh").toString(), "run", "--config", "conf/smoke.conf", "--data", "/d", "--out",
+                "runs/x");
+        assertTrue(custom.out().lines().toList().contains("-Dspark.network.timeout=600s"), custom.out());
     }
 
     @ParameterizedTest
