@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.commons.lang3.reflect.FieldUtils;
 import org.deeplearning4j.config.DL4JClassLoading;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -144,15 +144,7 @@ class ComputeEngineTest {
     }
 
     private static void setHelper(Layer layer, LayerHelper helper) throws ReflectiveOperationException {
-        Class<?> c = layer.getClass(); // DL4J's layer class or a subclass (LinearConvolution.Runtime)
-        while (c != null && java.util.Arrays.stream(c.getDeclaredFields()).noneMatch(d -> d.getName().equals("helper"))) {
-            c = c.getSuperclass();
-        }
-        if (c == null) {
-            throw new NoSuchFieldException("helper in " + layer.getClass() + " or its superclasses");
-        }
-        Field f = c.getDeclaredField("helper");
-        f.setAccessible(true);
-        f.set(layer, helper);
+        // DL4J's layer class or a subclass (LinearConvolution.Runtime): FieldUtils looks up the class hierarchy.
+        FieldUtils.writeField(layer, "helper", helper, true);
     }
 }
