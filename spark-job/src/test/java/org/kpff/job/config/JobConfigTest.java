@@ -79,6 +79,9 @@ class JobConfigTest {
         assertEquals(alex.train(), vggInc.train());
         JobConfig ablation = JobConfig.load(CONF.resolve("ablation-fusion-lr.conf"), List.of());
         assertEquals(List.of("model.fusion-lr-scale", "model.methods"), alex.differingKeys(ablation));
+        JobConfig alex80 = JobConfig.load(CONF.resolve("table1-alexnet64-80.conf"), List.of());
+        assertEquals(List.of("train.epochs"), alex.differingKeys(alex80));
+        assertEquals(80, alex80.train().epochs());
     }
 
     @Test
@@ -87,7 +90,7 @@ class JobConfigTest {
         try (var s = Files.list(CONF)) {
             files = s.sorted().toList();
         }
-        assertEquals(9, files.size(), files.toString());
+        assertEquals(10, files.size(), files.toString());
         for (Path f : files) {
             String name = f.getFileName().toString();
             String text = Files.readString(f);
