@@ -1,6 +1,7 @@
 package org.kpff.core.fs;
 
 import java.io.IOException;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
@@ -14,10 +15,10 @@ import org.apache.hadoop.fs.Path;
  *
  * <p>A file (or a target that does not exist yet) is moved with {@link FileContext#rename} and {@link
  * Options.Rename#OVERWRITE}: on HDFS that is one atomic rename that replaces the target, so a reader sees the old
- * or the new file, never none. On {@code file://} Hadoop's local file system implements OVERWRITE as delete, then
- * rename (two steps): a crash between them leaves no target but the complete temporary next to it. A folder that
- * already exists cannot be replaced by a rename on any Hadoop file system; it is deleted first (also two steps),
- * which callers only do where the folder is not yet visible as a result or is rewritten on the next attempt.
+ * or the new file, never none. On {@code file://} the move is {@code java.nio}'s ({@link LocalFiles#replace}): one
+ * {@code rename(2)}, as atomic, and without the processes Hadoop's local file system starts for it. A folder that
+ * already exists cannot be replaced by a rename on any file system; it is deleted first (two steps), which callers
+ * only do where the folder is not yet visible as a result or is rewritten on the next attempt.
  */
 public final class AtomicReplace {
 
@@ -31,6 +32,16 @@ public final class AtomicReplace {
      */
     public static void replace(Path tmp, Path target, Configuration conf) throws IOException {
         FileSystem fs = target.getFileSystem(conf);
+        Optional<java.nio.file.Path> localTarget = LocalFiles.of(fs, target);
+        Optional<java.nio.file.Path> localTmp = LocalFiles.of(tmp.getFileSystem(conf), tmp);
+        if (localTarget.isPresent() && localTmp.isPresent()) {
+            try {
+                LocalFiles.replace(localTmp.get(), localTarget.get());
+            } catch (IOException e) {
+                throw new IOException("Could not replace " + target + " with " + tmp + ": " + e, e);
+            }
+            return;
+        }
         fs.mkdirs(target.getParent());
         FileStatus existing = fs.exists(target) ? fs.getFileStatus(target) : null;
         try {

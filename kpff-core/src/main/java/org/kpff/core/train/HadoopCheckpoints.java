@@ -2,16 +2,19 @@ package org.kpff.core.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -19,6 +22,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.kpff.core.fs.AtomicReplace;
+import org.kpff.core.fs.LocalFiles;
 import org.kpff.core.engine.ComputeEngine;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.serde.binary.BinarySerde;
@@ -32,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * for an updater without state), and {@code epoch-<e>/history.json} (the evaluations so far with their W, a JSON array of {@link Evaluation};
  * NaN as {@code "NaN"}; a checkpoint of the older {@code history.tsv} format is ignored), written under a temporary
  * name and moved into place, then {@code LATEST} (the epoch number) replaced ({@link AtomicReplace}). Older
- * checkpoints are removed after a newer one is in place.
+ * checkpoints are removed after a newer one is in place. On {@code file://} the files are written and moved through
+ * {@code java.nio} ({@link LocalFiles}): Hadoop's local file system would start 23 processes per checkpoint.
  *
  * <p>Not DL4J's {@code ModelSerializer} zip: that writes every float through a {@code DataOutputStream} into a
  * deflating zip, about 9 % of a cell's time when it checkpoints every epoch (a JFR profile of AlexNet at 64 px); the
@@ -139,37 +144,124 @@ public final class HadoopCheckpoints implements Checkpoints {
     @Override
     public void save(int epoch, ComputationGraph model, List<Evaluation> history) throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
-        fs.mkdirs(dir);
-        Path tmp = new Path(dir, "_tmp-epoch-" + epoch);
-        fs.delete(tmp, true);
-        fs.mkdirs(tmp);
-        try (OutputStream out = fs.create(new Path(tmp, NETWORK), true)) {
+        Folder folder = LocalFiles.of(fs, dir).<Folder>map(LocalFolder::new)
+                .orElseGet(() -> new HadoopFolder(fs, dir, conf));
+        String tmp = "_tmp-epoch-" + epoch;
+        folder.recreate(tmp);
+        try (OutputStream out = folder.create(tmp + "/" + NETWORK)) {
             out.write(model.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
         }
-        try (OutputStream out = fs.create(new Path(tmp, PARAMS), true)) {
+        try (OutputStream out = folder.create(tmp + "/" + PARAMS)) {
             BinarySerde.writeArrayToOutputStream(model.params(), out);
         }
         INDArray state = model.getUpdater() == null ? null : model.getUpdater().getStateViewArray();
         if (state != null && state.length() > 0) {
-            try (OutputStream out = fs.create(new Path(tmp, UPDATER), true)) {
+            try (OutputStream out = folder.create(tmp + "/" + UPDATER)) {
                 BinarySerde.writeArrayToOutputStream(state, out);
             }
         }
-        try (OutputStream out = fs.create(new Path(tmp, HISTORY), true)) {
+        try (OutputStream out = folder.create(tmp + "/" + HISTORY)) {
             JSON.writeValue(out, history);
         }
-        Path folder = new Path(dir, "epoch-" + epoch);
-        AtomicReplace.replace(tmp, folder, conf);
-        Path latestTmp = new Path(dir, "_" + LATEST + ".tmp");
-        try (FSDataOutputStream out = fs.create(latestTmp, true)) {
+        folder.replace(tmp, "epoch-" + epoch);
+        String latestTmp = "_" + LATEST + ".tmp";
+        try (OutputStream out = folder.create(latestTmp)) {
             out.write(Integer.toString(epoch).getBytes(StandardCharsets.UTF_8));
         }
-        AtomicReplace.replace(latestTmp, new Path(dir, LATEST), conf);
-        for (FileStatus st : fs.listStatus(dir)) {
-            String name = st.getPath().getName();
+        folder.replace(latestTmp, LATEST);
+        for (String name : folder.list()) {
             if (name.startsWith("epoch-") && !name.equals("epoch-" + epoch)) {
-                fs.delete(st.getPath(), true);
+                folder.delete(name);
             }
+        }
+    }
+
+    /** The checkpoint folder's few operations, on a Hadoop FileSystem or, for file://, through java.nio. */
+    private interface Folder {
+
+        /** Deletes {@code name} if it exists and creates it, with the checkpoint folder, as an empty folder. */
+        void recreate(String name) throws IOException;
+
+        /** A new file (replacing one of that name) at a relative path. */
+        OutputStream create(String relative) throws IOException;
+
+        /** {@link AtomicReplace}: {@code from} onto {@code to}. */
+        void replace(String from, String to) throws IOException;
+
+        /** Names in the checkpoint folder. */
+        List<String> list() throws IOException;
+
+        /** Deletes a file or folder of the checkpoint folder. */
+        void delete(String name) throws IOException;
+    }
+
+    private record HadoopFolder(FileSystem fs, Path dir, Configuration conf) implements Folder {
+
+        @Override
+        public void recreate(String name) throws IOException {
+            fs.mkdirs(dir);
+            Path p = new Path(dir, name);
+            fs.delete(p, true);
+            fs.mkdirs(p);
+        }
+
+        @Override
+        public OutputStream create(String relative) throws IOException {
+            return fs.create(new Path(dir, relative), true);
+        }
+
+        @Override
+        public void replace(String from, String to) throws IOException {
+            AtomicReplace.replace(new Path(dir, from), new Path(dir, to), conf);
+        }
+
+        @Override
+        public List<String> list() throws IOException {
+            List<String> names = new ArrayList<>();
+            for (FileStatus st : fs.listStatus(dir)) {
+                names.add(st.getPath().getName());
+            }
+            return names;
+        }
+
+        @Override
+        public void delete(String name) throws IOException {
+            fs.delete(new Path(dir, name), true);
+        }
+    }
+
+    /** {@link LocalFiles}: the same files without the processes Hadoop's local file system starts per operation. */
+    private record LocalFolder(java.nio.file.Path dir) implements Folder {
+
+        @Override
+        public void recreate(String name) throws IOException {
+            java.nio.file.Path p = dir.resolve(name);
+            LocalFiles.deleteRecursively(p);
+            Files.createDirectories(p);
+        }
+
+        @Override
+        public OutputStream create(String relative) throws IOException {
+            java.nio.file.Path p = dir.resolve(relative);
+            Files.deleteIfExists(LocalFiles.checksumOf(p));
+            return new BufferedOutputStream(Files.newOutputStream(p), 1 << 16);
+        }
+
+        @Override
+        public void replace(String from, String to) throws IOException {
+            LocalFiles.replace(dir.resolve(from), dir.resolve(to));
+        }
+
+        @Override
+        public List<String> list() throws IOException {
+            try (Stream<java.nio.file.Path> s = Files.list(dir)) {
+                return s.map(p -> p.getFileName().toString()).toList();
+            }
+        }
+
+        @Override
+        public void delete(String name) throws IOException {
+            LocalFiles.deleteRecursively(dir.resolve(name));
         }
     }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -102,5 +103,24 @@ class AtomicReplaceTest {
         org.apache.hadoop.fs.Path temp = new org.apache.hadoop.fs.Path(root, "m/_x.tmp");
         IOException e = assertThrows(IOException.class, () -> AtomicReplace.replace(temp, target, conf));
         assertTrue(e.getMessage().startsWith("Could not replace " + target + " with " + temp), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void onLocalFilesAChecksumMovesWithItsFileAndAStaleOneGoes() throws Exception {
+        // file:// goes through java.nio; Hadoop's checksummed reader must still read every replaced file.
+        Path dir = Files.createDirectories(tmp.resolve("crc"));
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(dir.resolve("cells.parquet").toUri());
+        org.apache.hadoop.fs.Path temp = new org.apache.hadoop.fs.Path(dir.resolve("_cells.parquet.tmp").toUri());
+        FileSystem fs = target.getFileSystem(conf);
+        write(fs, temp, "through hadoop");
+        AtomicReplace.replace(temp, target, conf);
+        assertTrue(Files.exists(dir.resolve(".cells.parquet.crc")), "the temporary's checksum moved with it");
+        assertFalse(Files.exists(dir.resolve("._cells.parquet.tmp.crc")));
+        assertEquals("through hadoop", read(fs, target));
+
+        Files.writeString(dir.resolve("_cells.parquet.tmp"), "through java.nio, longer than before");
+        AtomicReplace.replace(temp, target, conf);
+        assertFalse(Files.exists(dir.resolve(".cells.parquet.crc")), "the old checksum would fail the new bytes");
+        assertEquals("through java.nio, longer than before", read(fs, target));
     }
 }

@@ -3,15 +3,24 @@ package org.kpff.core.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.io.nativeio.NativeIO;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
@@ -86,5 +95,74 @@ class HadoopCheckpointsTest {
         assertEquals(net.getUpdater().getStateViewArray(), back.model().getUpdater().getStateViewArray());
         net.close();
         back.model().close();
+    }
+
+    /** Processes this thread started while {@code work} ran (JFR's jdk.ProcessStart, read back from a dump). */
+    private static List<String> processesStartedBy(Executable work, Path scratch) throws Throwable {
+        long thread = Thread.currentThread().getId();
+        Path dump = scratch.resolve("processes-" + System.nanoTime() + ".jfr");
+        try (Recording r = new Recording()) {
+            r.enable("jdk.ProcessStart").withStackTrace();
+            r.start();
+            work.execute();
+            r.stop();
+            r.dump(dump);
+        }
+        return RecordingFile.readAllEvents(dump).stream()
+                .filter(e -> e.getThread() != null && e.getThread().getJavaThreadId() == thread)
+                .map((RecordedEvent e) -> e.getString("command")).toList();
+    }
+
+    @Test
+    void localCheckpointsStartNoProcessAndLeaveNoChecksumFiles(@TempDir Path dir, @TempDir Path scratch)
+            throws Throwable {
+        ComputationGraph net = ModelFactory.create(SPEC);
+        net.fit(batch(1));
+        HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
+        store.save(1, net, List.of()); // class loading and Hadoop's one-off shell probe happen outside the recording
+        List<String> started = processesStartedBy(() -> {
+            for (int e = 2; e <= 4; e++) {
+                store.save(e, net, List.of(new Evaluation(e, 1.0, 1.0, 0.5, 2.0)));
+            }
+            assertEquals(4, store.load().orElseThrow().epoch());
+        }, scratch);
+        assertEquals(List.of(), started, "processes started by three checkpoints and a restore on file://");
+        try (Stream<Path> all = Files.walk(dir)) {
+            assertEquals(List.of("LATEST", "epoch-4", "epoch-4/history.json", "epoch-4/network.json",
+                    "epoch-4/params.bin", "epoch-4/updater.bin"),
+                    all.filter(p -> !p.equals(dir)).map(p -> dir.relativize(p).toString()).sorted().toList(),
+                    "one checkpoint, no .crc side files, no temporaries");
+        }
+
+        // The recording does see the processes Hadoop's own local file system starts (without its native library):
+        // one file created through it.
+        assumeFalse(NativeIO.isAvailable(), "Hadoop's native library is loaded: its local file system forks nothing");
+        FileSystem local = FileSystem.getLocal(new Configuration());
+        List<String> hadoop = processesStartedBy(() -> {
+            try (OutputStream out = local.create(new org.apache.hadoop.fs.Path(scratch.toUri().toString(), "x"))) {
+                out.write(1);
+            }
+        }, scratch);
+        assertFalse(hadoop.isEmpty(), "Hadoop's local file system started no process for a created file");
+        net.close();
+    }
+
+    @Test
+    void aLatestFileWrittenThroughHadoopIsReplacedWithItsChecksum(@TempDir Path dir) throws Exception {
+        // A checkpoint folder written by an earlier build went through Hadoop's checksummed local file system:
+        // LATEST has a .LATEST.crc. A later save must not leave it behind, or Hadoop's reader would check the new
+        // LATEST against the old checksum and fail.
+        ComputationGraph net = ModelFactory.create(SPEC);
+        HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
+        store.save(1, net, List.of());
+        FileSystem local = FileSystem.getLocal(new Configuration());
+        try (OutputStream out = local.create(new org.apache.hadoop.fs.Path(dir.resolve("LATEST").toUri()), true)) {
+            out.write("1".getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(Files.exists(dir.resolve(".LATEST.crc")), "Hadoop wrote its checksum side file");
+        store.save(2, net, List.of());
+        assertFalse(Files.exists(dir.resolve(".LATEST.crc")), "the stale checksum is gone");
+        assertEquals(2, store.load().orElseThrow().epoch());
+        net.close();
     }
 }
