@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -71,24 +72,63 @@ public final class HadoopCheckpoints implements Checkpoints {
         this.conf = conf;
     }
 
+    /**
+     * The newest checkpoint that reads completely: the epoch {@code LATEST} names, then the other {@code epoch-<e>}
+     * folders, newest first. A folder only ever appears complete (written under a temporary name, then moved), but
+     * a run stopped inside a save on an older build could leave {@code LATEST} and its checksum out of step, and a
+     * disk can damage a file: what cannot be read is skipped with a warning naming it, and with nothing readable
+     * the cell trains from scratch (warned too) instead of failing on every attempt.
+     */
     @Override
     public Optional<Restored> load() throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
-        Path latest = new Path(dir, LATEST);
-        if (!fs.exists(latest)) {
+        if (!fs.exists(dir)) {
             return Optional.empty();
         }
-        int epoch;
-        try (InputStream in = fs.open(latest)) {
-            epoch = Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+        List<Integer> epochs = new ArrayList<>();
+        Path latest = new Path(dir, LATEST);
+        if (fs.exists(latest)) {
+            try (InputStream in = fs.open(latest)) {
+                epochs.add(Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim()));
+            } catch (IOException | NumberFormatException e) {
+                LOG.warn("Checkpoint pointer {} cannot be read ({}): trying the checkpoint folders, newest first",
+                        latest, e.toString());
+            }
         }
-        Path folder = new Path(dir, "epoch-" + epoch);
+        List<Integer> folders = new ArrayList<>();
+        for (FileStatus st : fs.listStatus(dir)) {
+            String name = st.getPath().getName();
+            if (st.isDirectory() && name.matches("epoch-\\d{1,9}")) {
+                folders.add(Integer.parseInt(name.substring("epoch-".length())));
+            }
+        }
+        folders.sort(Comparator.reverseOrder());
+        for (int e : folders) {
+            if (!epochs.contains(e)) {
+                epochs.add(e);
+            }
+        }
+        for (int i = 0; i < epochs.size(); i++) {
+            Path folder = new Path(dir, "epoch-" + epochs.get(i));
+            String next = i + 1 < epochs.size() ? "trying epoch-" + epochs.get(i + 1)
+                    : "no older checkpoint, the cell trains from scratch";
+            try {
+                Optional<Restored> restored = read(fs, folder, epochs.get(i));
+                if (restored.isPresent()) {
+                    return restored;
+                }
+                LOG.warn("Checkpoint {} has no {} (an older format): ignoring it; {}", folder, HISTORY, next);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Checkpoint {} cannot be read ({}): {}", folder, e.toString(), next);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One checkpoint folder; empty for one without {@code history.json} (an older format, not resumable). */
+    private static Optional<Restored> read(FileSystem fs, Path folder, int epoch) throws IOException {
         Path historyFile = new Path(folder, HISTORY);
         if (!fs.exists(historyFile)) {
-            // A checkpoint written before the history was JSON (history.tsv): not resumable, so the cell trains
-            // from scratch, as it would without a checkpoint.
-            LOG.warn("Checkpoint {} has no {} (an older format): ignoring it, the cell trains from scratch", folder,
-                    HISTORY);
             return Optional.empty();
         }
         ComputationGraph model = readModel(fs, folder);

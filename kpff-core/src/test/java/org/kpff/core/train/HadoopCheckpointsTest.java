@@ -165,4 +165,70 @@ class HadoopCheckpointsTest {
         assertEquals(2, store.load().orElseThrow().epoch());
         net.close();
     }
+
+    /** Copies a checkpoint folder (its files only) so that a test can put it back after a later save removed it. */
+    private static void copyFolder(Path from, Path to) throws Exception {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+
+    @Test
+    void aPointerOutOfStepWithItsChecksumFallsBackToTheNewestFolder(@TempDir Path dir, @TempDir Path aside)
+            throws Exception {
+        // The state a run stopped (SIGTERM) inside a save on Hadoop's local file system left on 2026-11-26: LATEST
+        // says 34, its .crc is still that of "32", both folders present. Loading it failed every retry
+        // (ChecksumException), so the cell could never resume.
+        ComputationGraph net = ModelFactory.create(SPEC);
+        net.fit(batch(1));
+        HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
+        store.save(1, net, List.of());
+        copyFolder(dir.resolve("epoch-1"), aside.resolve("epoch-1"));
+        net.fit(batch(2));
+        store.save(2, net, List.of(new Evaluation(2, 1.0, 1.0, 0.5, 2.0)));
+        copyFolder(aside.resolve("epoch-1"), dir.resolve("epoch-1"));
+        FileSystem local = FileSystem.getLocal(new Configuration());
+        try (OutputStream out = local.create(new org.apache.hadoop.fs.Path(dir.resolve("LATEST").toUri()), true)) {
+            out.write("1".getBytes(StandardCharsets.UTF_8));
+        }
+        Files.writeString(dir.resolve("LATEST"), "2"); // the bytes moved, the checksum did not
+
+        Checkpoints.Restored back = store.load().orElseThrow();
+        assertEquals(2, back.epoch(), "the newest complete folder");
+        assertEquals(net.params(), back.model().params());
+        back.model().close();
+        net.close();
+    }
+
+    @Test
+    void aDamagedCheckpointFallsBackToAnOlderOneAndNothingReadableToScratch(@TempDir Path dir, @TempDir Path aside)
+            throws Exception {
+        ComputationGraph net = ModelFactory.create(SPEC);
+        net.fit(batch(1));
+        INDArray afterOne = net.params().dup();
+        HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
+        store.save(1, net, List.of());
+        copyFolder(dir.resolve("epoch-1"), aside.resolve("epoch-1"));
+        net.fit(batch(2));
+        store.save(2, net, List.of());
+        copyFolder(aside.resolve("epoch-1"), dir.resolve("epoch-1"));
+        Path params = dir.resolve("epoch-2").resolve("params.bin");
+        byte[] bytes = Files.readAllBytes(params);
+        Files.write(params, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // a truncated file
+
+        Checkpoints.Restored back = store.load().orElseThrow();
+        assertEquals(1, back.epoch(), "LATEST names epoch 2, which cannot be read");
+        assertEquals(afterOne, back.model().params());
+        back.model().close();
+
+        Path params1 = dir.resolve("epoch-1").resolve("params.bin");
+        Files.write(params1, new byte[] {1, 2, 3});
+        assertTrue(store.load().isEmpty(), "no readable checkpoint: the cell trains from scratch");
+        Files.writeString(dir.resolve("LATEST"), "not a number");
+        assertTrue(store.load().isEmpty());
+        net.close();
+    }
 }
