@@ -30,7 +30,11 @@ final class ConvBlocks {
                     .activation(Activation.RELU).build(), in);
             return name;
         }
-        g.addLayer(name + "_conv", new LinearConvolution(kernel, stride, nOut), in);
+        LinearConvolution c = new LinearConvolution(kernel, stride, nOut);
+        if (g.getNetworkInputs().contains(in)) {
+            c.withoutInputGradient(); // fed by the image: its gradient is never read
+        }
+        g.addLayer(name + "_conv", c, in);
         g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
         g.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
         return name;

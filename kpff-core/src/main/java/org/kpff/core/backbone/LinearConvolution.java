@@ -3,9 +3,12 @@ package org.kpff.core.backbone;
 import java.util.Collection;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
@@ -48,6 +51,29 @@ public class LinearConvolution extends ConvolutionLayer {
                 .hasBias(false).activation(new ActivationIdentity())));
     }
 
+    /**
+     * Whether the backward pass returns the gradient of the input (true, DL4J's behaviour). False for the layer fed
+     * by the image: nobody reads that gradient (DL4J's ComputationGraph accepts none for a network input), and on the
+     * CPU backend in float32 the weight gradient alone is then computed by oneDNN directly
+     * ({@link org.kpff.core.engine.DirectWeightGradient}); elsewhere DL4J's path runs as for any layer. Kept in the
+     * network's JSON, so checkpoints restore it.
+     */
+    private boolean inputGradient = true;
+
+    public boolean isInputGradient() {
+        return inputGradient;
+    }
+
+    public void setInputGradient(boolean inputGradient) {
+        this.inputGradient = inputGradient;
+    }
+
+    /** This layer, returning no input gradient (for the layer fed by the network's input). */
+    public LinearConvolution withoutInputGradient() {
+        this.inputGradient = false;
+        return this;
+    }
+
     private static ConvolutionLayer.Builder validated(ConvolutionLayer.Builder b) {
         ConvolutionUtils.validateCnnKernelStridePadding(b.getKernelSize(), b.getStride(), b.getPadding());
         return b;
@@ -82,8 +108,34 @@ public class LinearConvolution extends ConvolutionLayer {
             super(conf, dataType);
         }
 
+        /** The direct weight gradient's primitives, for a layer without input gradient; created on first use. */
+        private transient org.kpff.core.engine.DirectWeightGradient direct;
+
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            LinearConvolution conf = (LinearConvolution) layerConf();
+            INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+            if (!conf.isInputGradient() && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && !hasBias()
+                    && org.kpff.core.engine.DirectWeightGradient.usable(input, epsilon, weightGradView)) {
+                int[] kernel = conf.getKernelSize();
+                int[] strides = conf.getStride();
+                int[] dilation = conf.getDilation();
+                int[] inSize = {(int) input.size(2), (int) input.size(3)};
+                int[] outSize = {(int) epsilon.size(2), (int) epsilon.size(3)};
+                int[] low = ConvolutionUtils.getSameModeTopLeftPadding(outSize, inSize, kernel, strides, dilation);
+                int[] high = new int[2];
+                for (int d = 0; d < 2; d++) {
+                    high[d] = Math.max(0, (outSize[d] - 1) * strides[d] + kernel[d] - inSize[d]) - low[d];
+                }
+                if (direct == null) {
+                    direct = new org.kpff.core.engine.DirectWeightGradient();
+                }
+                direct.compute(input, epsilon, weightGradView, kernel, strides, low, high);
+                Gradient g = new DefaultGradient();
+                g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
+                weightNoiseParams.clear();
+                return new Pair<>(g, null);
+            }
             backpropEpsilon = epsilon;
             try {
                 return super.backpropGradient(epsilon, workspaceMgr);

@@ -1,0 +1,92 @@
+package org.kpff.core.backbone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.kpff.core.engine.DirectWeightGradient;
+import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.kpff.core.fusion.FusionInit;
+import org.kpff.core.fusion.FusionMethod;
+import org.kpff.core.head.ModelFactory;
+import org.kpff.core.train.CellSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The convolution fed by the image, without the image's gradient (its weight gradient through oneDNN directly): it
+ * trains as DL4J's path does, on every backbone, and libnd4j's conv2d_bp really runs once less per step.
+ */
+class FirstLayerGradientTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alexnet", "vgg16", "inception"})
+    void withoutTheImagesGradientTrainingIsUnchanged(String backbone) {
+        CellSpec spec = new CellSpec(backbone, FusionMethod.KPFF, 3, 32, 0.125, 16, FusionInit.IDENTITY, true, 0.0,
+                1e-3, 5e-4, 8, 1, 1, 5L);
+        ComputationGraph direct = ModelFactory.create(spec);
+        String json = direct.getConfiguration().toJson();
+        assertTrue(json.contains("\"inputGradient\" : false"), "the flag is in the network's JSON");
+        ComputationGraph plain = new ComputationGraph(ComputationGraphConfiguration.fromJson(
+                json.replace("\"inputGradient\" : false", "\"inputGradient\" : true")));
+        plain.init(direct.params().dup(), true);
+        for (int step = 0; step < 3; step++) {
+            Nd4j.getRandom().setSeed(step);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
+            for (int i = 0; i < 8; i++) {
+                y.putScalar(i, i % 3, 1f);
+            }
+            direct.fit(new DataSet(x, y));
+            plain.fit(new DataSet(x.dup(), y.dup()));
+        }
+        double diff = direct.params().sub(plain.params()).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-6, backbone + ": parameters after 3 Adam steps differ by " + diff);
+        assertEquals(direct.params().length(), plain.params().length());
+    }
+
+    private static DataSet batch(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
+        for (int i = 0; i < 8; i++) {
+            y.putScalar(i, i % 3, 1f);
+        }
+        return new DataSet(x, y);
+    }
+
+    private static long convBackwardOpsPerStep(ComputationGraph g) {
+        g.fit(batch(1)); // warm: workspaces sized
+        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
+        try {
+            OpProfiler.getInstance().reset();
+            g.fit(batch(2));
+            return OpProfiler.getInstance().getOpCounter().getCount("conv2d_bp");
+        } finally {
+            Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
+            OpProfiler.getInstance().reset();
+        }
+    }
+
+    /** Engaged: AlexNet's five convolutions run libnd4j's conv2d_bp four times per step, not five. */
+    @Test
+    void theImagesGradientIsNotComputed() {
+        assertTrue(DirectWeightGradient.available(), "oneDNN's presets load on the CPU backend");
+        CellSpec spec = new CellSpec("alexnet", FusionMethod.KPFF, 3, 32, 0.125, 16, FusionInit.IDENTITY, true, 0.0,
+                1e-3, 5e-4, 8, 1, 1, 5L);
+        ComputationGraph direct = ModelFactory.create(spec);
+        String json = direct.getConfiguration().toJson();
+        ComputationGraph plain = new ComputationGraph(ComputationGraphConfiguration.fromJson(
+                json.replace("\"inputGradient\" : false", "\"inputGradient\" : true")));
+        plain.init();
+        assertEquals(5, convBackwardOpsPerStep(plain), "every convolution through conv2d_bp");
+        assertEquals(4, convBackwardOpsPerStep(direct), "conv1's weight gradient through oneDNN directly");
+    }
+}
