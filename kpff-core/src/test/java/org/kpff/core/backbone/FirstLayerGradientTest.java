@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.head.ModelFactory;
+import org.kpff.core.testing.TestData;
 import org.kpff.core.train.CellSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,14 +39,9 @@ class FirstLayerGradientTest {
                 json.replace("\"inputGradient\" : false", "\"inputGradient\" : true")));
         plain.init(direct.params().dup(), true);
         for (int step = 0; step < 3; step++) {
-            Nd4j.getRandom().setSeed(step);
-            INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
-            for (int i = 0; i < 8; i++) {
-                y.putScalar(i, i % 3, 1f);
-            }
-            direct.fit(new DataSet(x, y));
-            plain.fit(new DataSet(x.dup(), y.dup()));
+            DataSet b = batch(step);
+            direct.fit(b);
+            plain.fit(new DataSet(b.getFeatures().dup(), b.getLabels().dup()));
         }
         double diff = direct.params().sub(plain.params()).amaxNumber().doubleValue();
         assertTrue(diff <= 1e-6, backbone + ": parameters after 3 Adam steps differ by " + diff);
@@ -53,13 +49,7 @@ class FirstLayerGradientTest {
     }
 
     private static DataSet batch(long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
-        for (int i = 0; i < 8; i++) {
-            y.putScalar(i, i % 3, 1f);
-        }
-        return new DataSet(x, y);
+        return TestData.randomBatch(seed, 8, 3, 32);
     }
 
     private static long convBackwardOpsPerStep(ComputationGraph g) {

@@ -102,4 +102,20 @@ public final class TestData {
                 .map(StackWalker.StackFrame::getDeclaringClass).filter(c -> c != TestData.class).findFirst()
                 .map(Class::getSimpleName).orElse("a test"));
     }
+
+    /**
+     * A seeded batch of {@code n} random float32 images [n, 3, size, size] with one-hot labels cycling over
+     * {@code classes}: the minibatch the training-path tests feed a network.
+     */
+    public static org.nd4j.linalg.dataset.DataSet randomBatch(long seed, int n, int classes, int size) {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, n, 3, size, size);
+        org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.zeros(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, i % classes, 1f);
+        }
+        return new org.nd4j.linalg.dataset.DataSet(x, y);
+    }
 }

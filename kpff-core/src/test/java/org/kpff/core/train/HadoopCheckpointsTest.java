@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.head.ModelFactory;
+import org.kpff.core.testing.TestData;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -37,13 +38,7 @@ class HadoopCheckpointsTest {
             FusionInit.IDENTITY, true, 0.0, 1e-3, 5e-4, 8, 1, 1, 5L);
 
     private static DataSet batch(long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
-        for (int i = 0; i < 8; i++) {
-            y.putScalar(i, i % 3, 1f);
-        }
-        return new DataSet(x, y);
+        return TestData.randomBatch(seed, 8, 3, 32);
     }
 
     @Test
