@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * the same gradient ({@code FirstConvGradientBenchmark}, {@code FirstLayerGradientTest}).
  *
  * <p>One instance per layer: the primitive (direct algorithm, oneDNN's preferred layouts) is created per input
- * shape and reused; the image and the output gradient are reordered into those layouts on each call and the result
- * back into DL4J's [oC, iC, kH, kW]. CPU backend and float32 only ({@link #usable}); on CUDA the layer stays on
+ * shape and reused, with its reorders (pointed at each call's buffers); the image and the output gradient are
+ * reordered into oneDNN's layouts on each call and the result back into DL4J's [oC, iC, kH, kW]. CPU backend and float32 only ({@link #usable}); on CUDA the layer stays on
  * cuDNN through libnd4j, announced once. oneDNN's presets bring their own OpenMP runtime, which takes its thread
  * count from {@code OMP_NUM_THREADS} (all cores when unset), not from ND4J's setting.
  */
@@ -141,14 +141,31 @@ public final class DirectWeightGradient {
             arguments.put(DNNL_ARG_DIFF_WEIGHTS, dwInner);
         }
 
+        /** DL4J-side memories and their reorders: made on the first call, then only pointed at new buffers. */
+        private memory xu;
+        private memory dyu;
+        private memory dwu;
+        private reorder toX;
+        private reorder toDy;
+        private reorder fromDw;
+
         void run(INDArray x, INDArray dy, INDArray dw) {
-            memory xu = new memory(xUser, cpu, x.data().addressPointer());
-            memory dyu = new memory(dyUser, cpu, dy.data().addressPointer());
-            memory dwu = new memory(dwUser, cpu, dw.data().addressPointer());
-            new reorder(xu, xInner).execute(stream, xu, xInner);
-            new reorder(dyu, dyInner).execute(stream, dyu, dyInner);
+            if (xu == null) {
+                xu = new memory(xUser, cpu, x.data().addressPointer());
+                dyu = new memory(dyUser, cpu, dy.data().addressPointer());
+                dwu = new memory(dwUser, cpu, dw.data().addressPointer());
+                toX = new reorder(xu, xInner);
+                toDy = new reorder(dyu, dyInner);
+                fromDw = new reorder(dwInner, dwu);
+            } else {
+                xu.set_data_handle(x.data().addressPointer());
+                dyu.set_data_handle(dy.data().addressPointer());
+                dwu.set_data_handle(dw.data().addressPointer());
+            }
+            toX.execute(stream, xu, xInner);
+            toDy.execute(stream, dyu, dyInner);
             primitive.execute(stream, arguments);
-            new reorder(dwInner, dwu).execute(stream, dwInner, dwu);
+            fromDw.execute(stream, dwInner, dwu);
             stream._wait();
         }
     }
