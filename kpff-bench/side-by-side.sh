@@ -3,17 +3,18 @@
 # same networks, side by side in one run: images/s of ComputationGraph.fit vs a PyTorch train step, batch 50.
 #
 #   kpff-bench/side-by-side.sh [--baseline REV] [--shapes small,medium,large] [--backbones alexnet,vgg16,inception]
-#                              [--threads 2] [--seconds 20] [--out kpff-bench/target/side-by-side.jsonl]
+#                              [--threads 2] [--seconds 20] [--repeat 1] [--out kpff-bench/target/side-by-side.jsonl]
 #
 # Shapes (input px / width multiplier / r): small 32/0.125/64, medium 64/0.5/128, large 224/1.0/256.
 # --baseline REV builds REV (e.g. the commit before the fast path) in a temporary git worktree with this script's
 # TrainStepBenchmark source and runs it first for every shape (--baseline-jar JAR uses such a build made earlier). Needs Maven; PyTorch from Debian's python3-torch
 # (/usr/bin/python3); rows are skipped, with a note, where PyTorch is missing. Prints a Markdown table at the end
 # (kpff-bench/side-by-side-table.py), also written beside the JSON lines as .md.
+# --repeat N measures every network N times, the three builds interleaved in each round; the table gives medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-baseline="" baseline_prebuilt="" shapes="small,medium,large" backbones="alexnet,vgg16,inception" threads=2 seconds=20
+baseline="" baseline_prebuilt="" shapes="small,medium,large" backbones="alexnet,vgg16,inception" threads=2 seconds=20 repeat=1
 out="$root/kpff-bench/target/side-by-side.jsonl"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -23,8 +24,9 @@ while [[ $# -gt 0 ]]; do
     --backbones) backbones="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -68,13 +70,14 @@ java_run() { # label jar args...
 
 IFS=, read -ra shape_list <<< "$shapes"
 IFS=, read -ra backbone_list <<< "$backbones"
+for ((round = 1; round <= repeat; round++)); do
 for shape in "${shape_list[@]}"; do
   for b in "${backbone_list[@]}"; do
     args=(--backbone "$b" $(shape_args "$shape") --batch 50 --seconds "$seconds")
     # Small steps need ~10 warm-up steps (JIT, DL4J workspaces sizing themselves); a large step takes tens of
     # seconds on two cores: fewer warm-up and timed steps there.
     if [[ $shape == large ]]; then args+=(--warmup 1 --min-steps 2); else args+=(--warmup 10 --min-steps 5); fi
-    echo "== $b $shape" >&2
+    echo "== $b $shape (round $round of $repeat)" >&2
     if [[ -n "$baseline_jar" ]]; then java_run baseline "$baseline_jar" "${args[@]}"; fi
     java_run dl4j "$current_jar" "${args[@]}"
     if [[ $have_torch == 1 ]]; then
@@ -82,5 +85,6 @@ for shape in "${shape_list[@]}"; do
         2>>"${out%.jsonl}.log" || echo "  pytorch failed (see ${out%.jsonl}.log)" >&2
     fi
   done
+done
 done
 /usr/bin/python3 "$root/kpff-bench/side-by-side-table.py" "$out" | tee "${out%.jsonl}.md"

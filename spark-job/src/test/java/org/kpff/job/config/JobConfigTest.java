@@ -82,6 +82,10 @@ class JobConfigTest {
         JobConfig alex80 = JobConfig.load(CONF.resolve("table1-alexnet64-80.conf"), List.of());
         assertEquals(List.of("train.epochs"), alex.differingKeys(alex80));
         assertEquals(80, alex80.train().epochs());
+        JobConfig vgg100 = JobConfig.load(CONF.resolve("table1-vgg32-100.conf"), List.of());
+        assertEquals(List.of("model.backbones", "train.epochs"), vggInc.differingKeys(vgg100));
+        assertEquals(List.of("vgg16"), vgg100.backbones());
+        assertEquals(100, vgg100.train().epochs());
     }
 
     @Test
@@ -90,7 +94,7 @@ class JobConfigTest {
         try (var s = Files.list(CONF)) {
             files = s.sorted().toList();
         }
-        assertEquals(10, files.size(), files.toString());
+        assertEquals(11, files.size(), files.toString());
         for (Path f : files) {
             String name = f.getFileName().toString();
             String text = Files.readString(f);
