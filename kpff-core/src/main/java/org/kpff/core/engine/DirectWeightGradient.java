@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per layer: the primitive (direct algorithm, oneDNN's preferred layouts) is created per input
  * shape and reused, with its reorders (pointed at each call's buffers); the image and the output gradient are
- * reordered into oneDNN's layouts on each call and the result back into DL4J's [oC, iC, kH, kW]. CPU backend and float32 only ({@link #usable}); on CUDA the layer stays on
- * cuDNN through libnd4j, announced once. oneDNN's presets bring their own OpenMP runtime, which takes its thread
- * count from {@code OMP_NUM_THREADS} (all cores when unset), not from ND4J's setting.
+ * reordered into oneDNN's layouts on each call and the result back into DL4J's [oC, iC, kH, kW]. CPU backend and
+ * float32 only ({@link #usable}); on CUDA the layer stays on cuDNN through libnd4j, announced once. The presets'
+ * oneDNN runs on the OpenMP runtime ND4J loaded (JavaCPP reuses that {@code libgomp.so.1} rather than loading the
+ * presets' copy), so the thread count set for ND4J on the calling thread bounds it too
+ * ({@code FirstLayerGradientTest}).
  */
 public final class DirectWeightGradient {
 
@@ -44,6 +46,7 @@ public final class DirectWeightGradient {
     private final Map<String, Plan> plans = new HashMap<>();
 
     private static boolean probe() {
+        // ND4J's backend (and its libgomp) loads first, so the presets' oneDNN binds to that OpenMP runtime.
         String backend = Nd4j.getBackend().getClass().getSimpleName();
         if (!backend.toLowerCase(java.util.Locale.ROOT).contains("cpu")) {
             LOG.info("ND4J backend {}: the first convolution's backward pass stays on libnd4j's conv2d_bp (cuDNN), "

@@ -79,4 +79,31 @@ class FirstLayerGradientTest {
         assertEquals(5, convBackwardOpsPerStep(plain), "every convolution through conv2d_bp");
         assertEquals(4, convBackwardOpsPerStep(direct), "conv1's weight gradient through oneDNN directly");
     }
+
+    /**
+     * oneDNN's presets and libnd4j share one OpenMP runtime (JavaCPP finds the {@code libgomp.so.1} ND4J loaded and
+     * does not load the presets' own copy), so the thread count a cell sets for ND4J also bounds the direct
+     * gradient's threads. Linux only: it reads this process's memory map.
+     */
+    @Test
+    void oneOpenMpRuntimeServesNd4jAndTheDirectGradient() throws java.io.IOException {
+        java.nio.file.Path maps = java.nio.file.Path.of("/proc/self/maps");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(maps),
+                "no /proc/self/maps on this OS: nothing to check");
+        assertTrue(DirectWeightGradient.available(), "oneDNN's presets load on the CPU backend");
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
+        INDArray dy = Nd4j.rand(DataType.FLOAT, 2, 4, 4, 4);
+        INDArray dw = Nd4j.create(DataType.FLOAT, 4, 3, 5, 5);
+        new DirectWeightGradient().compute(x, dy, dw, new int[] {5, 5}, new int[] {4, 4}, new int[] {1, 1},
+                new int[] {2, 2});
+        assertTrue(dw.norm2Number().doubleValue() > 0, "the gradient was computed");
+        java.util.Set<String> runtimes = new java.util.TreeSet<>();
+        for (String line : java.nio.file.Files.readAllLines(maps)) {
+            int slash = line.indexOf('/');
+            if (slash >= 0 && line.contains("libgomp")) {
+                runtimes.add(line.substring(slash));
+            }
+        }
+        assertEquals(1, runtimes.size(), "OpenMP runtimes mapped: " + runtimes);
+    }
 }
