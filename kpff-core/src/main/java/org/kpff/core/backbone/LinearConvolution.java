@@ -108,15 +108,24 @@ public class LinearConvolution extends ConvolutionLayer {
             super(conf, dataType);
         }
 
-        /** The direct weight gradient's primitives, for a layer without input gradient; created on first use. */
+        /**
+         * The direct weight gradient's primitives, for a layer without input gradient that runs the fast path (it has
+         * its oneDNN helper: a network built on the plain engine stays on DL4J's path throughout, as its engine name
+         * says); created on first use.
+         */
         private transient org.kpff.core.engine.DirectWeightGradient direct;
+
+        /** Whether a backward pass of this layer has gone through the direct weight gradient. */
+        boolean usedDirectGradient() {
+            return direct != null;
+        }
 
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
             LinearConvolution conf = (LinearConvolution) layerConf();
             INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-            if (!conf.isInputGradient() && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && !hasBias()
-                    && org.kpff.core.engine.DirectWeightGradient.usable(input, epsilon, weightGradView)) {
+            if (!conf.isInputGradient() && helper != null && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
+                    && !hasBias() && org.kpff.core.engine.DirectWeightGradient.usable(input, epsilon, weightGradView)) {
                 int[] kernel = conf.getKernelSize();
                 int[] strides = conf.getStride();
                 int[] dilation = conf.getDilation();

@@ -1,11 +1,13 @@
 package org.kpff.core.backbone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.engine.DirectWeightGradient;
 import org.nd4j.linalg.profiler.OpProfiler;
 import org.nd4j.linalg.profiler.ProfilerConfig;
@@ -105,5 +107,42 @@ class FirstLayerGradientTest {
             }
         }
         assertEquals(1, runtimes.size(), "OpenMP runtimes mapped: " + runtimes);
+    }
+
+    /**
+     * A network built on the plain engine (DL4J's helpers off) keeps DL4J's own path in the first layer too, so its
+     * engine name, cpu-plain, is true; the same network on the fast engine goes through the direct gradient.
+     */
+    @Test
+    void onThePlainEngineTheFirstLayerStaysOnDl4jsPath() {
+        CellSpec spec = new CellSpec("alexnet", FusionMethod.KPFF, 3, 32, 0.125, 16, FusionInit.IDENTITY, true, 0.0,
+                1e-3, 5e-4, 8, 1, 1, 5L);
+        ComputationGraph fast = ModelFactory.create(spec);
+        String before = System.getProperty(ComputeEngine.HELPERS_DISABLE);
+        System.setProperty(ComputeEngine.HELPERS_DISABLE, "true");
+        ComputationGraph plain;
+        try {
+            plain = ModelFactory.create(spec);
+        } finally {
+            if (before == null) {
+                System.clearProperty(ComputeEngine.HELPERS_DISABLE);
+            } else {
+                System.setProperty(ComputeEngine.HELPERS_DISABLE, before);
+            }
+        }
+        fast.fit(batch(1));
+        plain.fit(batch(1));
+        assertTrue(firstConvolution(fast).usedDirectGradient(), "fast engine: the direct gradient ran");
+        assertFalse(firstConvolution(plain).usedDirectGradient(), "plain engine: DL4J's path");
+        assertEquals("cpu-plain", ComputeEngine.of(plain));
+    }
+
+    private static LinearConvolution.Runtime firstConvolution(ComputationGraph g) {
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            if (l instanceof LinearConvolution.Runtime r && !((LinearConvolution) r.layerConf()).isInputGradient()) {
+                return r;
+            }
+        }
+        throw new AssertionError("no LinearConvolution without input gradient in " + g.getConfiguration().toJson());
     }
 }
