@@ -86,6 +86,10 @@ class JobConfigTest {
         assertEquals(List.of("model.backbones", "train.epochs"), vggInc.differingKeys(vgg100));
         assertEquals(List.of("vgg16"), vgg100.backbones());
         assertEquals(100, vgg100.train().epochs());
+        JobConfig inception120 = JobConfig.load(CONF.resolve("table1-inception32-120.conf"), List.of());
+        assertEquals(List.of("model.backbones", "train.epochs"), vggInc.differingKeys(inception120));
+        assertEquals(List.of("inception"), inception120.backbones());
+        assertEquals(120, inception120.train().epochs());
     }
 
     @Test
@@ -94,7 +98,7 @@ class JobConfigTest {
         try (var s = Files.list(CONF)) {
             files = s.sorted().toList();
         }
-        assertEquals(11, files.size(), files.toString());
+        assertEquals(12, files.size(), files.toString());
         for (Path f : files) {
             String name = f.getFileName().toString();
             String text = Files.readString(f);
