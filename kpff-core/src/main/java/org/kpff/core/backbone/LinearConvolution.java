@@ -132,10 +132,8 @@ public class LinearConvolution extends ConvolutionLayer {
                 int[] inSize = {(int) input.size(2), (int) input.size(3)};
                 int[] outSize = {(int) epsilon.size(2), (int) epsilon.size(3)};
                 int[] low = ConvolutionUtils.getSameModeTopLeftPadding(outSize, inSize, kernel, strides, dilation);
-                int[] high = new int[2];
-                for (int d = 0; d < 2; d++) {
-                    high[d] = Math.max(0, (outSize[d] - 1) * strides[d] + kernel[d] - inSize[d]) - low[d];
-                }
+                int[] high = ConvolutionUtils.getSameModeBottomRightPadding(outSize, inSize, kernel, strides,
+                        dilation);
                 if (direct == null) {
                     direct = new org.kpff.core.engine.DirectWeightGradient();
                 }

@@ -9,8 +9,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.engine.DirectWeightGradient;
-import org.nd4j.linalg.profiler.OpProfiler;
-import org.nd4j.linalg.profiler.ProfilerConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kpff.core.fusion.FusionInit;
@@ -55,16 +53,8 @@ class FirstLayerGradientTest {
     }
 
     private static long convBackwardOpsPerStep(ComputationGraph g) {
-        g.fit(batch(1)); // warm: workspaces sized
-        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
-        try {
-            OpProfiler.getInstance().reset();
-            g.fit(batch(2));
-            return OpProfiler.getInstance().getOpCounter().getCount("conv2d_bp");
-        } finally {
-            Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
-            OpProfiler.getInstance().reset();
-        }
+        long[] step = {1};
+        return TestData.opsPerCall("conv2d_bp", () -> g.fit(batch(step[0]++)));
     }
 
     /** Engaged: AlexNet's five convolutions run libnd4j's conv2d_bp four times per step, not five. */

@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.kpff.core.testing.TestData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kpff.core.engine.ComputeEngine;
@@ -31,8 +32,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import org.nd4j.linalg.profiler.OpProfiler;
-import org.nd4j.linalg.profiler.ProfilerConfig;
 
 /**
  * {@link LinearConvolution} computes what DL4J's own identity convolution computes, bit for bit, on the oneDNN path
@@ -134,16 +133,7 @@ class LinearConvolutionTest {
     }
 
     private static long conv2dOpsPerGradient(ComputationGraph g) {
-        gradient(g, DataType.FLOAT); // warm: workspaces sized
-        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
-        try {
-            OpProfiler.getInstance().reset();
-            gradient(g, DataType.FLOAT);
-            return OpProfiler.getInstance().getOpCounter().getCount("conv2d");
-        } finally {
-            Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
-            OpProfiler.getInstance().reset();
-        }
+        return TestData.opsPerCall("conv2d", () -> gradient(g, DataType.FLOAT));
     }
 
     @Test

@@ -118,4 +118,23 @@ public final class TestData {
         }
         return new org.nd4j.linalg.dataset.DataSet(x, y);
     }
+
+    /**
+     * How many times libnd4j runs {@code op} in one call of {@code step}, counted by ND4J's op profiler; {@code step}
+     * runs once before, unprofiled, so that workspaces are sized.
+     */
+    public static long opsPerCall(String op, Runnable step) {
+        step.run();
+        org.nd4j.linalg.factory.Nd4j.getExecutioner().setProfilingConfig(
+                org.nd4j.linalg.profiler.ProfilerConfig.builder().checkElapsedTime(true).build());
+        try {
+            org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+            step.run();
+            return org.nd4j.linalg.profiler.OpProfiler.getInstance().getOpCounter().getCount(op);
+        } finally {
+            org.nd4j.linalg.factory.Nd4j.getExecutioner().setProfilingConfig(
+                    org.nd4j.linalg.profiler.ProfilerConfig.builder().build());
+            org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+        }
+    }
 }
