@@ -102,7 +102,16 @@ public final class CellTrainer {
             history.addAll(restored.get().history());
             resumedFrom = restored.get().epoch();
             firstEpoch = resumedFrom + 1;
-            LOG.info("Resuming {} {} from epoch {}", spec.backbone(), spec.method().id(), resumedFrom);
+            RandomState random = restored.get().random();
+            if (random != null) {
+                // The dropout masks from here on are those an uninterrupted cell would have drawn.
+                random.restore();
+                LOG.info("Resuming {} {} from epoch {}", spec.backbone(), spec.method().id(), resumedFrom);
+            } else {
+                LOG.warn("Resuming {} {} from epoch {} of a checkpoint without the generator's state (an older "
+                        + "format): the epochs after it draw other dropout masks than an uninterrupted cell would",
+                        spec.backbone(), spec.method().id(), resumedFrom);
+            }
         } else {
             try {
                 net = ModelFactory.create(spec);
@@ -262,7 +271,7 @@ public final class CellTrainer {
 
     private static void save(Checkpoints checkpoints, int epoch, ComputationGraph net, List<Evaluation> history) {
         try {
-            checkpoints.save(epoch, net, history);
+            checkpoints.save(epoch, net, history, RandomState.capture());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the cell's checkpoint at epoch " + epoch, e);
         }

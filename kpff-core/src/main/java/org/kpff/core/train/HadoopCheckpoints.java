@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * Checkpoints of one cell in a folder of any Hadoop FileSystem: {@code epoch-<e>/network.json} (the DL4J
  * configuration, with its iteration and epoch counts), {@code epoch-<e>/params.bin} and {@code epoch-<e>/updater.bin}
  * (the flat parameter and updater-state arrays in ND4J's binary array format, {@link BinarySerde}; no updater file
- * for an updater without state), and {@code epoch-<e>/history.json} (the evaluations so far with their W, a JSON array of {@link Evaluation};
- * NaN as {@code "NaN"}; a checkpoint of the older {@code history.tsv} format is ignored), written under a temporary
+ * for an updater without state), {@code epoch-<e>/history.json} (the evaluations so far with their W, a JSON array
+ * of {@link Evaluation}; NaN as {@code "NaN"}; a checkpoint of the older {@code history.tsv} format is ignored) and
+ * {@code epoch-<e>/random.json} (the training thread's generator, {@link RandomState}: {@code {"root": ..., "node":
+ * ...}}; absent in checkpoints of builds before it, which then resume without it, warned), written under a temporary
  * name and moved into place, then {@code LATEST} (the epoch number) replaced ({@link AtomicReplace}). Older
  * checkpoints are removed after a newer one is in place. On {@code file://} the files are written and moved through
  * {@code java.nio} ({@link LocalFiles}): Hadoop's local file system would start 23 processes per checkpoint.
@@ -54,6 +56,7 @@ public final class HadoopCheckpoints implements Checkpoints {
     private static final String NETWORK = "network.json";
     private static final String PARAMS = "params.bin";
     private static final String UPDATER = "updater.bin";
+    private static final String RANDOM = "random.json";
     /** The format before {@link #NETWORK}: DL4J's ModelSerializer zip (still read). */
     private static final String MODEL_ZIP = "model.zip";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -136,8 +139,15 @@ public final class HadoopCheckpoints implements Checkpoints {
         try (InputStream in = fs.open(historyFile)) {
             history = JSON.readValue(in, HISTORY_TYPE);
         }
+        RandomState random = null;
+        Path randomFile = new Path(folder, RANDOM);
+        if (fs.exists(randomFile)) {
+            try (InputStream in = fs.open(randomFile)) {
+                random = JSON.readValue(in, RandomState.class);
+            }
+        }
         LOG.info("Restored checkpoint of epoch {} from {}", epoch, folder);
-        return Optional.of(new Restored(epoch, model, history));
+        return Optional.of(new Restored(epoch, model, history, random));
     }
 
     /**
@@ -182,7 +192,8 @@ public final class HadoopCheckpoints implements Checkpoints {
     }
 
     @Override
-    public void save(int epoch, ComputationGraph model, List<Evaluation> history) throws IOException {
+    public void save(int epoch, ComputationGraph model, List<Evaluation> history, RandomState random)
+            throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
         Folder folder = LocalFiles.of(fs, dir).<Folder>map(LocalFolder::new)
                 .orElseGet(() -> new HadoopFolder(fs, dir, conf));
@@ -202,6 +213,11 @@ public final class HadoopCheckpoints implements Checkpoints {
         }
         try (OutputStream out = folder.create(tmp + "/" + HISTORY)) {
             JSON.writeValue(out, history);
+        }
+        if (random != null) {
+            try (OutputStream out = folder.create(tmp + "/" + RANDOM)) {
+                JSON.writeValue(out, random);
+            }
         }
         folder.replace(tmp, "epoch-" + epoch);
         String latestTmp = "_" + LATEST + ".tmp";

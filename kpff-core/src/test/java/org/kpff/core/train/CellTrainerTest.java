@@ -168,6 +168,32 @@ class CellTrainerTest {
     }
 
     @Test
+    void aResumedCellTrainsExactlyAsOneThatWasNeverInterrupted(@TempDir Path dir) throws Exception {
+        // Dropout 0.5 as in the paper's runs: the dropout masks come from the thread's ND4J generator, which a
+        // resume in a new JVM (or on a thread another cell used) finds in another state.
+        CellSpec spec = new CellSpec("alexnet", FusionMethod.KPFF, 2, SIZE, 0.125, 8, FusionInit.IDENTITY, true, 0.5,
+                3e-3, 5e-4, 8, 6, 2, 11);
+        CellOutcome straight = CellTrainer.train(spec, data(false), Checkpoints.NONE, null);
+
+        HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
+        assertThrows(IllegalStateException.class, () -> CellTrainer.train(spec, data(false), store, e -> {
+            if (e.epoch() == 4) {
+                throw new IllegalStateException("simulated executor loss");
+            }
+        }));
+        Nd4j.getRandom().setSeed(987654321L); // what another cell, or a fresh JVM, leaves in the generator
+        CellOutcome resumed = CellTrainer.train(spec, data(false), store, null);
+
+        assertEquals(4, resumed.resumedFrom());
+        assertEquals(straight.evaluations().stream().map(Evaluation::trainLoss).toList(),
+                resumed.evaluations().stream().map(Evaluation::trainLoss).toList(), "training losses, bit for bit");
+        assertEquals(straight.evaluations().stream().map(Evaluation::valLoss).toList(),
+                resumed.evaluations().stream().map(Evaluation::valLoss).toList(), "validation losses, bit for bit");
+        assertArrayEquals(straight.learnedW(), resumed.learnedW(), 0.0);
+        assertEquals(straight.finalAccuracy(), resumed.finalAccuracy(), 0.0);
+    }
+
+    @Test
     void nonFiniteLossIsADeterministicFailureNamingTheEpoch() {
         CellFailedException e = assertThrows(CellFailedException.class,
                 () -> CellTrainer.train(spec(FusionMethod.ADD, 2, 1), data(true), Checkpoints.NONE, null));

@@ -2,6 +2,7 @@ package org.kpff.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -37,6 +38,8 @@ class HadoopCheckpointsTest {
     private static final CellSpec SPEC = new CellSpec("alexnet", FusionMethod.KPFF, 3, 32, 0.125, 16,
             FusionInit.IDENTITY, true, 0.0, 1e-3, 5e-4, 8, 1, 1, 5L);
 
+    private static final RandomState STATE = new RandomState(1, 2);
+
     private static DataSet batch(long seed) {
         return TestData.randomBatch(seed, 8, 3, 32);
     }
@@ -48,7 +51,8 @@ class HadoopCheckpointsTest {
         net.fit(batch(2));
         HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
         List<Evaluation> history = List.of(new Evaluation(1, 1.0, 1.1, 0.5, 2.0));
-        store.save(1, net, history);
+        RandomState random = new RandomState(-7_423_911_230_005L, 123_456_789_012L);
+        store.save(1, net, history, random);
         assertTrue(Files.exists(dir.resolve("epoch-1").resolve("params.bin")));
         assertFalse(Files.exists(dir.resolve("epoch-1").resolve("model.zip")), "not DL4J's deflated zip");
 
@@ -56,6 +60,7 @@ class HadoopCheckpointsTest {
         ComputationGraph restored = back.model();
         assertEquals(1, back.epoch());
         assertEquals(history, back.history());
+        assertEquals(random, back.random(), "the generator's state, exactly");
         assertEquals(net.params(), restored.params(), "parameters, bit for bit");
         INDArray state = net.getUpdater().getStateViewArray();
         assertTrue(state.amaxNumber().doubleValue() > 0, "Adam's moments are non-zero after two steps");
@@ -86,6 +91,7 @@ class HadoopCheckpointsTest {
         Checkpoints.Restored back = new HadoopCheckpoints(dir.toUri().toString(), new Configuration()).load()
                 .orElseThrow();
         assertEquals(3, back.epoch());
+        assertNull(back.random(), "that format kept no generator state");
         assertEquals(net.params(), back.model().params());
         assertEquals(net.getUpdater().getStateViewArray(), back.model().getUpdater().getStateViewArray());
         net.close();
@@ -114,17 +120,18 @@ class HadoopCheckpointsTest {
         ComputationGraph net = ModelFactory.create(SPEC);
         net.fit(batch(1));
         HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
-        store.save(1, net, List.of()); // class loading and Hadoop's one-off shell probe happen outside the recording
+        // class loading and Hadoop's one-off shell probe happen outside the recording
+        store.save(1, net, List.of(), STATE);
         List<String> started = processesStartedBy(() -> {
             for (int e = 2; e <= 4; e++) {
-                store.save(e, net, List.of(new Evaluation(e, 1.0, 1.0, 0.5, 2.0)));
+                store.save(e, net, List.of(new Evaluation(e, 1.0, 1.0, 0.5, 2.0)), STATE);
             }
             assertEquals(4, store.load().orElseThrow().epoch());
         }, scratch);
         assertEquals(List.of(), started, "processes started by three checkpoints and a restore on file://");
         try (Stream<Path> all = Files.walk(dir)) {
             assertEquals(List.of("LATEST", "epoch-4", "epoch-4/history.json", "epoch-4/network.json",
-                    "epoch-4/params.bin", "epoch-4/updater.bin"),
+                    "epoch-4/params.bin", "epoch-4/random.json", "epoch-4/updater.bin"),
                     all.filter(p -> !p.equals(dir)).map(p -> dir.relativize(p).toString()).sorted().toList(),
                     "one checkpoint, no .crc side files, no temporaries");
         }
@@ -149,13 +156,13 @@ class HadoopCheckpointsTest {
         // LATEST against the old checksum and fail.
         ComputationGraph net = ModelFactory.create(SPEC);
         HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
-        store.save(1, net, List.of());
+        store.save(1, net, List.of(), STATE);
         FileSystem local = FileSystem.getLocal(new Configuration());
         try (OutputStream out = local.create(new org.apache.hadoop.fs.Path(dir.resolve("LATEST").toUri()), true)) {
             out.write("1".getBytes(StandardCharsets.UTF_8));
         }
         assertTrue(Files.exists(dir.resolve(".LATEST.crc")), "Hadoop wrote its checksum side file");
-        store.save(2, net, List.of());
+        store.save(2, net, List.of(), STATE);
         assertFalse(Files.exists(dir.resolve(".LATEST.crc")), "the stale checksum is gone");
         assertEquals(2, store.load().orElseThrow().epoch());
         net.close();
@@ -180,10 +187,10 @@ class HadoopCheckpointsTest {
         ComputationGraph net = ModelFactory.create(SPEC);
         net.fit(batch(1));
         HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
-        store.save(1, net, List.of());
+        store.save(1, net, List.of(), STATE);
         copyFolder(dir.resolve("epoch-1"), aside.resolve("epoch-1"));
         net.fit(batch(2));
-        store.save(2, net, List.of(new Evaluation(2, 1.0, 1.0, 0.5, 2.0)));
+        store.save(2, net, List.of(new Evaluation(2, 1.0, 1.0, 0.5, 2.0)), STATE);
         copyFolder(aside.resolve("epoch-1"), dir.resolve("epoch-1"));
         FileSystem local = FileSystem.getLocal(new Configuration());
         try (OutputStream out = local.create(new org.apache.hadoop.fs.Path(dir.resolve("LATEST").toUri()), true)) {
@@ -205,10 +212,10 @@ class HadoopCheckpointsTest {
         net.fit(batch(1));
         INDArray afterOne = net.params().dup();
         HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
-        store.save(1, net, List.of());
+        store.save(1, net, List.of(), STATE);
         copyFolder(dir.resolve("epoch-1"), aside.resolve("epoch-1"));
         net.fit(batch(2));
-        store.save(2, net, List.of());
+        store.save(2, net, List.of(), STATE);
         copyFolder(aside.resolve("epoch-1"), dir.resolve("epoch-1"));
         Path params = dir.resolve("epoch-2").resolve("params.bin");
         byte[] bytes = Files.readAllBytes(params);
