@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -214,10 +215,8 @@ public final class HadoopCheckpoints implements Checkpoints {
         try (OutputStream out = folder.create(tmp + "/" + HISTORY)) {
             JSON.writeValue(out, history);
         }
-        if (random != null) {
-            try (OutputStream out = folder.create(tmp + "/" + RANDOM)) {
-                JSON.writeValue(out, random);
-            }
+        try (OutputStream out = folder.create(tmp + "/" + RANDOM)) {
+            JSON.writeValue(out, Objects.requireNonNull(random, "random"));
         }
         folder.replace(tmp, "epoch-" + epoch);
         String latestTmp = "_" + LATEST + ".tmp";

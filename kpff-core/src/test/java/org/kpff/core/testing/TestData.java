@@ -11,6 +11,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
 
 /**
  * Finds the real UC Merced test images through {@code KPFF_TEST_DATA}: unset skips the test with a message that the
@@ -107,16 +113,14 @@ public final class TestData {
      * A seeded batch of {@code n} random float32 images [n, 3, size, size] with one-hot labels cycling over
      * {@code classes}: the minibatch the training-path tests feed a network.
      */
-    public static org.nd4j.linalg.dataset.DataSet randomBatch(long seed, int n, int classes, int size) {
-        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
-        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(
-                org.nd4j.linalg.api.buffer.DataType.FLOAT, n, 3, size, size);
-        org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.zeros(
-                org.nd4j.linalg.api.buffer.DataType.FLOAT, n, classes);
+    public static DataSet randomBatch(long seed, int n, int classes, int size) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, 3, size, size);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
         for (int i = 0; i < n; i++) {
             y.putScalar(i, i % classes, 1f);
         }
-        return new org.nd4j.linalg.dataset.DataSet(x, y);
+        return new DataSet(x, y);
     }
 
     /**
@@ -125,16 +129,14 @@ public final class TestData {
      */
     public static long opsPerCall(String op, Runnable step) {
         step.run();
-        org.nd4j.linalg.factory.Nd4j.getExecutioner().setProfilingConfig(
-                org.nd4j.linalg.profiler.ProfilerConfig.builder().checkElapsedTime(true).build());
+        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
         try {
-            org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+            OpProfiler.getInstance().reset();
             step.run();
-            return org.nd4j.linalg.profiler.OpProfiler.getInstance().getOpCounter().getCount(op);
+            return OpProfiler.getInstance().getOpCounter().getCount(op);
         } finally {
-            org.nd4j.linalg.factory.Nd4j.getExecutioner().setProfilingConfig(
-                    org.nd4j.linalg.profiler.ProfilerConfig.builder().build());
-            org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+            Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
+            OpProfiler.getInstance().reset();
         }
     }
 }
