@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -142,6 +143,20 @@ public final class DatasetListing implements Serializable {
      */
     public String fingerprint() {
         return fingerprint;
+    }
+
+    /**
+     * The fingerprint this listing would have under another root: the same classes, labels and relative paths
+     * below {@code otherRoot} (a fully qualified URI). A run's recorded fingerprint equal to this means its dataset
+     * was moved (or copied) there unchanged.
+     */
+    public String fingerprintAt(String otherRoot) {
+        String prefix = otherRoot.endsWith("/") ? otherRoot : otherRoot + "/";
+        List<ImageRef> moved = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            moved.add(new ImageRef(prefix + relativePath(i), images.get(i).label()));
+        }
+        return computeFingerprint(otherRoot, classes, moved);
     }
 
     private static String computeFingerprint(String rootUri, List<String> classes, List<ImageRef> images) {

@@ -129,6 +129,71 @@ public final class HadoopCheckpoints implements Checkpoints {
         return Optional.empty();
     }
 
+    /** What the newest checkpoint of a cell holds, for saying what an older build's checkpoint can still do. */
+    public enum Format {
+        /** No checkpoint. */
+        NONE,
+        /** This build's: network, updater, history and generator state; resumes exactly. */
+        CURRENT,
+        /** Without the generator state (builds before commit 10db2a9): resumes with fresh dropout masks. */
+        NO_GENERATOR_STATE,
+        /** Without {@code history.json} (the first builds' {@code history.tsv}): not resumable; the network reads. */
+        NO_HISTORY
+    }
+
+    /**
+     * A saved network and the epoch it was saved after.
+     *
+     * @param epoch the epoch
+     * @param model the network, to be closed by the caller
+     */
+    public record SavedModel(int epoch, ComputationGraph model) {
+    }
+
+    /** The format of the newest checkpoint folder ({@code epoch-<e>} with the highest e). */
+    public Format latestFormat() throws IOException {
+        FileSystem fs = dir.getFileSystem(conf);
+        Optional<Integer> epoch = newestFolder(fs);
+        if (epoch.isEmpty()) {
+            return Format.NONE;
+        }
+        Path folder = new Path(dir, "epoch-" + epoch.get());
+        if (!fs.exists(new Path(folder, HISTORY))) {
+            return Format.NO_HISTORY;
+        }
+        return fs.exists(new Path(folder, RANDOM)) ? Format.CURRENT : Format.NO_GENERATOR_STATE;
+    }
+
+    /**
+     * The newest checkpoint's network alone, in any format this or an earlier build wrote (also one without
+     * {@code history.json}, which {@link #load()} cannot resume): for inspecting a trained model.
+     */
+    public Optional<SavedModel> latestModel() throws IOException {
+        FileSystem fs = dir.getFileSystem(conf);
+        Optional<Integer> epoch = newestFolder(fs);
+        if (epoch.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SavedModel(epoch.get(), readModel(fs, new Path(dir, "epoch-" + epoch.get()))));
+    }
+
+    private Optional<Integer> newestFolder(FileSystem fs) throws IOException {
+        if (!fs.exists(dir)) {
+            return Optional.empty();
+        }
+        Optional<Integer> newest = Optional.empty();
+        for (FileStatus st : fs.listStatus(dir)) {
+            String name = st.getPath().getName();
+            if (st.isDirectory() && name.matches("epoch-\\d{1,9}")) {
+                int e = Integer.parseInt(name.substring("epoch-".length()));
+                if (newest.isEmpty() || e > newest.get()) {
+                    newest = Optional.of(e);
+                }
+            }
+        }
+        return newest;
+    }
+
     /** One checkpoint folder; empty for one without {@code history.json} (an older format, not resumable). */
     private static Optional<Restored> read(FileSystem fs, Path folder, int epoch) throws IOException {
         Path historyFile = new Path(folder, HISTORY);

@@ -19,7 +19,6 @@ import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.head.ConcatFolding;
 import org.kpff.core.head.FusionHead;
 import org.kpff.core.train.CellSpec;
-import org.kpff.core.train.Checkpoints;
 import org.kpff.core.train.HadoopCheckpoints;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.exec.CellData;
@@ -29,6 +28,7 @@ import org.kpff.job.plan.GridCell;
 import org.kpff.job.plan.GridPlanner;
 import org.kpff.job.results.PaperTable1;
 import org.kpff.job.results.RunLayout;
+import org.kpff.job.results.SchemaVersion;
 import org.kpff.job.results.RunLayout.CellTable;
 import org.kpff.job.results.WDistances;
 import org.nd4j.linalg.factory.Nd4j;
@@ -60,7 +60,12 @@ public final class EquivalenceCheck {
         /** No checkpoint (run.checkpoint = false, or the checkpoints were removed). */
         NO_CHECKPOINT,
         /** The checkpoint is not of the cell's last epoch (the cell failed). */
-        NOT_FINAL
+        NOT_FINAL,
+        /**
+         * The checkpoint's network is not the one this build makes of the run's config (an earlier release built it
+         * differently, e.g. schema version 1's networks), so W cannot be folded into this build's Concat network.
+         */
+        OTHER_NETWORK
     }
 
     /**
@@ -111,17 +116,14 @@ public final class EquivalenceCheck {
         RunLayout layout = new RunLayout(outUri);
         RunInfo info = RunInfo.read(layout.runJson(), conf).orElseThrow(() -> new IllegalArgumentException(
                 "No run at " + outUri + ": " + layout.runJson() + " does not exist."));
+        int version = info.checkReadable(outUri);
         JobConfig config = JobConfig.parse(info.text("config_hocon"), layout.runJson(), List.of());
         String data = dataUri != null ? dataUri : info.json().path("dataset").path("uri").asText("");
         if (data.isEmpty()) {
             throw new IllegalArgumentException("run.json of " + outUri + " names no dataset: give it with --data.");
         }
         DatasetListing listing = SceneDataset.list(data, conf);
-        String recorded = info.json().path("dataset").path("fingerprint").asText("");
-        if (!recorded.isEmpty() && !recorded.equals(listing.fingerprint())) {
-            throw new IllegalArgumentException("The dataset at " + data + " is not the run's (listing fingerprint "
-                    + listing.fingerprint() + ", run.json has " + recorded + "): its folds would differ.");
-        }
+        RunDataset.checkSame(info, listing, conf, "The dataset at " + data + " is not the run's");
         Folds folds = StratifiedKFold.split(listing, config.data().folds(), config.data().foldSeed());
         FileSystem fs = new Path(layout.root()).getFileSystem(conf);
         SerializableHadoopConf sconf = new SerializableHadoopConf(conf);
@@ -140,7 +142,7 @@ public final class EquivalenceCheck {
         if (checks.isEmpty()) {
             throw new IllegalArgumentException("The run at " + outUri + " has no committed kpff cell to check.");
         }
-        String md = markdown(checks);
+        String md = markdown(checks, version);
         Path file = new Path(layout.root(), "equivalence.md");
         try (OutputStream out = fs.create(file, true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
@@ -149,8 +151,9 @@ public final class EquivalenceCheck {
     }
 
     private static CellCheck check(GridCell cell, CellSpec spec, CellTask task) throws IOException {
-        Checkpoints store = new HadoopCheckpoints(task.checkpointDir(), task.hadoopConf().get());
-        Optional<Checkpoints.Restored> restored = store.load();
+        // The network alone: a checkpoint of any format an earlier build wrote (schema version 1's model.zip too).
+        Optional<HadoopCheckpoints.SavedModel> restored =
+                new HadoopCheckpoints(task.checkpointDir(), task.hadoopConf().get()).latestModel();
         if (restored.isEmpty() || restored.get().epoch() != spec.epochs()) {
             restored.ifPresent(r -> r.model().close());
             Outcome o = restored.isEmpty() ? Outcome.NO_CHECKPOINT : Outcome.NOT_FINAL;
@@ -158,7 +161,15 @@ public final class EquivalenceCheck {
             return new CellCheck(cell.id(), cell.backbone(), cell.fold(), o, 0, 0, Double.NaN, Double.NaN);
         }
         ComputationGraph kpff = restored.get().model();
-        ComputationGraph folded = ConcatFolding.toConcat(kpff, spec);
+        ComputationGraph folded;
+        try {
+            folded = ConcatFolding.toConcat(kpff, spec);
+        } catch (IllegalStateException e) {
+            kpff.close();
+            LOG.warn("Cell {}: not checked ({}: {})", cell.id(), Outcome.OTHER_NETWORK, e.getMessage());
+            return new CellCheck(cell.id(), cell.backbone(), cell.fold(), Outcome.OTHER_NETWORK, 0, 0, Double.NaN,
+                    Double.NaN);
+        }
         try {
             ConcatFolding.Agreement a = ConcatFolding.compare(kpff, folded, CellData.load(task).validation());
             double fromI = WDistances.fromConcat(FusionHead.learnedW(kpff));
@@ -174,6 +185,11 @@ public final class EquivalenceCheck {
     }
 
     static String markdown(List<CellCheck> checks) {
+        return markdown(checks, SchemaVersion.CURRENT);
+    }
+
+    /** The report; {@code version} is the run's output schema version, named where a cell could not be checked. */
+    static String markdown(List<CellCheck> checks, int version) {
         StringBuilder sb = new StringBuilder("# KPFF ≡ reparameterised Concat\n\n");
         sb.append("Each KPFF cell's final W folded into its classifier: a Concat network with classifier ")
                 .append("V·(W ⊗ I_r), every other parameter unchanged, run beside the KPFF network on the cell's ")
@@ -196,9 +212,12 @@ public final class EquivalenceCheck {
                 sb.append(String.format(Locale.ROOT, "%.4f | %d | %d | %.2e |%n", c.distanceFromI(), c.images(),
                         c.different(), c.maxDifference()));
             } else {
-                sb.append("— | — | not checked: ").append(c.outcome() == Outcome.NO_CHECKPOINT
-                        ? "no checkpoint (run.checkpoint = false, or removed)" : "the checkpoint is not the final model")
-                        .append(" | — |\n");
+                sb.append("— | — | not checked: ").append(switch (c.outcome()) {
+                    case NO_CHECKPOINT -> "no checkpoint (run.checkpoint = false, or removed)";
+                    case NOT_FINAL -> "the checkpoint is not the final model";
+                    default -> "the checkpoint's network (output schema version " + version + ") is not the one "
+                            + "this build makes of the run's config; check it with the release that wrote the run";
+                }).append(" | — |\n");
             }
         }
         sb.append(String.format(Locale.ROOT, "%n%d of %d KPFF cells checked; %d different predictions; largest "

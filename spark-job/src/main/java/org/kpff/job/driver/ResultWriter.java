@@ -36,6 +36,7 @@ import org.kpff.job.results.DatasetSummary;
 import org.kpff.job.results.EpochMetrics;
 import org.kpff.job.results.FoldAssignment;
 import org.kpff.job.results.ImagePrediction;
+import org.kpff.job.results.ParquetVersionStamp;
 import org.kpff.job.results.ResultSchemas;
 import org.kpff.job.results.RunLayout;
 import org.kpff.job.results.RunLayout.CellTable;
@@ -63,6 +64,8 @@ final class ResultWriter {
         this.layout = layout;
         this.conf = spark.sparkContext().hadoopConfiguration();
         this.committer = new CellCommitter(layout, conf);
+        // Schema version 3: timestamps as TIMESTAMP_MICROS (UTC), not Spark's default INT96.
+        spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
     }
 
     CellCommitter committer() {
@@ -159,8 +162,9 @@ final class ResultWriter {
         return gpu == null || gpu.equals("cpu") ? null : gpu;
     }
 
-    private void write(List<Row> rows, StructType schema, String dir) {
+    private void write(List<Row> rows, StructType schema, String dir) throws IOException {
         oneFile(rows, schema).write().mode(SaveMode.ErrorIfExists).parquet(dir);
+        ParquetVersionStamp.stamp(dir, conf);
     }
 
     /**
@@ -226,11 +230,13 @@ final class ResultWriter {
         Aggregation agg = Aggregator.aggregate(cells, predictions, folds);
         oneFile(agg.summary().stream().map(SummaryRow::toRow).toList(), ResultSchemas.SUMMARY).write()
                 .mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
+        ParquetVersionStamp.stamp(layout.summaryParquet(), conf);
         oneFile(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS).write()
                 .mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
+        ParquetVersionStamp.stamp(layout.comparisonsParquet(), conf);
         DatasetSummary dataset = RunInfo.read(layout.runJson(), conf)
                 .flatMap(info -> DatasetSummary.fromRunJson(info.json())).orElse(null);
-        String md = SummaryMarkdown.render(agg, dataset);
+        String md = SummaryMarkdown.render(agg, dataset) + SummaryMarkdown.provenance(cells);
         try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
         }

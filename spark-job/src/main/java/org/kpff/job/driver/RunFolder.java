@@ -22,6 +22,7 @@ import org.kpff.core.data.StratifiedKFold;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.results.CellCommitter;
 import org.kpff.job.results.RunLayout;
+import org.kpff.job.results.SchemaVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +79,9 @@ final class RunFolder {
         DatasetListing listing = SceneDataset.list(dataUri, hadoopConf);
         Folds folds = StratifiedKFold.split(listing, config.data().folds(), config.data().foldSeed());
         if (previous != null) {
-            checkSameDataset(previous, listing);
+            RunDataset.checkSame(previous, listing, hadoopConf, "Cannot resume: the dataset changed since the run "
+                    + "started");
+            RunDataset.warnOldCheckpoints(previous, layout, hadoopConf);
         }
         List<ImageProblem> undecodable = preflight.check(listing, config.data().strict());
         RunInfo info = previous != null ? previous : newRun(layout);
@@ -90,6 +93,7 @@ final class RunFolder {
         Set<String> committed = committer.committedCells();
         ObjectNode attempt = info.attempts().addObject();
         attempt.put("started", started.toString());
+        attempt.put(SchemaVersion.RUN_JSON_FIELD, SchemaVersion.CURRENT);
         attempt.put("resume", resume);
         attempt.put("master", spark.sparkContext().master());
         attempt.put("application_id", spark.sparkContext().applicationId());
@@ -140,6 +144,7 @@ final class RunFolder {
         RunLayout layout = new RunLayout(outUri);
         RunInfo info = RunInfo.read(layout.runJson(), hadoopConf).orElseThrow(() -> new IllegalArgumentException(
                 "No run at " + outUri + ": " + layout.runJson() + " does not exist."));
+        info.checkReadable(outUri);
         JobConfig config = JobConfig.parse(info.text("config_hocon"), layout.runJson(), List.of());
         ResultWriter writer = new ResultWriter(spark, layout);
         if (writer.committer().committedCells().isEmpty()) {
@@ -172,6 +177,12 @@ final class RunFolder {
             throw new IllegalArgumentException("Output " + layout.root() + " is not empty (it holds a run); pass "
                     + "--resume to continue that run, or choose another --out.");
         }
+        int version = previous.checkReadable(layout.root());
+        if (version < SchemaVersion.CURRENT) {
+            LOG.info("{} was written in output schema version {}: resuming it writes version {} for the cells trained "
+                    + "now; readers take both (README, Output schema).", layout.root(), version,
+                    SchemaVersion.CURRENT);
+        }
         if (!config.fingerprint().equals(previous.text("config_fingerprint"))) {
             JobConfig old = JobConfig.parse(previous.text("config_hocon"), layout.runJson(), List.of());
             throw new IllegalArgumentException("Cannot resume " + layout.root() + " with a different config; these "
@@ -190,18 +201,11 @@ final class RunFolder {
         return info;
     }
 
-    private static void checkSameDataset(RunInfo info, DatasetListing listing) {
-        String before = info.json().path("dataset").path("fingerprint").asText("");
-        if (!before.isEmpty() && !before.equals(listing.fingerprint())) {
-            throw new IllegalArgumentException("Cannot resume: the dataset changed since the run started (listing "
-                    + "fingerprint " + before + " then, " + listing.fingerprint() + " now); its folds would differ.");
-        }
-    }
-
     /** Records in run.json what defines the run: config, dataset, folds, seeds, versions and commit. */
     private void describe(RunInfo info, JobConfig config, DatasetListing listing, Folds folds, String dataUri,
             List<ImageProblem> undecodable) {
         ObjectNode n = info.json();
+        n.put(SchemaVersion.RUN_JSON_FIELD, SchemaVersion.CURRENT);
         n.put("config_fingerprint", config.fingerprint());
         n.put("config_hocon", config.renderResolved());
         n.putPOJO("config", config.canonicalValues());

@@ -1,5 +1,6 @@
 package org.kpff.job.driver;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.kpff.core.fs.AtomicReplace;
+import org.kpff.job.results.SchemaVersion;
 
 /**
  * The run's {@code run.json}: resolved config and its fingerprint, dataset and folds identity, versions, git
@@ -85,6 +87,29 @@ public final class RunInfo {
     /** A text field, or empty. */
     public String text(String field) {
         return root.hasNonNull(field) ? root.get(field).asText() : "";
+    }
+
+    /**
+     * The run's output schema version ({@link SchemaVersion}): the recorded {@code schema_version}, the newest layout
+     * any of its attempts wrote; for a run from before versions were recorded, 2 when an attempt recorded the
+     * engines its cells ran on (a field added with the version-2 columns), else 1.
+     */
+    public int schemaVersion() {
+        JsonNode v = root.path(SchemaVersion.RUN_JSON_FIELD);
+        if (v.canConvertToInt()) {
+            return v.asInt();
+        }
+        for (JsonNode attempt : root.path("attempts")) {
+            if (attempt.has("engines")) {
+                return 2;
+            }
+        }
+        return 1;
+    }
+
+    /** {@link SchemaVersion#checkReadable}: refuses a run of a newer release; returns the run's version. */
+    public int checkReadable(String where) {
+        return SchemaVersion.checkReadable(schemaVersion(), where, root.path("git_commit").asText("unknown"));
     }
 
     /** Writes the file atomically. */

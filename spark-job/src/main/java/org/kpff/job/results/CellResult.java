@@ -28,7 +28,8 @@ import org.kpff.core.fusion.FusionMethod;
  * @param attempts      task attempts used (≥ 1)
  * @param learnedW      KPFF's W, row-major n × n; null for other methods and failed cells
  * @param confusion     held-out confusion matrix after the last epoch, row-major k × k (true class t, predicted
- *                      class p at t·k + p); null for failed cells
+ *                      class p at t·k + p); null for failed cells and in runs of schema version 1 (not recorded;
+ *                      the predictions table has what it counts)
  * @param fusionInit    how W started
  * @param seed          the cell's seed
  * @param resumedFrom   epoch the last attempt restored from a checkpoint (0 = trained from scratch)
@@ -65,8 +66,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
             check(errors, bestEpoch != null && bestEpoch >= 1, "bestEpoch", bestEpoch, "at least 1 for an ok cell");
             check(errors, cell.method() != FusionMethod.KPFF || learnedW != null, "learnedW", learnedW,
                     "set for an ok kpff cell");
-            check(errors, confusion != null && side(confusion.size()) > 0, "confusion",
-                    confusion == null ? null : confusion.size() + " counts", "a square k x k matrix for an ok cell");
+            check(errors, confusion == null || side(confusion.size()) > 0, "confusion", confusion == null ? null
+                    : confusion.size() + " counts", "a square k x k matrix for an ok cell, or null (not recorded)");
         } else {
             check(errors, reason != null && !reason.isBlank(), "reason", reason, "non-blank for a failed cell");
             check(errors, confusion == null, "confusion", "[...]", "null for a failed cell");

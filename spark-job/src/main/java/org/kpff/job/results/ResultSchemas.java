@@ -12,8 +12,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The Parquet schemas of a run's tables: a public contract that Spark, pandas/pyarrow and DuckDB readers rely on.
- * Column names and types only ever gain columns at the end; every column carries its doc as a Spark field comment,
- * which {@link #markdown()} renders for the README. Accuracies are fractions in [0, 1] (Markdown shows percent).
+ * Column names and types only ever gain columns at the end, and every change bumps {@link SchemaVersion}. Each
+ * column's doc is its Spark field comment, the one place it is written: {@link #markdown()} renders them for the
+ * README (ReadmeTest keeps it equal), and Spark stores them in every file's schema. Accuracies are fractions in
+ * [0, 1] (Markdown shows percent).
  */
 public final class ResultSchemas {
 
@@ -29,44 +31,7 @@ public final class ResultSchemas {
             col("hp", HP, false, "Hyperparameter point: the config keys this cell overrides, with canonical values;"
                     + " empty for a plain run."));
 
-    /**
-     * {@code cells/}: one row per cell.
-     * <ul>
-     * <li>{@code cell_id} string: the cell id {@code <backbone>-<fusion>-f<fold>-<8 hex>}.</li>
-     * <li>{@code backbone} string: alexnet, vgg16 or inception.</li>
-     * <li>{@code fusion} string: none, add, concat or kpff.</li>
-     * <li>{@code fold} int: the held-out fold, 0-based.</li>
-     * <li>{@code hp} map&lt;string,string&gt;: the hyperparameter point (overridden keys), empty for plain runs.</li>
-     * <li>{@code status} string: ok or failed.</li>
-     * <li>{@code reason} string: why the cell failed; null when ok.</li>
-     * <li>{@code final_accuracy} double: held-out accuracy after the last epoch, in [0, 1]; null when failed.</li>
-     * <li>{@code best_accuracy} double: highest held-out accuracy over the evaluations (optimistic: chosen on the
-     * test fold); null when failed.</li>
-     * <li>{@code best_epoch} int: the 1-based epoch of {@code best_accuracy}; null when failed.</li>
-     * <li>{@code epochs} int: epochs completed.</li>
-     * <li>{@code seconds} double: wall-clock seconds of the last attempt, loading, training, evaluation and
-     * writing included.</li>
-     * <li>{@code train_seconds} double: seconds of the last attempt spent in the epoch loop (training steps and evaluations; not loading or committing).</li>
-     * <li>{@code host} string: executor host of the last attempt.</li>
-     * <li>{@code gpu} string: the GPU address Spark assigned the last attempt; null when it got none.</li>
-     * <li>{@code attempts} int: task attempts used, 1 when the first one succeeded.</li>
-     * <li>{@code learned_w} array&lt;double&gt;: KPFF's W after training, row-major n × n ({@code W[r][c]} at
-     * {@code r·n + c}, column i is w_i); null for other methods and failed cells.</li>
-     * <li>{@code confusion} array&lt;int&gt;: the held-out confusion matrix after the last epoch, row-major k × k
-     * over the sorted classes (true class t, predicted p at {@code t·k + p}); null for failed cells.</li>
-     * <li>{@code fusion_init} string: how W started: identity, add or random (recorded for every cell).</li>
-     * <li>{@code seed} bigint: the cell's seed, derived from the run seed and the cell identity.</li>
-     * <li>{@code resumed_from} int: epoch the last attempt restored from its checkpoint; 0 from scratch.</li>
-     * <li>{@code jvm_decodes} bigint: full dataset decodes the executor JVM had done after this cell.</li>
-     * <li>{@code native_bytes} bigint: off-heap bytes (JavaCPP) held after the cell was freed.</li>
-     * <li>{@code rss_bytes} bigint: physical memory of the executor process after the cell was freed.</li>
-     * <li>{@code engine} string: compute path the cell's network ran on.</li>
-     * <li>{@code executor_id} string: Spark executor id of the last attempt.</li>
-     * <li>{@code started_at}, {@code finished_at} timestamp: when the last attempt started and ended on its
-     * executor.</li>
-     * <li>{@code device} string: what ND4J computed on, {@code cpu} or {@code cuda:<n> (<name>)}.</li>
-     * </ul>
-     */
+    /** {@code cells/}: one row per cell. */
     public static final StructType CELLS = struct(CELL_KEY,
             col("status", DataTypes.StringType, false, "ok or failed."),
             col("reason", DataTypes.StringType, true, "Why the cell failed (exception and message); null when ok."),
@@ -92,7 +57,7 @@ public final class ResultSchemas {
             col("confusion", DataTypes.createArrayType(DataTypes.IntegerType, false), true, "Confusion matrix of the"
                     + " held-out fold after the last epoch (ND4J's Evaluation), row-major k x k over the classes in"
                     + " sorted order (run.json): entry t*k + p counts images of true class t predicted as p; null"
-                    + " for failed cells."),
+                    + " for failed cells and in runs of schema version 1 (count it from predictions)."),
             col("fusion_init", DataTypes.StringType, false,
                     "How W started: identity, add or random (recorded for every cell)."),
             col("seed", DataTypes.LongType, false, "The cell's seed, derived from the run seed and the cell identity."),
@@ -113,9 +78,11 @@ public final class ResultSchemas {
             col("executor_id", DataTypes.StringType, true, "Spark executor id of the last attempt (driver in local"
                     + " mode and for data-parallel cells); null in runs written before this column."),
             col("started_at", DataTypes.TimestampType, true, "When the last attempt started on its executor"
-                    + " (executor clock); null in runs written before this column."),
+                    + " (executor clock); Parquet TIMESTAMP_MICROS, UTC (INT96 in runs of schema version 2); null in"
+                    + " runs written before this column."),
             col("finished_at", DataTypes.TimestampType, true, "When the last attempt ended on its executor: trained,"
-                    + " evaluated and freed, before the driver committed it; null in runs written before this column."),
+                    + " evaluated and freed, before the driver committed it; stored as started_at; null in runs"
+                    + " written before this column."),
             col("device", DataTypes.StringType, true, "What ND4J computed on in the last attempt: cpu or cuda:<n>"
                     + " (<name>). A gpu with device cpu means Spark assigned a GPU that the CPU build left idle (the CPU"
                     + " jar on a GPU cluster: build with -Pcuda); null in runs written before this column."),
@@ -124,19 +91,7 @@ public final class ResultSchemas {
                     + " (evaluations it ran x held-out size), per second of train_seconds; null for failed cells and"
                     + " in runs written before this column."));
 
-    /**
-     * {@code metrics/}: one row per cell per evaluation.
-     * <ul>
-     * <li>{@code cell_id, backbone, fusion, fold, hp}: the cell, as in {@link #CELLS}.</li>
-     * <li>{@code epoch} int: 1-based epoch after which the evaluation ran.</li>
-     * <li>{@code train_loss} double: mean training loss over the epoch's minibatches.</li>
-     * <li>{@code val_loss} double: mean loss on the held-out fold.</li>
-     * <li>{@code val_accuracy} double: accuracy on the held-out fold, in [0, 1].</li>
-     * <li>{@code seconds} double: wall-clock seconds since the attempt started.</li>
-     * <li>{@code fusion_w} array&lt;double&gt;: KPFF's W at this evaluation, row-major n × n as {@code learned_w};
-     * null for other methods (and for runs from before W was recorded).</li>
-     * </ul>
-     */
+    /** {@code metrics/}: one row per cell per evaluation. */
     public static final StructType METRICS = struct(CELL_KEY,
             col("epoch", DataTypes.IntegerType, false, "1-based epoch after which the evaluation ran."),
             col("train_loss", DataTypes.DoubleType, false, "Mean training loss over the epoch's minibatches."),
@@ -148,17 +103,7 @@ public final class ResultSchemas {
                     + " methods. summary plots w-distance.png: its Frobenius distance from I (Concat) and from Add"
                     + " (every column e_1) per epoch."));
 
-    /**
-     * {@code predictions/}: one row per cell per held-out image, after the last epoch.
-     * <ul>
-     * <li>{@code cell_id, backbone, fusion, fold, hp}: the cell, as in {@link #CELLS}.</li>
-     * <li>{@code image} string: image path relative to the dataset root, e.g. {@code beach/beach07.tif}.</li>
-     * <li>{@code label} string: the true class (its folder name).</li>
-     * <li>{@code predicted} string: the predicted class, the arg max of {@code probabilities}.</li>
-     * <li>{@code probabilities} array&lt;float&gt;: softmax scores; index i is the i-th class name in sorted order
-     * (the {@code classes} list of {@code run.json}).</li>
-     * </ul>
-     */
+    /** {@code predictions/}: one row per cell per held-out image, after the last epoch. */
     public static final StructType PREDICTIONS = struct(CELL_KEY,
             col("image", DataTypes.StringType, false,
                     "Image path relative to the dataset root, e.g. beach/beach07.tif."),
@@ -167,30 +112,13 @@ public final class ResultSchemas {
             col("probabilities", DataTypes.createArrayType(DataTypes.FloatType, false), false, "Softmax scores;"
                     + " index i is the i-th class name in sorted order (run.json classes)."));
 
-    /**
-     * {@code folds.parquet}: the stratified fold of every image.
-     * <ul>
-     * <li>{@code image} string: image path relative to the dataset root.</li>
-     * <li>{@code label} string: the class (its folder name).</li>
-     * <li>{@code fold} int: the fold the image is held out in, 0-based.</li>
-     * </ul>
-     */
+    /** {@code folds.parquet}: the stratified fold of every image. */
     public static final StructType FOLDS = struct(List.of(),
             col("image", DataTypes.StringType, false, "Image path relative to the dataset root."),
             col("label", DataTypes.StringType, false, "The class (its folder name)."),
             col("fold", DataTypes.IntegerType, false, "The fold the image is held out in, 0-based."));
 
-    /**
-     * {@code summary.parquet}: one row per backbone × fusion × hyperparameter point, over its folds.
-     * <ul>
-     * <li>{@code backbone, fusion, hp}: the group.</li>
-     * <li>{@code n_folds} int: folds with an ok cell.</li>
-     * <li>{@code mean_final_accuracy} double: mean final accuracy over those folds; NaN if none.</li>
-     * <li>{@code std_final_accuracy} double: its sample standard deviation (n − 1); NaN for fewer than 2 folds.</li>
-     * <li>{@code mean_best_accuracy} double: mean best accuracy; NaN if none.</li>
-     * <li>{@code std_best_accuracy} double: its sample standard deviation; NaN for fewer than 2 folds.</li>
-     * </ul>
-     */
+    /** {@code summary.parquet}: one row per backbone × fusion × hyperparameter point, over its folds. */
     public static final StructType SUMMARY = struct(List.of(),
             col("backbone", DataTypes.StringType, false, "Backbone name."),
             col("fusion", DataTypes.StringType, false, "Fusion method: none, add, concat or kpff."),
@@ -206,28 +134,8 @@ public final class ResultSchemas {
 
     /**
      * {@code comparisons.parquet}: one row per backbone × hyperparameter point × (fusion, baseline) pair with
-     * {@code baseline} in none, add, concat and earlier than {@code fusion} in that order (so kpff against all three,
-     * concat against none and add, add against none), over the folds where both cells are ok.
-     * <ul>
-     * <li>{@code backbone, fusion, hp}: the group; {@code baseline} string: the method compared against.</li>
-     * <li>{@code n_folds} int: paired folds (both cells ok).</li>
-     * <li>{@code mean_diff} double: mean of final_accuracy(fusion) − final_accuracy(baseline) over paired folds;
-     * NaN if none.</li>
-     * <li>{@code std_diff} double: its sample standard deviation; NaN for fewer than 2 folds.</li>
-     * <li>{@code t_statistic} double: the Nadeau–Bengio corrected resampled t statistic
-     * {@code mean / sqrt((1/n + 1/(k−1)) · s²)}, k the config's folds; NaN unless {@code t_status} is ok.</li>
-     * <li>{@code t_p_value} double: its two-sided p-value, Student t with n − 1 degrees of freedom; NaN unless
-     * {@code t_status} is ok.</li>
-     * <li>{@code n_images} bigint: held-out images with predictions from both cells, pooled over paired folds.</li>
-     * <li>{@code mcnemar_b} bigint: images the fusion method gets right and the baseline wrong.</li>
-     * <li>{@code mcnemar_c} bigint: images the baseline gets right and the fusion method wrong.</li>
-     * <li>{@code mcnemar_p_value} double: McNemar's exact test, two-sided binomial p of b among b + c at 1/2; 1 when
-     * b + c = 0, NaN when no image is paired.</li>
-     * <li>{@code t_status} string: ok, too-few-folds (fewer than 3 paired folds) or zero-variance (the fold
-     * differences are all equal, all zero included); see {@link TTestStatus}.</li>
-     * <li>{@code mcnemar_status} string: ok, no-discordant (b + c = 0: p = 1, no evidence either way) or no-images;
-     * see {@link McNemarStatus}.</li>
-     * </ul>
+     * {@code baseline} in none, add, concat and earlier than {@code fusion} in that order, over the folds where both
+     * cells are ok; {@code t_status} and {@code mcnemar_status} are {@link TTestStatus} and {@link McNemarStatus}.
      */
     public static final StructType COMPARISONS = struct(List.of(),
             col("backbone", DataTypes.StringType, false, "Backbone name."),
@@ -257,25 +165,7 @@ public final class ResultSchemas {
                     + " predictions: p = 1, no evidence either way); no-images (no image predicted by both cells:"
                     + " p is NaN)."));
 
-    /**
-     * {@code trials/}: one row per trial of a search ({@code search} subcommand), rewritten at the end of every
-     * attempt.
-     * <ul>
-     * <li>{@code trial} int: the trial id, 0-based in trial order.</li>
-     * <li>{@code hp} map&lt;string,string&gt;: the trial's hyperparameter point (canonical values); the cells of an
-     * asha rung add {@code train.epochs}.</li>
-     * <li>{@code status} string: completed, stopped, failed, incomplete or pending.</li>
-     * <li>{@code rank} int: 1-based rank (highest rung with a fold-mean, then fold-mean, then trial id).</li>
-     * <li>{@code rung} int: the highest rung the trial entered, 0-based.</li>
-     * <li>{@code epochs} int: the epochs of that rung.</li>
-     * <li>{@code mean_accuracy} double: fold-mean validation accuracy at that rung; null without one.</li>
-     * <li>{@code std_accuracy} double: its sample standard deviation over folds; null without one or with one fold.</li>
-     * <li>{@code fold_accuracies} array&lt;double&gt;: validation accuracy per fold at that rung; empty without.</li>
-     * <li>{@code rung_accuracies} array&lt;double&gt;: fold-mean accuracy at rungs 0 .. rung; NaN where none.</li>
-     * <li>{@code epoch_cells} bigint: epochs the trial's cells trained (a promotion continues from its checkpoint).</li>
-     * <li>{@code reason} string: why a failed trial failed; null otherwise.</li>
-     * </ul>
-     */
+    /** {@code trials/}: one row per trial of a search ({@code search} subcommand), rewritten every attempt. */
     public static final StructType TRIALS = struct(List.of(),
             col("trial", DataTypes.IntegerType, false, "Trial id, 0-based in trial order."),
             col("hp", HP, false, "The trial's hyperparameter point (canonical values); the cells of an asha rung add"

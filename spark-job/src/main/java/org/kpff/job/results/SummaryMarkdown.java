@@ -21,6 +21,7 @@ public final class SummaryMarkdown {
 
     private static final String NONE = "—";
     private static final String UNDEFINED = "undefined";
+    private static final String NOT_RECORDED = "not recorded";
 
     private SummaryMarkdown() {
     }
@@ -168,6 +169,29 @@ public final class SummaryMarkdown {
 
     private static String pct(double fraction) {
         return Double.isNaN(fraction) ? NONE : String.format(Locale.ROOT, "%.2f", 100 * fraction);
+    }
+
+    /**
+     * A closing section saying what the cells ran on: the cells per compute engine and per device, "not recorded"
+     * for cells written before those columns existed (output schema version 1). Empty without cells.
+     */
+    public static String provenance(List<CellResult> cells) {
+        if (cells.isEmpty()) {
+            return "";
+        }
+        return "\n## Compute\n\nEngine: " + counted(cells, CellResult::engine) + ". Device: "
+                + counted(cells, CellResult::device) + ".\n";
+    }
+
+    private static String counted(List<CellResult> cells, java.util.function.Function<CellResult, String> column) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (CellResult c : cells) {
+            String v = column.apply(c);
+            counts.merge(v == null ? NOT_RECORDED : v, 1, Integer::sum);
+        }
+        List<String> parts = new ArrayList<>();
+        counts.forEach((v, n) -> parts.add(v + " (" + n + (n == 1 ? " cell)" : " cells)")));
+        return String.join(", ", parts);
     }
 
     private static String signedPct(double fraction) {
