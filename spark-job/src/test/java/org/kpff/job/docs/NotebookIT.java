@@ -29,6 +29,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.kpff.core.data.SyntheticScenes;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.testing.TestData;
@@ -87,6 +89,50 @@ class NotebookIT {
             assertConfusion(nb, db, run);
             assertLearnedW(nb, db, run);
         }
+    }
+
+    /**
+     * The runs of earlier output schema versions that releases before this one wrote (fixtures/, see its README):
+     * the notebook reads each; a version-1 run has no confusion column, so its matrix is counted from predictions.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void theNotebookReadsRunsOfEarlierVersions(String version, @TempDir Path tmp) throws Exception {
+        requireNbconvert();
+        Path run = tmp.resolve("run-" + version);
+        Path fixture = Path.of(NotebookIT.class.getClassLoader().getResource("fixtures/run-" + version).toURI());
+        try (var files = Files.walk(fixture)) {
+            for (Path p : files.toList()) {
+                Path target = run.resolve(fixture.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+
+        execute(run);
+
+        JsonNode nb = new ObjectMapper().readTree(EXECUTED.resolve("results.ipynb").toFile());
+        for (JsonNode cell : nb.get("cells")) {
+            for (JsonNode out : cell.path("outputs")) {
+                assertNotEquals("error", out.path("output_type").asText(), "error output: " + out);
+            }
+        }
+        assertTrue(text(nb, "setup").contains("Run " + run + ": 2 folds, " + CLASSES
+                + " classes, output schema version 1 or 2 (not recorded)"), text(nb, "setup"));
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
+            List<Object> kpff = rows(db, "SELECT mean_final_accuracy, std_final_accuracy FROM read_parquet('" + run
+                    + "/summary.parquet/*.parquet')").get(0);
+            String table1 = html(nb, "table1");
+            assertTrue(table1.contains(String.format(Locale.ROOT, "<td>%.2f ± %.2f</td>", 100 * (Double) kpff.get(0),
+                    100 * (Double) kpff.get(1))), table1);
+            assertConfusion(nb, db, run);
+            assertLearnedW(nb, db, run);
+        }
+        assertEquals(version.equals("v1"), html(nb, "confusion").contains("2 of its cells counted from their "
+                + "predictions (written before the confusion column)"), html(nb, "confusion"));
     }
 
     /**
