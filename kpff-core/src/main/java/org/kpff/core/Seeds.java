@@ -46,7 +46,7 @@ public final class Seeds {
         return ByteBuffer.wrap(sha256(text)).getLong();
     }
 
-    /** SHA-256 of the UTF-8 text. */
+    /** SHA-256 of the UTF-8 text: the project's one SHA-256 (seeds, cell ids, dataset and config fingerprints). */
     public static byte[] sha256(String text) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

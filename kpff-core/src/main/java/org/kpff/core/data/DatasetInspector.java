@@ -106,11 +106,8 @@ public final class DatasetInspector {
     private static void readAll(String rootUri, List<String> paths, Configuration conf, ImageSize[] sizes,
             ImageProblem[] failures) {
         FileSystem fs = SceneDataset.fileSystem(rootUri, new Path(rootUri), conf);
-        ExecutorService pool = Executors.newFixedThreadPool(DecodedImages.defaultThreads(), r -> {
-            Thread t = new Thread(r, "kpff-inspect");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(DecodedImages.defaultThreads(),
+                org.kpff.core.DaemonThreads.named("kpff-inspect"));
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < paths.size(); i++) {

@@ -1,15 +1,13 @@
 package org.kpff.core.data;
 
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.kpff.core.Seeds;
 
 /**
  * The immutable, serializable result of listing a dataset: root URI, class names in sorted order, and every image
@@ -160,20 +158,14 @@ public final class DatasetListing implements Serializable {
     }
 
     private static String computeFingerprint(String rootUri, List<String> classes, List<ImageRef> images) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
-        sha.update((rootUri + "\n").getBytes(StandardCharsets.UTF_8));
+        StringBuilder text = new StringBuilder(rootUri).append('\n');
         for (String c : classes) {
-            sha.update(("class\t" + c + "\n").getBytes(StandardCharsets.UTF_8));
+            text.append("class\t").append(c).append('\n');
         }
         for (ImageRef ref : images) {
-            sha.update((ref.label() + "\t" + ref.path() + "\n").getBytes(StandardCharsets.UTF_8));
+            text.append(ref.label()).append('\t').append(ref.path()).append('\n');
         }
-        return HexFormat.of().formatHex(sha.digest());
+        return HexFormat.of().formatHex(Seeds.sha256(text.toString()));
     }
 
     @Override

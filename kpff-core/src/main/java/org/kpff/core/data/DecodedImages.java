@@ -13,8 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -83,7 +81,8 @@ public final class DecodedImages {
         int n = listing.size();
         byte[][] pixels = new byte[n][];
         ImageProblem[] problems = new ImageProblem[n];
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(n, 1)), daemonThreads());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(n, 1)),
+                org.kpff.core.DaemonThreads.named("kpff-decode"));
         try {
             List<Future<?>> futures = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -192,15 +191,6 @@ public final class DecodedImages {
         } catch (IOException e) {
             throw new IOException("Cannot read image '" + path + "': " + e.getMessage(), e);
         }
-    }
-
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "kpff-decode-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /**

@@ -91,11 +91,8 @@ public final class SyntheticScenes {
             requireEmpty(fs, qualified);
             String classFormat = "class%0" + Math.max(2, digits(classes - 1)) + "d";
             String imageFormat = "img%0" + Math.max(3, digits(perClass - 1)) + "d.png";
-            ExecutorService pool = Executors.newFixedThreadPool(DecodedImages.defaultThreads(), r -> {
-                Thread t = new Thread(r, "kpff-synthetic");
-                t.setDaemon(true);
-                return t;
-            });
+            ExecutorService pool = Executors.newFixedThreadPool(DecodedImages.defaultThreads(),
+                    org.kpff.core.DaemonThreads.named("kpff-synthetic"));
             try {
                 List<Future<?>> futures = new ArrayList<>();
                 for (int c = 0; c < classes; c++) {

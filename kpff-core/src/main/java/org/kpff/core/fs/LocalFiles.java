@@ -19,10 +19,9 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  *
  * <p>Without Hadoop's native library (the usual case on a laptop or a Spark executor that only writes local
  * files), Hadoop 3.3's local file system starts a process for every permission it sets and every link it checks:
- * a {@code chmod} per file and folder it creates, a {@code readlink} per {@code FileContext} rename. One
- * checkpoint of a cell cost 23 processes that way, 0.7–1.4 s on the two-core development machine (JFR's
- * {@code jdk.ProcessStart}), several percent of a cell's time. The same operations through {@code java.nio} start
- * none.
+ * a {@code chmod} per file and folder it creates, a {@code readlink} per {@code FileContext} rename: 23 processes
+ * per checkpoint of a cell (JFR's {@code jdk.ProcessStart}; what they cost is measured in the README, Training
+ * speed). The same operations through {@code java.nio} start none.
  *
  * <p>Hadoop's checksummed local file system ({@link LocalFileSystem}) keeps a side file {@code .<name>.crc} per file
  * and verifies it on read. Files written here have none, which it accepts; a replaced file's stale side file is

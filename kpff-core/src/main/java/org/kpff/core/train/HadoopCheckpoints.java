@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@code java.nio} ({@link LocalFiles}): Hadoop's local file system would start 23 processes per checkpoint.
  *
  * <p>Not DL4J's {@code ModelSerializer} zip: that writes every float through a {@code DataOutputStream} into a
- * deflating zip, about 9 % of a cell's time when it checkpoints every epoch (a JFR profile of AlexNet at 64 px); the
- * binary arrays are written in bulk, uncompressed. {@link #load()} still reads a checkpoint of the earlier
+ * deflating zip, a measurable share of a cell that checkpoints every epoch (the README, Training speed, gives the
+ * profile's figure); the binary arrays are written in bulk, uncompressed. {@link #load()} still reads a checkpoint of the earlier
  * {@code model.zip} format, so a run started before can resume. {@link #readModel} reads a saved network for
  * inspection.
  */

@@ -1,5 +1,8 @@
 package org.kpff.job.config;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueFactory;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -70,7 +73,7 @@ public final class ConfigKey<T> {
     static ConfigKey<Integer> ofInt(String name, int defaultValue, int min, int max, String doc) {
         String allowed = max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer in [" + min + ", " + max + "]";
         return new ConfigKey<>(name, "int", defaultValue, allowed, doc, true, false, raw -> {
-            long v = readIntegral(raw);
+            long v = readIntegral(name, raw);
             if (v < min || v > max) {
                 throw new BadValue("");
             }
@@ -81,7 +84,7 @@ public final class ConfigKey<T> {
     /** A long key taking any 64-bit integer. */
     static ConfigKey<Long> ofLong(String name, long defaultValue, String doc) {
         return new ConfigKey<>(name, "long", defaultValue, "an integer (64-bit)", doc, true, false,
-                ConfigKey::readIntegral, v -> v, String::valueOf);
+                raw -> readIntegral(name, raw), v -> v, String::valueOf);
     }
 
     /** A finite double key within a range whose ends may be open or closed. */
@@ -96,15 +99,9 @@ public final class ConfigKey<T> {
         }
         return new ConfigKey<>(name, "double", defaultValue, allowed, doc, true, false, raw -> {
             double v;
-            if (raw instanceof Number n) {
-                v = n.doubleValue();
-            } else if (raw instanceof String s) {
-                try {
-                    v = Double.parseDouble(s.trim());
-                } catch (NumberFormatException e) {
-                    throw new BadValue("not a number");
-                }
-            } else {
+            try {
+                v = typed(name, raw).getDouble(name);
+            } catch (ConfigException e) {
                 throw new BadValue("not a number");
             }
             boolean ok = Double.isFinite(v) && (loClosed ? v >= lo : v > lo) && (hiClosed ? v <= hi : v < hi);
@@ -115,26 +112,14 @@ public final class ConfigKey<T> {
         }, v -> v, ConfigKey::canonicalDouble);
     }
 
-    /** A boolean key; accepts true/false and HOCON's yes/no/on/off. */
+    /** A boolean key; accepts true/false and HOCON's yes/no/on/off (Typesafe Config's {@code getBoolean}). */
     static ConfigKey<Boolean> ofBoolean(String name, boolean defaultValue, String doc) {
         return new ConfigKey<>(name, "boolean", defaultValue, "true or false", doc, true, false, raw -> {
-            if (raw instanceof Boolean b) {
-                return b;
+            try {
+                return typed(name, raw).getBoolean(name);
+            } catch (ConfigException e) {
+                throw new BadValue("");
             }
-            if (raw instanceof String s) {
-                switch (s.trim().toLowerCase(Locale.ROOT)) {
-                    case "true", "yes", "on" -> {
-                        return true;
-                    }
-                    case "false", "no", "off" -> {
-                        return false;
-                    }
-                    default -> {
-                        // fall through to the error below
-                    }
-                }
-            }
-            throw new BadValue("");
         }, v -> v, String::valueOf);
     }
 
@@ -280,23 +265,30 @@ public final class ConfigKey<T> {
 
     // ---------------------------------------------------------------- helpers
 
-    private static long readIntegral(Object raw) throws BadValue {
-        if (raw instanceof Integer || raw instanceof Long) {
-            return ((Number) raw).longValue();
-        }
-        if (raw instanceof Number n) {
-            double d = n.doubleValue();
-            if (d == Math.rint(d) && Math.abs(d) < 9.0e15) {
-                return (long) d;
-            }
+    /**
+     * A raw value (from a config file, an override or a search space) as a one-key Config at the key's path, so that
+     * Typesafe Config's typed getters read it: they parse strings as HOCON does and throw
+     * {@link ConfigException.WrongType} for a value of another type, which the readers turn into a {@link BadValue}
+     * (the loader collects one message per bad key, naming it, the value and what is allowed).
+     */
+    private static Config typed(String name, Object raw) {
+        return ConfigValueFactory.fromAnyRef(raw instanceof String s ? s.trim() : raw).atPath(name);
+    }
+
+    /** A whole number through {@code getNumber} (which would truncate 1.5 with {@code getLong}: refused instead). */
+    private static long readIntegral(String name, Object raw) throws BadValue {
+        Number n;
+        try {
+            n = typed(name, raw).getNumber(name);
+        } catch (ConfigException e) {
             throw new BadValue("not an integer");
         }
-        if (raw instanceof String s) {
-            try {
-                return Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                throw new BadValue("not an integer");
-            }
+        if (n instanceof Integer || n instanceof Long) {
+            return n.longValue();
+        }
+        double d = n.doubleValue();
+        if (d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+            return (long) d;
         }
         throw new BadValue("not an integer");
     }

@@ -6,11 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -310,12 +307,7 @@ public final class JobConfig implements Serializable {
                 .filter(k -> k != ConfigKeys.MODEL_FUSION_LR_SCALE || model.fusionLrScale() != 1.0)
                 .map(ConfigKey::name).sorted()
                 .forEach(name -> text.append(name).append('=').append(canonical.get(name)).append('\n'));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return HexFormat.of().formatHex(org.kpff.core.Seeds.sha256(text.toString()), 0, 8);
     }
 
     /** Every key whose value differs from {@code other}'s, sorted by key name. */

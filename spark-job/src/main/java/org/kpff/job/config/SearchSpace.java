@@ -30,23 +30,17 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
     /** How one key is searched. */
     public enum Kind {
         /** A plain list: a grid axis; random draws pick one value uniformly. */
-        LIST("list"),
+        LIST,
         /** {@code { choice = [...] }}: a uniform choice among the values (a grid axis too). */
-        CHOICE("choice"),
+        CHOICE,
         /** {@code { uniform = [low, high] }}: uniform on the closed interval (integers for int keys). */
-        UNIFORM("uniform"),
+        UNIFORM,
         /** {@code { log-uniform = [low, high] }}: log-uniform on the closed interval, low > 0. */
-        LOG_UNIFORM("log-uniform");
+        LOG_UNIFORM;
 
-        private final String id;
-
-        Kind(String id) {
-            this.id = id;
-        }
-
-        /** The name used in configs. */
+        /** The name used in configs ({@link org.kpff.core.EnumIds#id}). */
         public String id() {
-            return id;
+            return org.kpff.core.EnumIds.id(this);
         }
 
         /** Whether the kind has finitely many values (a list or a choice). */

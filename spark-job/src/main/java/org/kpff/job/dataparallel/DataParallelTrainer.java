@@ -145,7 +145,6 @@ public final class DataParallelTrainer {
     private static CellRun finish(CellTask task, boolean ok, String reason, CellOutcome outcome,
             List<Integer> heldOut, CollectionAccumulator<String> placements, long start,
             java.time.Instant startedAt) {
-        System.gc();
         TreeSet<String> hosts = new TreeSet<>();
         TreeSet<String> gpus = new TreeSet<>();
         for (String p : placements.value()) {

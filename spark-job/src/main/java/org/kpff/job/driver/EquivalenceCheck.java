@@ -143,7 +143,7 @@ public final class EquivalenceCheck {
             throw new IllegalArgumentException("The run at " + outUri + " has no committed kpff cell to check.");
         }
         String md = markdown(checks, version);
-        Path file = new Path(layout.root(), "equivalence.md");
+        Path file = new Path(layout.equivalenceMarkdown());
         try (OutputStream out = fs.create(file, true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
         }

@@ -53,11 +53,8 @@ final class LocalCellExecutor implements CellExecutor {
         SerializableHadoopConf conf = new SerializableHadoopConf(jsc.hadoopConfiguration());
         FaultInjector faults = FaultInjection.current();
         List<GridCell> started = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(slots, r -> {
-            Thread t = new Thread(r, "kpff-cell-driver");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(slots,
+                org.kpff.core.DaemonThreads.named("kpff-cell-driver"));
         CompletionService<Ended> ended = new ExecutorCompletionService<>(pool);
         int running = 0;
         int committedSeen = 0;

@@ -249,10 +249,9 @@ final class ResultWriter {
                 }
             }
         }
-        Path plots = new Path(layout.summaryMarkdown()).getParent();
         int classes = predictions.isEmpty() ? 0 : predictions.get(0).probabilities().size();
         for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells, classes).entrySet()) {
-            try (OutputStream out = fs.create(new Path(plots, png.getKey()), true)) {
+            try (OutputStream out = fs.create(new Path(layout.plot(png.getKey())), true)) {
                 out.write(png.getValue());
             }
         }

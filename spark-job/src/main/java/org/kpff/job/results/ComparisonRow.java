@@ -49,16 +49,26 @@ public record ComparisonRow(String backbone, FusionMethod method, FusionMethod b
                 tStatistic, tPValue, nImages, mcnemarB, mcnemarC, mcnemarPValue, tStatus.id(), mcnemarStatus.id());
     }
 
-    /** Reads a row of {@link ResultSchemas#COMPARISONS}. */
+    /**
+     * Reads a row of {@link ResultSchemas#COMPARISONS}. The two status columns, which runs of schema version 1 lack
+     * (null), are derived from the row: t is defined exactly when its p-value is a number (else too few folds or
+     * zero variance, told apart by {@code n_folds}), McNemar's status follows from its counts.
+     */
     public static ComparisonRow fromRow(Row row) {
         var s = ResultSchemas.COMPARISONS;
+        int n = Rows.integer(row, s, "n_folds");
+        double tP = Rows.doubleValue(row, s, "t_p_value");
+        long images = Rows.longValue(row, s, "n_images");
+        long b = Rows.longValue(row, s, "mcnemar_b");
+        long c = Rows.longValue(row, s, "mcnemar_c");
+        String t = Rows.string(row, s, "t_status");
+        String m = Rows.string(row, s, "mcnemar_status");
+        TTestStatus tStatus = t != null ? TTestStatus.parse(t) : !Double.isNaN(tP) ? TTestStatus.OK
+                : n < PairedTests.MIN_FOLDS ? TTestStatus.TOO_FEW_FOLDS : TTestStatus.ZERO_VARIANCE;
         return new ComparisonRow(Rows.string(row, s, "backbone"), FusionMethod.parse(Rows.string(row, s, "fusion")),
-                FusionMethod.parse(Rows.string(row, s, "baseline")), Rows.stringMap(row, s, "hp"),
-                Rows.integer(row, s, "n_folds"), Rows.doubleValue(row, s, "mean_diff"),
-                Rows.doubleValue(row, s, "std_diff"), Rows.doubleValue(row, s, "t_statistic"),
-                Rows.doubleValue(row, s, "t_p_value"), Rows.longValue(row, s, "n_images"),
-                Rows.longValue(row, s, "mcnemar_b"), Rows.longValue(row, s, "mcnemar_c"),
-                Rows.doubleValue(row, s, "mcnemar_p_value"), TTestStatus.parse(Rows.string(row, s, "t_status")),
-                McNemarStatus.parse(Rows.string(row, s, "mcnemar_status")));
+                FusionMethod.parse(Rows.string(row, s, "baseline")), Rows.stringMap(row, s, "hp"), n,
+                Rows.doubleValue(row, s, "mean_diff"), Rows.doubleValue(row, s, "std_diff"),
+                Rows.doubleValue(row, s, "t_statistic"), tP, images, b, c, Rows.doubleValue(row, s, "mcnemar_p_value"),
+                tStatus, m != null ? McNemarStatus.parse(m) : McNemarStatus.of(images, b, c));
     }
 }

@@ -1,38 +1,29 @@
 package org.kpff.job.results;
 
+import org.kpff.core.EnumIds;
+
 /**
  * What McNemar's exact test could use: the {@code mcnemar_status} column of {@code comparisons.parquet}.
  */
 public enum McNemarStatus {
     /** Defined, with at least one discordant image (b + c ≥ 1). */
-    OK("ok"),
+    OK,
     /**
      * No discordant image (b + c = 0, e.g. identical predictions): the exact p-value is 1, and the test carries no
      * evidence either way.
      */
-    NO_DISCORDANT("no-discordant"),
+    NO_DISCORDANT,
     /** No held-out image has predictions from both cells: p is NaN. */
-    NO_IMAGES("no-images");
+    NO_IMAGES;
 
-    private final String id;
-
-    McNemarStatus(String id) {
-        this.id = id;
-    }
-
-    /** The value stored in the {@code mcnemar_status} column. */
+    /** The value stored in the {@code mcnemar_status} column ({@link EnumIds#id}). */
     public String id() {
-        return id;
+        return EnumIds.id(this);
     }
 
-    /** The status of a stored id. */
+    /** The status of a stored id; an error names the value and the allowed ids. */
     public static McNemarStatus parse(String id) {
-        for (McNemarStatus s : values()) {
-            if (s.id.equals(id)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("mcnemar_status = '" + id + "' is not one of ok, no-discordant, no-images");
+        return EnumIds.parse(McNemarStatus.class, id, "mcnemar_status");
     }
 
     /** The status of counts: {@code images} paired images, b and c discordant ones. */

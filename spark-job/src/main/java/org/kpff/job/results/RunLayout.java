@@ -2,6 +2,7 @@ package org.kpff.job.results;
 
 import java.io.Serializable;
 import java.util.Objects;
+import org.kpff.core.EnumIds;
 
 /**
  * The layout of a run's output folder, the one place that names its paths. The root is any Hadoop FileSystem URI
@@ -17,6 +18,8 @@ import java.util.Objects;
  * summary.parquet/      mean ± std per backbone × method × point    (ResultSchemas.SUMMARY)
  * comparisons.parquet/  paired tests                               (ResultSchemas.COMPARISONS)
  * summary.md            Table-1-shaped Markdown (SummaryMarkdown)
+ * accuracy.png, curves-&lt;backbone&gt;.png, w-distance.png, w-&lt;cell id&gt;.png   plots beside it (SummaryPlots)
+ * equivalence.md        KPFF against its W folded into Concat (EquivalenceCheck)
  * checkpoints/&lt;cell id&gt;/ model checkpoints for resume; removable after success
  * trials/               search only: one row per trial                 (ResultSchemas.TRIALS)
  * decisions.json        search only: the trials and every promotion, stop, failure and completion
@@ -38,22 +41,32 @@ public record RunLayout(String root) implements Serializable {
     /** A per-cell table of a run. */
     public enum CellTable {
         /** {@code cells/}. */
-        CELLS("cells"),
+        CELLS,
         /** {@code metrics/}. */
-        METRICS("metrics"),
+        METRICS,
         /** {@code predictions/}. */
-        PREDICTIONS("predictions");
+        PREDICTIONS;
 
-        private final String folder;
-
-        CellTable(String folder) {
-            this.folder = folder;
-        }
-
-        /** The table's folder name under the run root (and under a staging folder). */
+        /** The table's folder name under the run root (and under a staging folder): its {@link EnumIds#id}. */
         public String folder() {
-            return folder;
+            return EnumIds.id(this);
         }
+    }
+
+    /** {@code accuracy.png}: mean final accuracy per backbone × method. */
+    public static final String ACCURACY_PLOT = "accuracy.png";
+
+    /** {@code w-distance.png}: KPFF's W over training, its distance from I and from Add. */
+    public static final String W_DISTANCE_PLOT = "w-distance.png";
+
+    /** {@code curves-<backbone>.png}: the name of a backbone's learning-curve plot in the run root. */
+    public static String curvesPlot(String backbone) {
+        return "curves-" + backbone + ".png";
+    }
+
+    /** {@code w-<cell id>.png}: the name of a KPFF cell's W heat map in the run root. */
+    public static String wPlot(String cellId) {
+        return "w-" + cellId + ".png";
     }
 
     /** Strips trailing slashes and checks the root is not empty. */
@@ -129,6 +142,16 @@ public record RunLayout(String root) implements Serializable {
     /** {@code summary.md}. */
     public String summaryMarkdown() {
         return at("summary.md");
+    }
+
+    /** {@code equivalence.md}: written by the equivalence step. */
+    public String equivalenceMarkdown() {
+        return at("equivalence.md");
+    }
+
+    /** A plot beside {@code summary.md}, by one of the names above (e.g. {@link #ACCURACY_PLOT}). */
+    public String plot(String name) {
+        return at(name);
     }
 
     /** {@code trials/}: a search's one row per trial. */

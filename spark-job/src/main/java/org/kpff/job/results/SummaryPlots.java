@@ -78,7 +78,7 @@ public final class SummaryPlots {
         Map<String, byte[]> out = new LinkedHashMap<>();
         CategoryChart accuracy = accuracy(summary, classes == UC_MERCED_CLASSES);
         if (!accuracy.getSeriesMap().isEmpty()) {
-            out.put("accuracy.png", png(accuracy));
+            out.put(RunLayout.ACCURACY_PLOT, png(accuracy));
         }
         Map<String, List<EpochMetrics>> byBackbone = new TreeMap<>();
         for (EpochMetrics m : metrics) {
@@ -87,16 +87,16 @@ public final class SummaryPlots {
         for (Map.Entry<String, List<EpochMetrics>> e : byBackbone.entrySet()) {
             XYChart curves = curves(e.getKey(), e.getValue());
             if (!curves.getSeriesMap().isEmpty()) {
-                out.put("curves-" + e.getKey() + ".png", png(curves));
+                out.put(RunLayout.curvesPlot(e.getKey()), png(curves));
             }
         }
         XYChart distance = wDistance(metrics);
         if (!distance.getSeriesMap().isEmpty()) {
-            out.put("w-distance.png", png(distance));
+            out.put(RunLayout.W_DISTANCE_PLOT, png(distance));
         }
         for (CellResult c : cells) {
             if (c.learnedW() != null) {
-                out.put("w-" + c.cell().cellId() + ".png", png(heatMap(c)));
+                out.put(RunLayout.wPlot(c.cell().cellId()), png(heatMap(c)));
             }
         }
         return out;

@@ -1,6 +1,7 @@
 package org.kpff.job.results;
 
 import java.util.Locale;
+import org.kpff.core.EnumIds;
 
 /**
  * Whether a paired corrected resampled t-test is defined, and if not why: the {@code t_status} column of
@@ -9,34 +10,23 @@ import java.util.Locale;
  */
 public enum TTestStatus {
     /** Defined: at least {@link PairedTests#MIN_FOLDS} paired folds and differences that vary. */
-    OK("ok"),
+    OK,
     /** Fewer than {@link PairedTests#MIN_FOLDS} paired folds (including none): too few for the t-test. */
-    TOO_FEW_FOLDS("too-few-folds"),
+    TOO_FEW_FOLDS,
     /**
      * The per-fold differences are all equal (all zero included), up to floating-point rounding: their sample
      * variance is 0 and t = mean / 0 is undefined (not ±∞, which would claim p = 0 from two equal numbers).
      */
-    ZERO_VARIANCE("zero-variance");
+    ZERO_VARIANCE;
 
-    private final String id;
-
-    TTestStatus(String id) {
-        this.id = id;
-    }
-
-    /** The value stored in the {@code t_status} column. */
+    /** The value stored in the {@code t_status} column ({@link EnumIds#id}). */
     public String id() {
-        return id;
+        return EnumIds.id(this);
     }
 
-    /** The status of a stored id. */
+    /** The status of a stored id; an error names the value and the allowed ids. */
     public static TTestStatus parse(String id) {
-        for (TTestStatus s : values()) {
-            if (s.id.equals(id)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("t_status = '" + id + "' is not one of ok, too-few-folds, zero-variance");
+        return EnumIds.parse(TTestStatus.class, id, "t_status");
     }
 
     /** Why the test is undefined, for a comparison with {@code n} paired folds and mean difference {@code mean}. */
