@@ -4,7 +4,7 @@ import java.io.Serializable;
 import org.kpff.core.data.DatasetListing;
 import org.kpff.core.data.Folds;
 import org.kpff.core.data.NormalizationSource;
-import org.kpff.core.train.CellSpec;
+import org.kpff.core.model.CellSpec;
 import org.kpff.core.train.Checkpoints;
 import org.kpff.core.train.HadoopCheckpoints;
 

@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.kpff.core.fusion.FusionMethod;
-import org.kpff.core.train.CellSpec;
+import org.kpff.core.model.CellSpec;
 import org.kpff.job.config.ConfigKey;
 import org.kpff.job.config.ConfigKeys;
 import org.kpff.job.config.ConfigValidationException;

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
-import org.kpff.core.head.ModelCost;
-import org.kpff.core.train.CellSpec;
+import org.kpff.core.model.ModelCost;
+import org.kpff.core.model.CellSpec;
 import org.kpff.job.config.JobConfig;
 
 /**

@@ -37,7 +37,7 @@ public final class GridPlanner {
      * point may change a cell's epochs, input size or width (and so its cost) and its run seed.
      *
      * @param classes             number of classes in the dataset (≥ 2); every cell's {@link
-     *                            org.kpff.core.train.CellSpec} is built once here so that a bad point fails before
+     *                            org.kpff.core.model.CellSpec} is built once here so that a bad point fails before
      *                            any Spark work
      * @param points              hyperparameter points, each a map of config-key overrides (raw or canonical text);
      *                            {@code List.of(Map.of())} is a plain run

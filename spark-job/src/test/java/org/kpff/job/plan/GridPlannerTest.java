@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
-import org.kpff.core.train.CellSpec;
+import org.kpff.core.model.CellSpec;
 import org.kpff.job.config.ConfigValidationException;
 import org.kpff.job.config.JobConfig;
 

@@ -1,4 +1,4 @@
-package org.kpff.core.train;
+package org.kpff.core.model;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.kpff.core.head;
+package org.kpff.core.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -11,7 +11,7 @@ import org.kpff.core.backbone.BackboneOptions;
 import org.kpff.core.backbone.Backbones;
 import org.kpff.core.backbone.Taps;
 import org.kpff.core.engine.ComputeEngine;
-import org.kpff.core.train.CellSpec;
+import org.kpff.core.head.FusionHead;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;

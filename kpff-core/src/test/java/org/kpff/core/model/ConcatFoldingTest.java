@@ -1,4 +1,4 @@
-package org.kpff.core.head;
+package org.kpff.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
+import org.kpff.core.head.FusionHead;
 import org.kpff.core.train.CellOutcome;
-import org.kpff.core.train.CellSpec;
 import org.kpff.core.train.CellTrainer;
 import org.kpff.core.train.Checkpoints;
 import org.kpff.core.train.HadoopCheckpoints;

@@ -1,10 +1,10 @@
-package org.kpff.core.head;
+package org.kpff.core.model;
 
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
-import org.kpff.core.train.CellSpec;
+import org.kpff.core.head.FusionHead;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;

@@ -1,4 +1,4 @@
-package org.kpff.core.head;
+package org.kpff.core.model;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.kpff.core.fusion.KroneckerFusionVertex;
-import org.kpff.core.train.CellSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
