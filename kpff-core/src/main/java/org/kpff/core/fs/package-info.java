@@ -1,2 +1,5 @@
-/** File-system helpers shared by the core and the Spark job: the atomic replace of a finished file or folder. */
+/**
+ * File-system helpers shared by the core and the Spark job: the atomic replace of a finished file or folder. Used on
+ * both sides of Spark: executors replace checkpoints, the driver run.json and committed tables.
+ */
 package org.kpff.core.fs;

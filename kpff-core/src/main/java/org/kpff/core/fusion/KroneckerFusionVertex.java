@@ -26,8 +26,12 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *
  * <p>It extends {@link SameDiffVertex} only for DL4J's parameter bookkeeping (parameter shapes, per-parameter
  * updater and regularization, JSON). The numerics never go through SameDiff: {@link #instantiate} returns
- * {@link KroneckerFusionGraphVertex}, whose backward pass is the hand-written {@link KroneckerFusion#backward}
+ * {@link KroneckerFusionVertexRuntime}, whose backward pass is the hand-written {@link KroneckerFusion#backward}
  * (paper eqs. 10 and 13), because SameDiffVertex backprop is 2× wrong in DL4J 1.0.0-M2.x.
+ *
+ * <p>The configuration half of the pair (DL4J's convention: a {@code conf.graph} vertex and its runtime); the
+ * runtime is {@link KroneckerFusionVertexRuntime}. Its class name is in every saved network's JSON, so it keeps
+ * this name and package: renaming it would make earlier checkpoints unreadable.
  *
  * <p>Inputs are vectors {@code [B, r]} (output {@code [B, n·r]}) or feature maps {@code [B, C, H, W]}, fused
  * channel-wise (output {@code [B, n·C, H, W]}, channel {@code k·C + c} = Σ_i W[k, i] · x_i channel c).
@@ -123,7 +127,7 @@ public class KroneckerFusionVertex extends SameDiffVertex {
     public SDVariable defineVertex(SameDiff sameDiff, Map<String, SDVariable> layerInput,
             Map<String, SDVariable> paramTable, Map<String, SDVariable> maskVars) {
         throw new UnsupportedOperationException("KroneckerFusionVertex computes forward and backward by hand "
-                + "(KroneckerFusionGraphVertex); it defines no SameDiff graph.");
+                + "(KroneckerFusionVertexRuntime); it defines no SameDiff graph.");
     }
 
     @Override
@@ -131,7 +135,7 @@ public class KroneckerFusionVertex extends SameDiffVertex {
             INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
         // The updater looks layers up by name: the config must know its vertex name.
         setName(name);
-        return new KroneckerFusionGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
+        return new KroneckerFusionVertexRuntime(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.List;
  * @param confusion     the final model's confusion matrix on the held-out fold: {@code confusion[t][p]} counts
  *                      images of true class t predicted as p (classes × classes, from ND4J's Evaluation)
  */
-public record CellOutcome(List<Evaluation> evaluations, List<Prediction> predictions, double finalAccuracy,
+public record CellOutcome(List<EpochEvaluation> evaluations, List<Prediction> predictions, double finalAccuracy,
         double bestAccuracy, int bestEpoch, int epochs, int resumedFrom, double trainSeconds, double[] learnedW,
         String engine, int[][] confusion) implements java.io.Serializable {
 

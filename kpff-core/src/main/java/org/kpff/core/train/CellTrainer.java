@@ -37,7 +37,7 @@ public final class CellTrainer {
     /** Receives progress as the cell trains. */
     public interface Listener {
         /** Called after every evaluation this attempt runs and its checkpoint (not for restored evaluations). */
-        void onEvaluation(Evaluation evaluation);
+        void onEvaluation(EpochEvaluation evaluation);
     }
 
     /** Supplies the training minibatches of an epoch (1-based), so shuffling can be seeded by epoch. */
@@ -95,7 +95,7 @@ public final class CellTrainer {
         long start = System.nanoTime();
         Optional<Checkpoints.Restored> restored = load(checkpoints);
         ComputationGraph net;
-        List<Evaluation> history = new ArrayList<>();
+        List<EpochEvaluation> history = new ArrayList<>();
         int firstEpoch = 1;
         int resumedFrom = 0;
         if (restored.isPresent() && restored.get().epoch() <= spec.epochs()) {
@@ -144,7 +144,7 @@ public final class CellTrainer {
                     if (last) {
                         fin = r;
                     }
-                    Evaluation e = new Evaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start),
+                    EpochEvaluation e = new EpochEvaluation(epoch, trainLoss, r.loss, r.accuracy, seconds(start),
                             FusionHead.learnedW(net));
                     history.add(e);
                     // The last epoch is saved too: the checkpoint then holds the final model (its learned W);
@@ -160,7 +160,7 @@ public final class CellTrainer {
             }
             double best = Double.NEGATIVE_INFINITY;
             int bestEpoch = 0;
-            for (Evaluation e : history) {
+            for (EpochEvaluation e : history) {
                 if (e.valAccuracy() > best) {
                     best = e.valAccuracy();
                     bestEpoch = e.epoch();
@@ -270,7 +270,7 @@ public final class CellTrainer {
         }
     }
 
-    private static void save(Checkpoints checkpoints, int epoch, ComputationGraph net, List<Evaluation> history) {
+    private static void save(Checkpoints checkpoints, int epoch, ComputationGraph net, List<EpochEvaluation> history) {
         try {
             checkpoints.save(epoch, net, history, RandomState.capture());
         } catch (IOException e) {

@@ -20,7 +20,7 @@ public interface Checkpoints {
      * @param random  the training thread's generator when it was saved; null for a checkpoint of a format that did
      *                not keep it (the cell then resumes with the generator as it finds it)
      */
-    record Restored(int epoch, ComputationGraph model, List<Evaluation> history, RandomState random) {
+    record Restored(int epoch, ComputationGraph model, List<EpochEvaluation> history, RandomState random) {
     }
 
     /** The last complete checkpoint, if any. */
@@ -31,7 +31,7 @@ public interface Checkpoints {
      *
      * @param random the training thread's generator state after {@code epoch}
      */
-    void save(int epoch, ComputationGraph model, List<Evaluation> history, RandomState random) throws IOException;
+    void save(int epoch, ComputationGraph model, List<EpochEvaluation> history, RandomState random) throws IOException;
 
     /** Checkpoints that keep nothing (no resume). */
     Checkpoints NONE = new Checkpoints() {
@@ -41,7 +41,7 @@ public interface Checkpoints {
         }
 
         @Override
-        public void save(int epoch, ComputationGraph model, List<Evaluation> history, RandomState random) {
+        public void save(int epoch, ComputationGraph model, List<EpochEvaluation> history, RandomState random) {
         }
     };
 }

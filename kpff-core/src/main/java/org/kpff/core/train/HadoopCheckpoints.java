@@ -36,18 +36,19 @@ import org.slf4j.LoggerFactory;
  * configuration, with its iteration and epoch counts), {@code epoch-<e>/params.bin} and {@code epoch-<e>/updater.bin}
  * (the flat parameter and updater-state arrays in ND4J's binary array format, {@link BinarySerde}; no updater file
  * for an updater without state), {@code epoch-<e>/history.json} (the evaluations so far with their W, a JSON array
- * of {@link Evaluation}; NaN as {@code "NaN"}; a checkpoint of the older {@code history.tsv} format is ignored) and
- * {@code epoch-<e>/random.json} (the training thread's generator, {@link RandomState}: {@code {"root": ..., "node":
- * ...}}; absent in checkpoints of builds before it, which then resume without it, warned), written under a temporary
- * name and moved into place, then {@code LATEST} (the epoch number) replaced ({@link AtomicReplace}). Older
- * checkpoints are removed after a newer one is in place. On {@code file://} the files are written and moved through
- * {@code java.nio} ({@link LocalFiles}): Hadoop's local file system would start 23 processes per checkpoint.
+ * of {@link EpochEvaluation}; NaN as {@code "NaN"}; a checkpoint of the older {@code history.tsv} format is
+ * ignored) and {@code epoch-<e>/random.json} (the training thread's generator, {@link RandomState}:
+ * {@code {"root": ..., "node": ...}}; absent in checkpoints of builds before it, which then resume without it,
+ * warned), written under a temporary name and moved into place, then {@code LATEST} (the epoch number) replaced
+ * ({@link AtomicReplace}). Older checkpoints are removed after a newer one is in place. On {@code file://} the
+ * files are written and moved through {@code java.nio} ({@link LocalFiles}): Hadoop's local file system would start
+ * 23 processes per checkpoint.
  *
  * <p>Not DL4J's {@code ModelSerializer} zip: that writes every float through a {@code DataOutputStream} into a
  * deflating zip, a measurable share of a cell that checkpoints every epoch (the README, Training speed, gives the
- * profile's figure); the binary arrays are written in bulk, uncompressed. {@link #load()} still reads a checkpoint of the earlier
- * {@code model.zip} format, so a run started before can resume. {@link #readModel} reads a saved network for
- * inspection.
+ * profile's figure); the binary arrays are written in bulk, uncompressed. {@link #load()} still reads a checkpoint
+ * of the earlier {@code model.zip} format, so a run started before can resume. {@link #readModel} reads a saved
+ * network for inspection.
  */
 public final class HadoopCheckpoints implements Checkpoints {
 
@@ -61,7 +62,7 @@ public final class HadoopCheckpoints implements Checkpoints {
     /** The format before {@link #NETWORK}: DL4J's ModelSerializer zip (still read). */
     private static final String MODEL_ZIP = "model.zip";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<List<Evaluation>> HISTORY_TYPE = new TypeReference<>() {
+    private static final TypeReference<List<EpochEvaluation>> HISTORY_TYPE = new TypeReference<>() {
     };
 
     private final Path dir;
@@ -201,7 +202,7 @@ public final class HadoopCheckpoints implements Checkpoints {
             return Optional.empty();
         }
         ComputationGraph model = readModel(fs, folder);
-        List<Evaluation> history;
+        List<EpochEvaluation> history;
         try (InputStream in = fs.open(historyFile)) {
             history = JSON.readValue(in, HISTORY_TYPE);
         }
@@ -258,7 +259,7 @@ public final class HadoopCheckpoints implements Checkpoints {
     }
 
     @Override
-    public void save(int epoch, ComputationGraph model, List<Evaluation> history, RandomState random)
+    public void save(int epoch, ComputationGraph model, List<EpochEvaluation> history, RandomState random)
             throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
         Folder folder = LocalFiles.of(fs, dir).<Folder>map(LocalFolder::new)

@@ -257,7 +257,7 @@ class KroneckerFusionVertexTest {
                 first = net.score();
             }
         }
-        INDArray after = ((KroneckerFusionGraphVertex) net.getVertex("fuse")).getW();
+        INDArray after = ((KroneckerFusionVertexRuntime) net.getVertex("fuse")).getW();
         assertNotEquals(before, after);
         assertEquals(net.paramTable().get("fuse_" + KroneckerFusionVertex.PARAM_W), after);
         assertTrue(net.score() < first, "loss should fall: first " + first + ", last " + net.score());

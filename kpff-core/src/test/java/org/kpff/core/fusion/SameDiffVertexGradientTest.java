@@ -33,7 +33,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * exactly twice the true one ({@code ExternalErrorsFunction.doDiff()} both registers and returns the gradient). A
  * trivial vertex, out = x ⊙ w, sits between a dense layer and the output in double precision; its analytic
  * gradients are compared with central differences. When an upgrade of DL4J makes this test fail with a ratio of 1,
- * SameDiffVertex's own backward pass is right, and the hand-written one ({@link KroneckerFusionGraphVertex}) could go.
+ * SameDiffVertex's own backward pass is right, and the hand-written one ({@link KroneckerFusionVertexRuntime}) could go.
  */
 class SameDiffVertexGradientTest {
 

@@ -78,9 +78,9 @@ class CellTrainerTest {
 
     @Test
     void evaluatesOnScheduleAndPredictsEveryHeldOutImage() {
-        List<Evaluation> seen = new ArrayList<>();
+        List<EpochEvaluation> seen = new ArrayList<>();
         CellOutcome out = CellTrainer.train(spec(FusionMethod.KPFF, 5, 2), data(false), Checkpoints.NONE, seen::add);
-        assertEquals(List.of(2, 4, 5), out.evaluations().stream().map(Evaluation::epoch).toList());
+        assertEquals(List.of(2, 4, 5), out.evaluations().stream().map(EpochEvaluation::epoch).toList());
         assertEquals(out.evaluations(), seen);
         assertEquals(VAL, out.predictions().size());
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), out.predictions().stream().map(Prediction::position).toList());
@@ -98,7 +98,7 @@ class CellTrainerTest {
         assertArrayEquals(expected, out.confusion());
         assertEquals(VAL / 2, out.confusion()[0][0] + out.confusion()[0][1], "five held-out images of class 0");
         assertEquals(correct, out.confusion()[0][0] + out.confusion()[1][1]);
-        for (Evaluation e : out.evaluations()) {
+        for (EpochEvaluation e : out.evaluations()) {
             assertTrue(Double.isFinite(e.trainLoss()) && e.trainLoss() > 0, "train loss " + e);
             assertTrue(Double.isFinite(e.valLoss()) && e.valLoss() > 0, "val loss " + e);
         }
@@ -115,9 +115,9 @@ class CellTrainerTest {
     void wIsRecordedAtEveryEvaluationAndSurvivesACheckpoint(@TempDir Path dir) throws Exception {
         HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
         CellOutcome out = CellTrainer.train(spec(FusionMethod.KPFF, 4, 2), data(false), store, null);
-        List<Evaluation> evals = out.evaluations();
-        assertEquals(List.of(2, 4), evals.stream().map(Evaluation::epoch).toList());
-        for (Evaluation e : evals) {
+        List<EpochEvaluation> evals = out.evaluations();
+        assertEquals(List.of(2, 4), evals.stream().map(EpochEvaluation::epoch).toList());
+        for (EpochEvaluation e : evals) {
             assertEquals(9, e.fusionW().size(), "3 taps: W is 3 x 3");
         }
         // W starts as I and moves while training; the last evaluation's W is the learned W
@@ -149,7 +149,7 @@ class CellTrainerTest {
         CellOutcome out = CellTrainer.train(spec, data(false), store, e -> trainedAgain.add(e.epoch()));
         assertEquals(4, out.resumedFrom());
         assertEquals(List.of(6), trainedAgain, "only the epochs after the checkpoint are trained again");
-        assertEquals(List.of(2, 4, 6), out.evaluations().stream().map(Evaluation::epoch).toList());
+        assertEquals(List.of(2, 4, 6), out.evaluations().stream().map(EpochEvaluation::epoch).toList());
         assertEquals(6, out.epochs());
         assertEquals(List.of("LATEST", "epoch-6"), Files.list(dir).map(p -> p.getFileName().toString())
                 .filter(n -> !n.endsWith(".crc")).sorted().toList(), "older checkpoints removed (Hadoop .crc side files aside)");
@@ -186,10 +186,10 @@ class CellTrainerTest {
         CellOutcome resumed = CellTrainer.train(spec, data(false), store, null);
 
         assertEquals(4, resumed.resumedFrom());
-        assertEquals(straight.evaluations().stream().map(Evaluation::trainLoss).toList(),
-                resumed.evaluations().stream().map(Evaluation::trainLoss).toList(), "training losses, bit for bit");
-        assertEquals(straight.evaluations().stream().map(Evaluation::valLoss).toList(),
-                resumed.evaluations().stream().map(Evaluation::valLoss).toList(), "validation losses, bit for bit");
+        assertEquals(straight.evaluations().stream().map(EpochEvaluation::trainLoss).toList(),
+                resumed.evaluations().stream().map(EpochEvaluation::trainLoss).toList(), "training losses, bit for bit");
+        assertEquals(straight.evaluations().stream().map(EpochEvaluation::valLoss).toList(),
+                resumed.evaluations().stream().map(EpochEvaluation::valLoss).toList(), "validation losses, bit for bit");
         assertArrayEquals(straight.learnedW(), resumed.learnedW(), 0.0);
         assertEquals(straight.finalAccuracy(), resumed.finalAccuracy(), 0.0);
     }

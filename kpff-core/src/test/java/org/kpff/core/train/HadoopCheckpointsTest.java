@@ -51,7 +51,7 @@ class HadoopCheckpointsTest {
         net.fit(batch(1));
         net.fit(batch(2));
         HadoopCheckpoints store = new HadoopCheckpoints(dir.toUri().toString(), new Configuration());
-        List<Evaluation> history = List.of(new Evaluation(1, 1.0, 1.1, 0.5, 2.0));
+        List<EpochEvaluation> history = List.of(new EpochEvaluation(1, 1.0, 1.1, 0.5, 2.0));
         RandomState random = new RandomState(-7_423_911_230_005L, 123_456_789_012L);
         store.save(1, net, history, random);
         assertTrue(Files.exists(dir.resolve("epoch-1").resolve("params.bin")));
@@ -125,7 +125,7 @@ class HadoopCheckpointsTest {
         store.save(1, net, List.of(), STATE);
         List<String> started = processesStartedBy(() -> {
             for (int e = 2; e <= 4; e++) {
-                store.save(e, net, List.of(new Evaluation(e, 1.0, 1.0, 0.5, 2.0)), STATE);
+                store.save(e, net, List.of(new EpochEvaluation(e, 1.0, 1.0, 0.5, 2.0)), STATE);
             }
             assertEquals(4, store.load().orElseThrow().epoch());
         }, scratch);
@@ -191,7 +191,7 @@ class HadoopCheckpointsTest {
         store.save(1, net, List.of(), STATE);
         copyFolder(dir.resolve("epoch-1"), aside.resolve("epoch-1"));
         net.fit(batch(2));
-        store.save(2, net, List.of(new Evaluation(2, 1.0, 1.0, 0.5, 2.0)), STATE);
+        store.save(2, net, List.of(new EpochEvaluation(2, 1.0, 1.0, 0.5, 2.0)), STATE);
         copyFolder(aside.resolve("epoch-1"), dir.resolve("epoch-1"));
         FileSystem local = FileSystem.getLocal(new Configuration());
         try (OutputStream out = local.create(new org.apache.hadoop.fs.Path(dir.resolve("LATEST").toUri()), true)) {

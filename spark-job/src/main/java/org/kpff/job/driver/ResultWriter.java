@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
 import org.kpff.core.data.DatasetListing;
 import org.kpff.core.data.Folds;
 import org.kpff.core.train.CellOutcome;
-import org.kpff.core.train.Evaluation;
+import org.kpff.core.train.EpochEvaluation;
 import org.kpff.core.train.Prediction;
 import org.kpff.job.results.CellCommitter;
 import org.kpff.job.exec.CellRun;
@@ -108,7 +108,7 @@ final class ResultWriter {
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
                     run.rssBytes(), run.engine(), run.executorId(), run.startedAt(), run.finishedAt(), run.device(),
                     imagesPerSecond(o, task.listing().size(), run.heldOutImages().size()));
-            for (Evaluation e : o.evaluations()) {
+            for (EpochEvaluation e : o.evaluations()) {
                 metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds(),
                         e.fusionW()).toRow());
             }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.kpff.core.train.CellOutcome;
-import org.kpff.core.train.Evaluation;
+import org.kpff.core.train.EpochEvaluation;
 import org.junit.jupiter.api.Test;
 
 /** The cells table's images_per_second counts what the attempt trained on and evaluated, resumed or not. */
@@ -14,7 +14,7 @@ class ImagesPerSecondTest {
 
     /** 100 images, 20 held out: 80 trained per epoch, 20 per evaluation. */
     private static Double rate(int epochs, int resumedFrom, double seconds, int... evaluatedEpochs) {
-        List<Evaluation> evals = IntStream.of(evaluatedEpochs).mapToObj(e -> new Evaluation(e, 1, 1, 0.5, e))
+        List<EpochEvaluation> evals = IntStream.of(evaluatedEpochs).mapToObj(e -> new EpochEvaluation(e, 1, 1, 0.5, e))
                 .toList();
         CellOutcome o = new CellOutcome(evals, List.of(), 0.5, 0.5, epochs, epochs, resumedFrom, seconds, null,
                 "cpu-plain", new int[][] {{1}});

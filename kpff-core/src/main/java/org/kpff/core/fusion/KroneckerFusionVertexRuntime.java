@@ -18,10 +18,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Runtime of {@link KroneckerFusionVertex}: forward {@link KroneckerFusion#forward} (eq. 5) and the hand-written
+ * Runtime (numerics) of the configuration {@link KroneckerFusionVertex}, made by its {@code instantiate}: forward {@link KroneckerFusion#forward} (eq. 5) and the hand-written
  * backward {@link KroneckerFusion#backward} (eqs. 10, 13), with W a view into the graph's flat parameter array.
  */
-public class KroneckerFusionGraphVertex extends BaseGraphVertex {
+public class KroneckerFusionVertexRuntime extends BaseGraphVertex {
 
     private static final long serialVersionUID = 1L;
 
@@ -31,7 +31,7 @@ public class KroneckerFusionGraphVertex extends BaseGraphVertex {
     private INDArray gradientView;
     private INDArray gradW;
 
-    KroneckerFusionGraphVertex(KroneckerFusionVertex config, ComputationGraph graph, String name, int vertexIndex,
+    KroneckerFusionVertexRuntime(KroneckerFusionVertex config, ComputationGraph graph, String name, int vertexIndex,
             INDArray paramsView, boolean initializeParams, DataType dataType) {
         super(graph, name, vertexIndex, null, null, dataType);
         this.config = config;
@@ -52,7 +52,7 @@ public class KroneckerFusionGraphVertex extends BaseGraphVertex {
 
     @Override
     public String toString() {
-        return "KroneckerFusionGraphVertex(name=" + getVertexName() + ", n=" + config.getNumInputs() + ")";
+        return "KroneckerFusionVertexRuntime(name=" + getVertexName() + ", n=" + config.getNumInputs() + ")";
     }
 
     @Override

@@ -15,16 +15,16 @@ import java.util.List;
  *                    w_i); null for the other methods (and for evaluations restored from a checkpoint written
  *                    before W was recorded)
  */
-public record Evaluation(int epoch, double trainLoss, double valLoss, double valAccuracy, double seconds,
+public record EpochEvaluation(int epoch, double trainLoss, double valLoss, double valAccuracy, double seconds,
         List<Double> fusionW) implements java.io.Serializable {
 
     /** Copies W, so that the record stays immutable (and compares by value). */
-    public Evaluation {
+    public EpochEvaluation {
         fusionW = fusionW == null ? null : List.copyOf(fusionW);
     }
 
     /** An evaluation without a fusion matrix (methods other than KPFF). */
-    public Evaluation(int epoch, double trainLoss, double valLoss, double valAccuracy, double seconds) {
+    public EpochEvaluation(int epoch, double trainLoss, double valLoss, double valAccuracy, double seconds) {
         this(epoch, trainLoss, valLoss, valAccuracy, seconds, null);
     }
 }
