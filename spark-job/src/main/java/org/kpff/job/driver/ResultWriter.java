@@ -64,8 +64,7 @@ final class ResultWriter {
         this.layout = layout;
         this.conf = spark.sparkContext().hadoopConfiguration();
         this.committer = new CellCommitter(layout, conf);
-        // Schema version 3: timestamps as TIMESTAMP_MICROS (UTC), not Spark's default INT96.
-        spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+        ResultSchemas.writeTimestampsAsMicros(spark);
     }
 
     CellCommitter committer() {

@@ -47,6 +47,7 @@ class ResultParquetTest {
     }
 
     private static void write(List<Row> rows, StructType schema, String dir) {
+        ResultSchemas.writeTimestampsAsMicros(spark);
         spark.createDataFrame(rows, schema).repartition(1).write().parquet(dir);
     }
 

@@ -31,7 +31,7 @@ public final class ParquetSchemas {
         }
         Map<DataType, String> simple = Map.of(DataTypes.StringType, "VARCHAR", DataTypes.IntegerType, "INTEGER",
                 DataTypes.LongType, "BIGINT", DataTypes.DoubleType, "DOUBLE", DataTypes.FloatType, "FLOAT",
-                DataTypes.TimestampType, "TIMESTAMP");
+                DataTypes.TimestampType, "TIMESTAMP WITH TIME ZONE"); // TIMESTAMP_MICROS, UTC (schema version 3)
         String type = simple.get(t);
         if (type == null) {
             throw new IllegalArgumentException("No DuckDB type known for Spark type " + t);
