@@ -1,2 +1,5 @@
-/** File-system helpers shared by the core and the Spark job: the atomic replace of a finished file or folder. */
+/**
+ * File-system helpers shared by the core and the Spark job: the atomic replace of a finished file or folder, and the
+ * rule for which stores have an atomic rename ({@link org.kpff.core.fs.StoreSemantics}).
+ */
 package org.kpff.core.fs;

@@ -12,6 +12,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.kpff.core.fs.AtomicReplace;
+import org.kpff.core.fs.StoreSemantics;
+import org.kpff.job.results.CommitProtocols;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -63,6 +65,11 @@ final class ResultWriter {
         this.layout = layout;
         this.conf = spark.sparkContext().hadoopConfiguration();
         this.committer = new CellCommitter(layout, conf);
+        try {
+            CommitProtocols.configure(spark, layout.root());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot reach the run folder " + layout.root(), e);
+        }
     }
 
     CellCommitter committer() {
@@ -76,12 +83,24 @@ final class ResultWriter {
             rows.add(new FoldAssignment(listing.relativePath(i), listing.classes().get(listing.label(i)), folds.fold(i))
                     .toRow());
         }
+        if (committer.direct()) {
+            // No rename: written in place; its _SUCCESS (written by the commit, last) says it is complete.
+            oneFile(rows, ResultSchemas.FOLDS).write().mode(SaveMode.Overwrite).parquet(layout.foldsParquet());
+            return;
+        }
         String tmp = layout.stagingDir() + "/folds-" + System.nanoTime();
         write(rows, ResultSchemas.FOLDS, tmp);
         FileSystem fs = new Path(layout.root()).getFileSystem(conf);
         if (!fs.rename(new Path(tmp), new Path(layout.foldsParquet()))) {
             throw new IOException("Could not rename " + tmp + " to " + layout.foldsParquet());
         }
+    }
+
+    /** Whether {@code folds.parquet} is complete: it exists (renamed into place), or, direct, has its _SUCCESS. */
+    boolean foldsWritten() throws IOException {
+        Path folds = new Path(layout.foldsParquet());
+        FileSystem fs = folds.getFileSystem(conf);
+        return committer.direct() ? fs.exists(new Path(folds, "_SUCCESS")) : fs.exists(folds);
     }
 
     /** Converts one executor result into rows and commits them. */
@@ -191,20 +210,19 @@ final class ResultWriter {
 
     /** Replaces {@code trials/} with these rows: written completely under {@code _staging/}, then renamed. */
     void writeTrials(List<TrialRow> trials) throws IOException {
+        if (committer.direct()) {
+            oneFile(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS).write()
+                    .mode(SaveMode.Overwrite).parquet(layout.trialsDir());
+            return;
+        }
         String tmp = layout.stagingDir() + "/trials-" + System.nanoTime();
         write(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS, tmp);
         AtomicReplace.replace(new Path(tmp), new Path(layout.trialsDir()), conf);
     }
 
-    /** Writes a text file atomically (temporary file, rename). */
+    /** Writes a text file atomically (a temporary file renamed into place, or one PUT: {@link StoreSemantics}). */
     void writeText(String uri, String text) throws IOException {
-        Path p = new Path(uri);
-        FileSystem fs = p.getFileSystem(conf);
-        Path tmp = new Path(p.getParent(), "_" + p.getName() + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        }
-        AtomicReplace.replace(tmp, p, conf);
+        StoreSemantics.writeFile(new Path(uri), text.getBytes(StandardCharsets.UTF_8), conf);
     }
 
     /** Reads all committed cells and their predictions, aggregates, and writes the summary files. */
