@@ -22,8 +22,9 @@ final class Redaction {
     static final String DEFAULT_REGEX = "(?i)secret|password|token|access[.]?key";
     /** Options whose next argument is a {@code key=value}. */
     private static final Set<String> KEY_VALUE_OPTIONS = Set.of("--conf", "-c", "--set");
+    /** {@code scheme://user:password@}; the password may hold {@code /} and {@code +} (AWS secret keys do). */
     private static final Pattern URI_PASSWORD = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^/@\\s:\"']*):"
-            + "([^/@\\s\"']+)@");
+            + "([^@\\s\"']+)@");
 
     private final Pattern regex;
 

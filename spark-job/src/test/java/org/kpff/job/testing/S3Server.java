@@ -19,7 +19,8 @@ import org.apache.spark.sql.SparkSession;
  * An S3-compatible server inside the test JVM: S3Proxy over jclouds' in-memory {@code transient} blob store, on a
  * free port of 127.0.0.1, with one bucket. S3Proxy's self-contained jar ({@code target/s3proxy/s3proxy.jar}, copied
  * there by Maven) runs in a class loader of its own, whose parent is the platform loader: its Gson 2.11, Guice and
- * Jetty 11 never meet DL4J's Gson 2.8 or Spark's libraries. The server counts the blob-store operations the S3
+ * Jetty 11 never meet DL4J's Gson 2.8 or Spark's libraries. Hadoop caches one FileSystem per bucket and JVM, so each
+ * test class names its own bucket (a cached client would still point at an earlier class's stopped server). The server counts the blob-store operations the S3
  * requests turn into, by name, so a test can say what a step costs on the server's side.
  */
 public final class S3Server implements AutoCloseable {
