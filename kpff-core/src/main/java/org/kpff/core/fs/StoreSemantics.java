@@ -16,8 +16,8 @@ import org.apache.hadoop.fs.Path;
  * {@code webhdfs}/{@code swebhdfs} and Ozone's {@code o3fs}/{@code ofs}. On every other scheme (S3A's {@code s3a},
  * GCS's {@code gs}, ABFS's {@code abfs}/{@code abfss}, anything unknown) it is treated as neither atomic nor exclusive:
  * S3A renames object by object (a copy and a delete each), and so does GCS. The Hadoop property
- * {@code kpff.fs.<scheme>.atomic-rename} ({@code true}/{@code false}, e.g. {@code spark.hadoop.kpff.fs.abfss.atomic-rename
- * =true} for ABFS with hierarchical namespace, whose renames are atomic) overrides the rule for a scheme. Hadoop
+ * {@code kpff.fs.<scheme>.atomic-rename} ({@code true}/{@code false}, e.g.
+ * {@code spark.hadoop.kpff.fs.abfss.atomic-rename=true} for ABFS with hierarchical namespace, whose renames are atomic) overrides the rule for a scheme. Hadoop
  * 3.3's path capabilities name no "atomic rename" capability, hence a list of schemes.
  *
  * <p>Where renames are atomic, results are written under a temporary name and renamed into place; where they are

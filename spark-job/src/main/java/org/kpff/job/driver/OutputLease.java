@@ -7,13 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -22,10 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
-import org.kpff.core.fs.StoreSemantics;
 import org.kpff.job.results.RunLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,11 +138,9 @@ public final class OutputLease implements AutoCloseable {
                     + "must be positive.");
         }
         Path root = new Path(outUri);
-        Path dir = leaseDir(outUri, leaseUri, conf);
-        FileSystem fs = dir.getFileSystem(conf);
-        boolean createdRoot = dir.getParent().equals(root) && !fs.exists(root);
-        LeaseStore store = fs instanceof LocalFileSystem local ? new LeaseStore.Local(local, dir)
-                : new LeaseStore.Hadoop(fs, dir);
+        Path dir = LeaseStore.dirFor(outUri, leaseUri, conf);
+        boolean createdRoot = dir.getParent().equals(root) && !dir.getFileSystem(conf).exists(root);
+        LeaseStore store = LeaseStore.open(dir, conf);
         Holder me = new Holder(hostName(), applicationId, ProcessHandle.current().pid(),
                 UUID.randomUUID().toString(), clock.instant());
         // A publish fails only when another driver published the same generation in between: look again, a few
@@ -163,7 +154,8 @@ public final class OutputLease implements AutoCloseable {
                     String stale = staleness(owner.get(), timeout, clock);
                     if (stale == null) {
                         throw new HeldException("Output " + outUri + " is in use by another driver (" + owner.get()
-                                .holder().describe() + ", last heartbeat " + age(owner.get(), clock) + " ago): two runs must "
+                                .holder().describe() + ", last heartbeat " + age(owner.get(), clock) + " ago): two "
+                                + "runs must "
                                 + "not commit into one folder. Wait until it ends, or choose another --out. If that "
                                 + "driver is dead, its lease is taken over once its heartbeat is older than "
                                 + seconds(timeout) + " (" + TIMEOUT_CONF + ").");
@@ -298,35 +290,6 @@ public final class OutputLease implements AutoCloseable {
         return seconds(Duration.between(owner.heartbeat(), clock.instant()));
     }
 
-    /**
-     * The folder of an output's owner files: {@link RunLayout#leaseDir()} on a store with atomic exclusive rename;
-     * with a lease URI, {@code <lease uri>/out-<16 hex of SHA-256 of the output URI>}; otherwise refused.
-     */
-    static Path leaseDir(String outUri, String leaseUri, Configuration conf) throws IOException {
-        if (leaseUri == null || leaseUri.isBlank()) {
-            if (!StoreSemantics.atomicRename(outUri, conf)) {
-                throw new IllegalArgumentException("Output " + outUri + " is on " + new Path(outUri).getFileSystem(
-                        conf).getScheme() + "://, whose rename is neither atomic nor exclusive, so the output folder "
-                        + "cannot hold the single-writer lease that keeps two drivers from committing into one run. "
-                        + "Set " + LEASE_URI_CONF + " to a folder on HDFS or a local/NFS path that every driver of "
-                        + "this output shares (e.g. --conf " + LEASE_URI_CONF + "=hdfs:///kpff/leases, or "
-                        + "file:///tmp/kpff-leases when all drivers run on this host).");
-            }
-            return new Path(new RunLayout(outUri).leaseDir());
-        }
-        if (!StoreSemantics.atomicRename(leaseUri, conf)) {
-            throw new IllegalArgumentException(LEASE_URI_CONF + " = " + leaseUri + ": its store's rename is neither "
-                    + "atomic nor exclusive, so it cannot hold a lease; use an HDFS or local/NFS folder.");
-        }
-        String key = new RunLayout(outUri).root();
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return new Path(new RunLayout(leaseUri).root(), "out-" + HexFormat.of().formatHex(h, 0, 8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.1f s", Math.max(0, d.toMillis()) / 1000.0);
     }
@@ -401,10 +364,7 @@ public final class OutputLease implements AutoCloseable {
 
     /** Used by tests: the owner that holds the folder now, with its lease where {@code leaseUri} puts it. */
     static Optional<Owner> currentOwner(String outUri, String leaseUri, Configuration conf) throws IOException {
-        Path dir = leaseDir(outUri, leaseUri, conf);
-        FileSystem fs = dir.getFileSystem(conf);
-        LeaseStore store = fs instanceof LocalFileSystem local ? new LeaseStore.Local(local, dir)
-                : new LeaseStore.Hadoop(fs, dir);
+        LeaseStore store = LeaseStore.open(LeaseStore.dirFor(outUri, leaseUri, conf), conf);
         List<Long> g = store.generations();
         return g.isEmpty() ? Optional.empty() : store.read(g.get(g.size() - 1));
     }

@@ -111,7 +111,7 @@ public final class CellCommitter {
         }
     }
 
-    /** The direct commit: final names, {@code metrics} and {@code predictions} first, {@code cells} (the marker) last. */
+    /** The direct commit: final names, {@code metrics} and {@code predictions} first, {@code cells} (marker) last. */
     private void commitDirect(FileSystem fs, String cellId, Map<CellTable, TableWriter> tables) throws IOException {
         if (isCommitted(cellId)) {
             throw new IllegalStateException("Cell " + cellId + " is already committed; refusing to commit it twice.");

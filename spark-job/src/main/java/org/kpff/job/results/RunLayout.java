@@ -22,7 +22,7 @@ import java.util.Objects;
  * decisions.json        search only: the trials and every promotion, stop, failure and completion
  * search.md             search only: the trials ranked (SearchMarkdown)
  * best.conf             search only: the best trial's runnable config
- * _staging/&lt;cell id&gt;/&lt;attempt&gt;/{cells,metrics,predictions}/   a cell's rows before commit (atomic-rename stores)
+ * _staging/&lt;cell id&gt;/&lt;attempt&gt;/{cells,metrics,predictions}/   a cell's rows before commit (rename stores)
  * .kpff-lease/          the single-writer lease's owner files (stores with atomic exclusive rename)
  * </pre>
  *

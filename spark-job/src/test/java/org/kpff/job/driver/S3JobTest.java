@@ -23,6 +23,8 @@ import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.statistics.IOStatisticsSource;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -183,6 +185,40 @@ class S3JobTest {
     }
 
     @Test
+    @Order(3)
+    @ReliabilityCase(fault = "On s3a://, the Spark task writing a cell's `cells` object (the marker) dies halfway "
+            + "through its rows", outcome = "The magic committer aborts the task's upload: no `cells` object, the "
+            + "cell is not committed and no reader sees a row of it; the retried commit commits it once")
+    void aTaskThatDiesInsideTheMarkerWriteLeavesNothingVisible() throws Exception {
+        RunLayout layout = new RunLayout(out);
+        CellCommitter committer = new CellCommitter(layout, conf());
+        Set<String> before = committer.committedCells();
+        String id = "alexnet-kpff-f9-taskdies";
+        Map<CellTable, CellCommitter.TableWriter> dying = tables();
+        dying.put(CellTable.CELLS, dir -> spark.range(5).coalesce(1).map((MapFunction<Long, Long>) x -> {
+            if (x == 3) {
+                throw new IllegalStateException("injected: the task dies after writing 3 rows of the marker");
+            }
+            return x;
+        }, Encoders.LONG()).write().mode(SaveMode.ErrorIfExists).parquet(dir));
+        Exception e = assertThrows(Exception.class, () -> committer.commit(id, dying));
+        assertTrue(String.valueOf(e.getMessage()).contains("Job aborted") || e.toString().contains("injected"),
+                e.toString());
+        assertFalse(committer.isCommitted(id));
+        assertEquals(before, committer.committedCells());
+        assertFalse(keys(layout.committed(CellTable.CELLS, id)).stream().anyMatch(k -> k.endsWith(".parquet")
+                && !k.contains("/__magic")), "no visible cells object");
+        assertEquals(before.size(), spark.read().schema(ResultSchemas.CELLS).parquet(out + "/cells/*").count());
+        committer.commit(id, tables());
+        assertEquals(1, keys(layout.committed(CellTable.CELLS, id)).stream().filter(k -> k.endsWith(".parquet"))
+                .count());
+        FileSystem fs = new org.apache.hadoop.fs.Path(out).getFileSystem(conf());
+        for (CellTable t : CellTable.values()) {
+            fs.delete(new org.apache.hadoop.fs.Path(layout.committed(t, id)), true);
+        }
+    }
+
+    @Test
     @Order(4)
     void requestsOfOneCellCommitAreCounted() throws Exception {
         RunLayout layout = new RunLayout(out);
@@ -275,6 +311,9 @@ class S3JobTest {
     private static List<String> keys(String root) throws Exception {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(root);
         List<String> keys = new ArrayList<>();
+        if (!p.getFileSystem(conf()).exists(p)) {
+            return keys;
+        }
         RemoteIterator<LocatedFileStatus> it = p.getFileSystem(conf()).listFiles(p, true);
         while (it.hasNext()) {
             keys.add(it.next().getPath().toString());
