@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * The single-writer lease of a run folder: only the driver that holds it may write into the folder, so that two
  * runs, or a run and a {@code --resume}, never commit into one folder at once.
  *
- * <p>The lease lives in {@code <out>/.kpff-lease/} ({@link RunLayout#leaseDir()}): one owner file per generation, named by a zero-padded generation
- * number and holding the holder's host, Spark application id, process id, a random token and the time it was taken.
- * The owner file's modification time is the heartbeat, refreshed every {@code timeout / 4}. Taking the lease means
- * publishing generation g + 1 where g is the newest generation, and publishing never overwrites: the file is written
+ * <p>The lease lives in {@code <out>/.kpff-lease/} ({@link RunLayout#leaseDir()}): one owner file per generation,
+ * named by a zero-padded generation number and holding the holder's host, Spark application id, process id, a
+ * random token and the time it was taken. The owner file's modification time is the heartbeat, refreshed every
+ * {@code timeout / 4}. Taking the lease means publishing generation g + 1 where g is the newest generation, and
+ * publishing never overwrites: the file is written
  * completely under a temporary name, then hard-linked into place on a local file system ({@code link(2)} fails when
  * the name exists) or renamed into place on HDFS (a rename onto an existing file fails); so of two drivers that race
  * for the same generation exactly one wins, on either file system. Generation g may be superseded only when it is
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * killed here is taken over at once). A holder checks before every commit that no newer generation exists and its
  * own file is still there; one that lost its lease (say, after a pause longer than the timeout) stops committing.
  *
- * <p>Object stores without an atomic no-overwrite rename (S3A in Hadoop 3.3, GCS: {@link StoreSemantics}) cannot
+ * <p>Object stores without an atomic no-overwrite rename (S3A in Hadoop 3.3, GCS:
+ * {@link org.kpff.core.fs.StoreSemantics}) cannot
  * give this guarantee: two renames onto one absent name both succeed there. On such an output the lease is refused
  * unless {@value #LEASE_URI_CONF} names a folder on a store that has it (HDFS, or a local or NFS path every driver of
  * the output sees); the output's lease then lives in {@code <lease uri>/<hash of the output URI>/}. All times come
@@ -155,9 +157,8 @@ public final class OutputLease implements AutoCloseable {
                     if (stale == null) {
                         throw new HeldException("Output " + outUri + " is in use by another driver (" + owner.get()
                                 .holder().describe() + ", last heartbeat " + age(owner.get(), clock) + " ago): two "
-                                + "runs must "
-                                + "not commit into one folder. Wait until it ends, or choose another --out. If that "
-                                + "driver is dead, its lease is taken over once its heartbeat is older than "
+                                + "runs must not commit into one folder. Wait until it ends, or choose another --out. "
+                                + "If that driver is dead, its lease is taken over once its heartbeat is older than "
                                 + seconds(timeout) + " (" + TIMEOUT_CONF + ").");
                     }
                     LOG.warn("Taking over the lease of {} from a driver that is gone ({}): {}.", outUri,
