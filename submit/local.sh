@@ -3,6 +3,7 @@
 #   submit/local.sh run --config conf/smoke.conf --out runs/smoke        # generates a synthetic dataset first
 #   submit/local.sh run --config conf/smoke.conf --data /path/to/UCMerced_LandUse/Images --out runs/ucm
 #   submit/local.sh summarize --out runs/smoke
+#   submit/local.sh run --conf spark.hadoop.fs.s3a.endpoint=http://host:9000 --data s3a://b/scenes --out s3a://b/runs/x
 # Builds the application jar on first use. Without --data, run and search use (and first generate) the synthetic
 # dataset in KPFF_DATA_DIR, whatever the config's data.uri says. Environment: KPFF_MASTER (local[*]),
 # KPFF_DRIVER_MEMORY (6g), KPFF_DATA_DIR (where the synthetic dataset goes, default data/synthetic), KPFF_DRY_RUN=1
@@ -25,6 +26,34 @@ if [[ "${KPFF_DRY_RUN:-0}" != 1 && ( ! -f "$KPFF_JAR" || ! -f "$classpath_file" 
   mvn -B -q -DskipTests package >&2
   echo "Built $KPFF_JAR in $((SECONDS - build_start)) s." >&2
 fi
+if [[ $# -eq 0 ]]; then
+  set -- --help
+fi
+# --conf key=value (or --conf=key=value), as spark-submit takes it: a Spark setting (spark.*, including
+# spark.hadoop.* for Hadoop, e.g. spark.hadoop.fs.s3a.endpoint) passed to the embedded Spark as a system property.
+# Like spark-submit, a key that is not spark.* is ignored with a warning.
+conf_opts=()
+rest=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --conf|--conf=*)
+      if [[ "$1" == --conf ]]; then
+        [[ $# -ge 2 ]] || { echo "--conf needs key=value (e.g. --conf spark.hadoop.fs.s3a.endpoint=http://host:9000)" >&2; exit 2; }
+        kv="$2"; shift 2
+      else
+        kv="${1#--conf=}"; shift
+      fi
+      if [[ "$kv" != *=* || "${kv%%=*}" == "" ]]; then
+        echo "--conf '${kv%%=*}': expected key=value (e.g. --conf spark.hadoop.fs.s3a.endpoint=http://host:9000)" >&2
+        exit 2
+      fi
+      if [[ "${kv%%=*}" == spark.* ]]; then conf_opts+=("-D$kv"); else
+        echo "Warning: ignoring non-Spark config property: ${kv%%=*} (as spark-submit does; Hadoop settings are spark.hadoop.<key>)" >&2
+      fi ;;
+    *) rest+=("$1"); shift ;;
+  esac
+done
+set -- "${rest[@]}"
 if [[ $# -eq 0 ]]; then
   set -- --help
 fi
@@ -55,10 +84,16 @@ master="${KPFF_MASTER:-local[*]}"
 # 60 failed heartbeats and stops the run. An hour keeps such a pause harmless; KPFF_NETWORK_TIMEOUT overrides it.
 timeout_opt=()
 if [[ "$master" == local* ]]; then timeout_opt=("-Dspark.network.timeout=${KPFF_NETWORK_TIMEOUT:-3600s}"); fi
-cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dspark.master=$master" "${timeout_opt[@]}" "-Dlog4j2.configurationFile=$KPFF_HOME/conf/log4j2.properties"
+cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dspark.master=$master" "${timeout_opt[@]}" "${conf_opts[@]}" "-Dlog4j2.configurationFile=$KPFF_HOME/conf/log4j2.properties"
   -cp "$KPFF_JAR:$(cat "$excluded_classpath_file" 2>/dev/null || true):$(cat "$classpath_file" 2>/dev/null || true)" "$KPFF_MAIN" "${args[@]}")
 if [[ "${KPFF_DRY_RUN:-0}" == 1 ]]; then
-  printf '%s\n' "${cmd[@]}"
+  # Credentials never reach the console: values of keys matching Spark's default spark.redaction.regex are masked.
+  for c in "${cmd[@]}"; do
+    if [[ "$c" == -D*=* && "${c%%=*}" =~ [Ss][Ee][Cc][Rr][Ee][Tt]|[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Tt][Oo][Kk][Ee][Nn]|[Aa][Cc][Cc][Ee][Ss][Ss]\.?[Kk][Ee][Yy] ]]; then
+      c="${c%%=*}=*********(redacted)"
+    fi
+    printf '%s\n' "$c"
+  done
   exit 0
 fi
 exec "${cmd[@]}"

@@ -25,6 +25,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.kpff.core.fs.AtomicReplace;
 import org.kpff.core.fs.LocalFiles;
+import org.kpff.core.fs.StoreSemantics;
 import org.kpff.core.engine.ComputeEngine;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.serde.binary.BinarySerde;
@@ -36,13 +37,15 @@ import org.slf4j.LoggerFactory;
  * configuration, with its iteration and epoch counts), {@code epoch-<e>/params.bin} and {@code epoch-<e>/updater.bin}
  * (the flat parameter and updater-state arrays in ND4J's binary array format, {@link BinarySerde}; no updater file
  * for an updater without state), {@code epoch-<e>/history.json} (the evaluations so far with their W, a JSON array
- * of {@link EpochEvaluation}; NaN as {@code "NaN"}; a checkpoint of the older {@code history.tsv} format is
- * ignored) and {@code epoch-<e>/random.json} (the training thread's generator, {@link RandomState}:
- * {@code {"root": ..., "node": ...}}; absent in checkpoints of builds before it, which then resume without it,
- * warned), written under a temporary name and moved into place, then {@code LATEST} (the epoch number) replaced
- * ({@link AtomicReplace}). Older checkpoints are removed after a newer one is in place. On {@code file://} the
- * files are written and moved through {@code java.nio} ({@link LocalFiles}): Hadoop's local file system would start
- * 23 processes per checkpoint.
+ * of {@link EpochEvaluation}; NaN as {@code "NaN"}; a checkpoint of the older {@code history.tsv} format is ignored) and
+ * {@code epoch-<e>/random.json} (the training thread's generator, {@link RandomState}: {@code {"root": ..., "node":
+ * ...}}; absent in checkpoints of builds before it, which then resume without it, warned), written under a temporary
+ * name and moved into place, then {@code LATEST} (the epoch number) replaced ({@link AtomicReplace}). Older
+ * checkpoints are removed after a newer one is in place. On {@code file://} the files are written and moved through
+ * {@code java.nio} ({@link LocalFiles}): Hadoop's local file system would start 23 processes per checkpoint. On a
+ * store without atomic rename ({@link StoreSemantics}: S3A, GCS) the files are written straight into
+ * {@code epoch-<e>/} and {@code LATEST}, written last in one PUT, is what makes the checkpoint count: a folder newer
+ * than {@code LATEST}, or any folder when {@code LATEST} is missing, is never restored there.
  *
  * <p>Not DL4J's {@code ModelSerializer} zip: that writes every float through a {@code DataOutputStream} into a
  * deflating zip, a measurable share of a cell that checkpoints every epoch (the README, Training speed, gives the
@@ -108,6 +111,17 @@ public final class HadoopCheckpoints implements Checkpoints {
             }
         }
         folders.sort(Comparator.reverseOrder());
+        if (!StoreSemantics.atomicRename(fs, conf)) {
+            // Written in place: a folder is complete only once LATEST named it (or a later epoch), never before.
+            int pointer = epochs.isEmpty() ? Integer.MIN_VALUE : epochs.get(0);
+            List<Integer> untrusted = folders.stream().filter(e -> e > pointer).toList();
+            if (!untrusted.isEmpty()) {
+                LOG.warn("Checkpoint folders {} in {} are newer than its pointer {} ({}): a save was cut off on a "
+                        + "store without atomic rename, so they are not trusted", untrusted, dir, LATEST,
+                        epochs.isEmpty() ? "missing" : "epoch " + pointer);
+            }
+            folders.removeIf(e -> e > pointer);
+        }
         for (int e : folders) {
             if (!epochs.contains(e)) {
                 epochs.add(e);
@@ -264,7 +278,9 @@ public final class HadoopCheckpoints implements Checkpoints {
         FileSystem fs = dir.getFileSystem(conf);
         Folder folder = LocalFiles.of(fs, dir).<Folder>map(LocalFolder::new)
                 .orElseGet(() -> new HadoopFolder(fs, dir, conf));
-        String tmp = "_tmp-epoch-" + epoch;
+        // Without atomic rename the files go straight to their final folder; LATEST, written last, vouches for it.
+        boolean inPlace = !StoreSemantics.atomicRename(fs, conf);
+        String tmp = inPlace ? "epoch-" + epoch : "_tmp-epoch-" + epoch;
         folder.recreate(tmp);
         try (OutputStream out = folder.create(tmp + "/" + NETWORK)) {
             out.write(model.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
@@ -284,12 +300,17 @@ public final class HadoopCheckpoints implements Checkpoints {
         try (OutputStream out = folder.create(tmp + "/" + RANDOM)) {
             JSON.writeValue(out, Objects.requireNonNull(random, "random"));
         }
-        folder.replace(tmp, "epoch-" + epoch);
-        String latestTmp = "_" + LATEST + ".tmp";
-        try (OutputStream out = folder.create(latestTmp)) {
-            out.write(Integer.toString(epoch).getBytes(StandardCharsets.UTF_8));
+        if (inPlace) {
+            StoreSemantics.writeFile(new Path(dir, LATEST), Integer.toString(epoch).getBytes(StandardCharsets.UTF_8),
+                    conf);
+        } else {
+            folder.replace(tmp, "epoch-" + epoch);
+            String latestTmp = "_" + LATEST + ".tmp";
+            try (OutputStream out = folder.create(latestTmp)) {
+                out.write(Integer.toString(epoch).getBytes(StandardCharsets.UTF_8));
+            }
+            folder.replace(latestTmp, LATEST);
         }
-        folder.replace(latestTmp, LATEST);
         for (String name : folder.list()) {
             if (name.startsWith("epoch-") && !name.equals("epoch-" + epoch)) {
                 folder.delete(name);

@@ -128,9 +128,9 @@ public final class EquivalenceCheck {
         FileSystem fs = new Path(layout.root()).getFileSystem(conf);
         SerializableHadoopConf sconf = new SerializableHadoopConf(conf);
         List<CellCheck> checks = new ArrayList<>();
+        java.util.Set<String> committed = new org.kpff.job.results.CellCommitter(layout, conf).committedCells();
         for (GridCell cell : GridPlanner.plan(config, listing.classCount(), java.util.Set.of())) {
-            if (cell.method() != FusionMethod.KPFF || !fs.exists(new Path(layout.committed(CellTable.CELLS,
-                    cell.id())))) {
+            if (cell.method() != FusionMethod.KPFF || !committed.contains(cell.id())) {
                 continue;
             }
             CellSpec spec = cell.toCellSpec(config, listing.classCount());

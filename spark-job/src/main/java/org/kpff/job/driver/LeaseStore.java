@@ -12,11 +12,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.kpff.core.fs.StoreSemantics;
 import org.kpff.job.driver.OutputLease.Owner;
+import org.kpff.job.results.RunLayout;
 
 /** The lease folder's operations on one kind of FileSystem ({@link OutputLease}'s owner files). */
 interface LeaseStore {
@@ -36,6 +43,42 @@ interface LeaseStore {
     void removeIfEmpty(boolean root) throws IOException;
 
     String describe();
+
+    /**
+     * The folder of an output's owner files: {@link RunLayout#leaseDir()} on a store with atomic exclusive rename;
+     * with a lease URI, {@code <lease uri>/out-<16 hex of SHA-256 of the output URI>}; otherwise refused.
+     */
+    static Path dirFor(String outUri, String leaseUri, Configuration conf) throws IOException {
+        if (leaseUri == null || leaseUri.isBlank()) {
+            if (!StoreSemantics.atomicRename(outUri, conf)) {
+                throw new IllegalArgumentException("Output " + outUri + " is on " + new Path(outUri).getFileSystem(
+                        conf).getScheme() + "://, whose rename is neither atomic nor exclusive, so the output folder "
+                        + "cannot hold the single-writer lease that keeps two drivers from committing into one run. "
+                        + "Set " + OutputLease.LEASE_URI_CONF + " to a folder on HDFS or a local/NFS path that every "
+                        + "driver of this output shares (e.g. --conf " + OutputLease.LEASE_URI_CONF + "=hdfs:///kpff/"
+                        + "leases, or "
+                        + "file:///tmp/kpff-leases when all drivers run on this host).");
+            }
+            return new Path(new RunLayout(outUri).leaseDir());
+        }
+        if (!StoreSemantics.atomicRename(leaseUri, conf)) {
+            throw new IllegalArgumentException(OutputLease.LEASE_URI_CONF + " = " + leaseUri + ": its store's rename "
+                    + "is neither atomic nor exclusive, so it cannot hold a lease; use an HDFS or local/NFS folder.");
+        }
+        String key = new RunLayout(outUri).root();
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return new Path(new RunLayout(leaseUri).root(), "out-" + HexFormat.of().formatHex(h, 0, 8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The store of the owner files in {@code dir}: java.nio on a local disk (hard links), the FileSystem elsewhere. */
+    static LeaseStore open(Path dir, Configuration conf) throws IOException {
+        FileSystem fs = dir.getFileSystem(conf);
+        return fs instanceof LocalFileSystem local ? new Local(local, dir) : new Hadoop(fs, dir);
+    }
 
     static List<Long> sorted(List<String> names) {
         List<Long> out = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,9 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.kpff.job.results.RunLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,25 +27,33 @@ import org.slf4j.LoggerFactory;
  * The single-writer lease of a run folder: only the driver that holds it may write into the folder, so that two
  * runs, or a run and a {@code --resume}, never commit into one folder at once.
  *
- * <p>The lease lives in {@code <out>/.kpff-lease/}: one owner file per generation, named by a zero-padded generation
- * number and holding the holder's host, Spark application id, process id, a random token and the time it was taken.
- * The owner file's modification time is the heartbeat, refreshed every {@code timeout / 4}. Taking the lease means
- * publishing generation g + 1 where g is the newest generation, and publishing never overwrites: the file is written
+ * <p>The lease lives in {@code <out>/.kpff-lease/} ({@link RunLayout#leaseDir()}): one owner file per generation,
+ * named by a zero-padded generation number and holding the holder's host, Spark application id, process id, a
+ * random token and the time it was taken. The owner file's modification time is the heartbeat, refreshed every
+ * {@code timeout / 4}. Taking the lease means publishing generation g + 1 where g is the newest generation, and
+ * publishing never overwrites: the file is written
  * completely under a temporary name, then hard-linked into place on a local file system ({@code link(2)} fails when
  * the name exists) or renamed into place on HDFS (a rename onto an existing file fails); so of two drivers that race
  * for the same generation exactly one wins, on either file system. Generation g may be superseded only when it is
  * stale: its heartbeat is older than the timeout, or its holder ran on this host and its process is gone (a driver
  * killed here is taken over at once). A holder checks before every commit that no newer generation exists and its
  * own file is still there; one that lost its lease (say, after a pause longer than the timeout) stops committing.
- * Object stores without an atomic no-overwrite rename (S3A in Hadoop 3.3) cannot give this guarantee.
+ *
+ * <p>Object stores without an atomic no-overwrite rename (S3A in Hadoop 3.3, GCS:
+ * {@link org.kpff.core.fs.StoreSemantics}) cannot
+ * give this guarantee: two renames onto one absent name both succeed there. On such an output the lease is refused
+ * unless {@value #LEASE_URI_CONF} names a folder on a store that has it (HDFS, or a local or NFS path every driver of
+ * the output sees); the output's lease then lives in {@code <lease uri>/<hash of the output URI>/}. All times come
+ * from an injected {@link Clock}.
  */
 public final class OutputLease implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputLease.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Folder of the owner files inside the run folder (hidden: it does not make an output folder non-empty). */
-    public static final String DIR = ".kpff-lease";
+    /** Spark conf of a folder, on a store with atomic exclusive rename, that holds the leases of outputs on stores
+     * without it (e.g. {@code hdfs:///kpff/leases} or {@code file:///shared/kpff-leases}). */
+    public static final String LEASE_URI_CONF = "spark.kpff.lease.uri";
     /** Spark conf of the heartbeat timeout after which a holder's lease may be taken over (a Spark time string). */
     public static final String TIMEOUT_CONF = "spark.kpff.lease.timeout";
     /** Default of {@link #TIMEOUT_CONF}. */
@@ -57,6 +65,7 @@ public final class OutputLease implements AutoCloseable {
     private final Duration timeout;
     private final boolean createdRoot;
     private final ScheduledExecutorService heartbeat;
+    private final Clock clock;
     private volatile String lostReason;
     private volatile boolean closed;
 
@@ -85,8 +94,10 @@ public final class OutputLease implements AutoCloseable {
         }
     }
 
-    private OutputLease(LeaseStore store, Holder holder, long generation, Duration timeout, boolean createdRoot) {
+    private OutputLease(LeaseStore store, Holder holder, long generation, Duration timeout, boolean createdRoot,
+            Clock clock) {
         this.store = store;
+        this.clock = clock;
         this.holder = holder;
         this.generation = generation;
         this.timeout = timeout;
@@ -111,17 +122,29 @@ public final class OutputLease implements AutoCloseable {
      */
     public static OutputLease acquire(String outUri, Configuration conf, String applicationId, Duration timeout)
             throws IOException {
+        return acquire(outUri, null, conf, applicationId, timeout, Clock.systemUTC());
+    }
+
+    /**
+     * Takes the lease of a run folder, in the folder itself or, with a {@code leaseUri}, in that folder.
+     *
+     * @param leaseUri where the lease lives for an output whose store lacks an exclusive rename ({@value
+     *                 #LEASE_URI_CONF}); null or blank: in the output folder
+     * @param clock    the time of heartbeats and of the staleness check
+     * @throws IllegalArgumentException when the output's store (or the lease URI's) cannot hold a lease safely
+     */
+    public static OutputLease acquire(String outUri, String leaseUri, Configuration conf, String applicationId,
+            Duration timeout, Clock clock) throws IOException {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException(TIMEOUT_CONF + " = " + timeout.toMillis() + " ms: the lease timeout "
                     + "must be positive.");
         }
         Path root = new Path(outUri);
-        FileSystem fs = root.getFileSystem(conf);
-        boolean createdRoot = !fs.exists(root);
-        LeaseStore store = fs instanceof LocalFileSystem local ? new LeaseStore.Local(local, new Path(root, DIR))
-                : new LeaseStore.Hadoop(fs, new Path(root, DIR));
+        Path dir = LeaseStore.dirFor(outUri, leaseUri, conf);
+        boolean createdRoot = dir.getParent().equals(root) && !dir.getFileSystem(conf).exists(root);
+        LeaseStore store = LeaseStore.open(dir, conf);
         Holder me = new Holder(hostName(), applicationId, ProcessHandle.current().pid(),
-                UUID.randomUUID().toString(), Instant.now());
+                UUID.randomUUID().toString(), clock.instant());
         // A publish fails only when another driver published the same generation in between: look again, a few
         // times, so that the answer names whoever won.
         for (int round = 0; round < 5; round++) {
@@ -130,12 +153,12 @@ public final class OutputLease implements AutoCloseable {
             if (newest > 0) {
                 Optional<Owner> owner = store.read(newest);
                 if (owner.isPresent()) {
-                    String stale = staleness(owner.get(), timeout);
+                    String stale = staleness(owner.get(), timeout, clock);
                     if (stale == null) {
                         throw new HeldException("Output " + outUri + " is in use by another driver (" + owner.get()
-                                .holder().describe() + ", last heartbeat " + age(owner.get()) + " ago): two runs must "
-                                + "not commit into one folder. Wait until it ends, or choose another --out. If that "
-                                + "driver is dead, its lease is taken over once its heartbeat is older than "
+                                .holder().describe() + ", last heartbeat " + age(owner.get(), clock) + " ago): two "
+                                + "runs must not commit into one folder. Wait until it ends, or choose another --out. "
+                                + "If that driver is dead, its lease is taken over once its heartbeat is older than "
                                 + seconds(timeout) + " (" + TIMEOUT_CONF + ").");
                     }
                     LOG.warn("Taking over the lease of {} from a driver that is gone ({}): {}.", outUri,
@@ -143,13 +166,13 @@ public final class OutputLease implements AutoCloseable {
                 }
             }
             if (store.publish(newest + 1, render(me))) {
-                store.touch(newest + 1, Instant.now());
+                store.touch(newest + 1, clock.instant());
                 for (long g : generations) {
                     store.delete(g);
                 }
                 LOG.info("Took the lease of {} (generation {}, heartbeat timeout {}).", outUri, newest + 1,
                         seconds(timeout));
-                return new OutputLease(store, me, newest + 1, timeout, createdRoot);
+                return new OutputLease(store, me, newest + 1, timeout, createdRoot, clock);
             }
         }
         throw new HeldException("Output " + outUri + " is contended: other drivers kept taking its lease; two runs "
@@ -213,7 +236,8 @@ public final class OutputLease implements AutoCloseable {
         heartbeat.shutdownNow();
     }
 
-    private void beat() {
+    /** One heartbeat: checks the lease is still held and refreshes its modification time (also the test hook). */
+    void beat() {
         try {
             String lost = verify();
             if (lost != null) {
@@ -224,7 +248,7 @@ public final class OutputLease implements AutoCloseable {
                 heartbeat.shutdown();
                 return;
             }
-            store.touch(generation, Instant.now());
+            store.touch(generation, clock.instant());
         } catch (IOException | RuntimeException e) {
             LOG.warn("Lease heartbeat on {} failed: {}", store.describe(), e.getMessage());
         }
@@ -250,8 +274,8 @@ public final class OutputLease implements AutoCloseable {
     }
 
     /** Null when the owner is live, else why its lease may be taken over. */
-    static String staleness(Owner owner, Duration timeout) {
-        Duration age = Duration.between(owner.heartbeat(), Instant.now());
+    static String staleness(Owner owner, Duration timeout, Clock clock) {
+        Duration age = Duration.between(owner.heartbeat(), clock.instant());
         if (age.compareTo(timeout) > 0) {
             return "its last heartbeat is " + seconds(age) + " old, more than the " + seconds(timeout) + " timeout";
         }
@@ -263,8 +287,8 @@ public final class OutputLease implements AutoCloseable {
         return null;
     }
 
-    private static String age(Owner owner) {
-        return seconds(Duration.between(owner.heartbeat(), Instant.now()));
+    private static String age(Owner owner, Clock clock) {
+        return seconds(Duration.between(owner.heartbeat(), clock.instant()));
     }
 
     private static String seconds(Duration d) {
@@ -336,10 +360,12 @@ public final class OutputLease implements AutoCloseable {
 
     /** Used by tests: the owner that holds the folder now, if any. */
     static Optional<Owner> currentOwner(String outUri, Configuration conf) throws IOException {
-        Path root = new Path(outUri);
-        FileSystem fs = root.getFileSystem(conf);
-        LeaseStore store = fs instanceof LocalFileSystem local ? new LeaseStore.Local(local, new Path(root, DIR))
-                : new LeaseStore.Hadoop(fs, new Path(root, DIR));
+        return currentOwner(outUri, null, conf);
+    }
+
+    /** Used by tests: the owner that holds the folder now, with its lease where {@code leaseUri} puts it. */
+    static Optional<Owner> currentOwner(String outUri, String leaseUri, Configuration conf) throws IOException {
+        LeaseStore store = LeaseStore.open(LeaseStore.dirFor(outUri, leaseUri, conf), conf);
         List<Long> g = store.generations();
         return g.isEmpty() ? Optional.empty() : store.read(g.get(g.size() - 1));
     }

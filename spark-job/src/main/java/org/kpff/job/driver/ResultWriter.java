@@ -8,10 +8,13 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.kpff.core.fs.AtomicReplace;
+import org.kpff.core.fs.StoreSemantics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -22,7 +25,6 @@ import org.kpff.core.data.Folds;
 import org.kpff.core.train.CellOutcome;
 import org.kpff.core.train.EpochEvaluation;
 import org.kpff.core.train.Prediction;
-import org.kpff.job.results.CellCommitter;
 import org.kpff.job.exec.CellRun;
 import org.kpff.job.exec.CellTask;
 import org.kpff.job.plan.GridCell;
@@ -31,6 +33,8 @@ import org.kpff.job.results.Aggregator;
 import org.kpff.job.results.CellKey;
 import org.kpff.job.results.CellResult;
 import org.kpff.job.results.CellStatus;
+import org.kpff.job.results.CellCommitter;
+import org.kpff.job.results.CommitProtocols;
 import org.kpff.job.results.ComparisonRow;
 import org.kpff.job.results.DatasetSummary;
 import org.kpff.job.results.EpochMetrics;
@@ -65,6 +69,11 @@ final class ResultWriter {
         this.conf = spark.sparkContext().hadoopConfiguration();
         this.committer = new CellCommitter(layout, conf);
         ResultSchemas.writeTimestampsAsMicros(spark);
+        try {
+            CommitProtocols.configure(spark, layout.root());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot reach the run folder " + layout.root(), e);
+        }
     }
 
     CellCommitter committer() {
@@ -78,12 +87,25 @@ final class ResultWriter {
             rows.add(new FoldAssignment(listing.relativePath(i), listing.classes().get(listing.label(i)), folds.fold(i))
                     .toRow());
         }
+        if (committer.direct()) {
+            // No rename: written in place; its _SUCCESS, written last, says it is complete.
+            overwrite(rows, ResultSchemas.FOLDS, layout.foldsParquet());
+            StoreSemantics.writeFile(new Path(layout.foldsParquet(), "_SUCCESS"), new byte[0], conf);
+            return;
+        }
         String tmp = layout.stagingDir() + "/folds-" + System.nanoTime();
         write(rows, ResultSchemas.FOLDS, tmp);
         FileSystem fs = new Path(layout.root()).getFileSystem(conf);
         if (!fs.rename(new Path(tmp), new Path(layout.foldsParquet()))) {
             throw new IOException("Could not rename " + tmp + " to " + layout.foldsParquet());
         }
+    }
+
+    /** Whether {@code folds.parquet} is complete: it exists (renamed into place), or, direct, has its _SUCCESS. */
+    boolean foldsWritten() throws IOException {
+        Path folds = new Path(layout.foldsParquet());
+        FileSystem fs = folds.getFileSystem(conf);
+        return committer.direct() ? fs.exists(new Path(folds, "_SUCCESS")) : fs.exists(folds);
     }
 
     /** Converts one executor result into rows and commits them. */
@@ -161,9 +183,28 @@ final class ResultWriter {
         return gpu == null || gpu.equals("cpu") ? null : gpu;
     }
 
+    /**
+     * Writes the rows as one Parquet file into {@code dir}, which must not exist: Spark writes into a scratch folder
+     * under {@code _staging/}, then the file is copied with the schema version in its footer straight to its name in
+     * {@code dir} ({@link ParquetVersionStamp}; one PUT on an object store, no rename) and the scratch folder removed.
+     */
     private void write(List<Row> rows, StructType schema, String dir) throws IOException {
-        oneFile(rows, schema).write().mode(SaveMode.ErrorIfExists).parquet(dir);
-        ParquetVersionStamp.stamp(dir, conf);
+        Path target = new Path(dir);
+        FileSystem fs = target.getFileSystem(conf);
+        if (fs.exists(target)) {
+            throw new FileAlreadyExistsException(dir + " already exists");
+        }
+        String scratch = layout.stagingDir() + "/spark-" + UUID.randomUUID();
+        oneFile(rows, schema).write().mode(SaveMode.ErrorIfExists).parquet(scratch);
+        ParquetVersionStamp.copyStamped(scratch, dir, conf);
+        fs.delete(new Path(scratch), true);
+    }
+
+    /** {@link #write} after removing what {@code dir} held (Spark's overwrite: not atomic). */
+    private void overwrite(List<Row> rows, StructType schema, String dir) throws IOException {
+        Path target = new Path(dir);
+        target.getFileSystem(conf).delete(target, true);
+        write(rows, schema, dir);
     }
 
     /**
@@ -194,20 +235,18 @@ final class ResultWriter {
 
     /** Replaces {@code trials/} with these rows: written completely under {@code _staging/}, then renamed. */
     void writeTrials(List<TrialRow> trials) throws IOException {
+        if (committer.direct()) {
+            overwrite(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS, layout.trialsDir());
+            return;
+        }
         String tmp = layout.stagingDir() + "/trials-" + System.nanoTime();
         write(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS, tmp);
         AtomicReplace.replace(new Path(tmp), new Path(layout.trialsDir()), conf);
     }
 
-    /** Writes a text file atomically (temporary file, rename). */
+    /** Writes a text file atomically (a temporary file renamed into place, or one PUT: {@link StoreSemantics}). */
     void writeText(String uri, String text) throws IOException {
-        Path p = new Path(uri);
-        FileSystem fs = p.getFileSystem(conf);
-        Path tmp = new Path(p.getParent(), "_" + p.getName() + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        }
-        AtomicReplace.replace(tmp, p, conf);
+        StoreSemantics.writeFile(new Path(uri), text.getBytes(StandardCharsets.UTF_8), conf);
     }
 
     /** Reads all committed cells and their predictions, aggregates, and writes the summary files. */
@@ -227,12 +266,10 @@ final class ResultWriter {
         var committed = committer.committedCells();
         predictions.removeIf(p -> !committed.contains(p.cell().cellId()));
         Aggregation agg = Aggregator.aggregate(cells, predictions, folds);
-        oneFile(agg.summary().stream().map(SummaryRow::toRow).toList(), ResultSchemas.SUMMARY).write()
-                .mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
-        ParquetVersionStamp.stamp(layout.summaryParquet(), conf);
-        oneFile(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS).write()
-                .mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
-        ParquetVersionStamp.stamp(layout.comparisonsParquet(), conf);
+        overwrite(agg.summary().stream().map(SummaryRow::toRow).toList(), ResultSchemas.SUMMARY,
+                layout.summaryParquet());
+        overwrite(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS,
+                layout.comparisonsParquet());
         DatasetSummary dataset = RunInfo.read(layout.runJson(), conf)
                 .flatMap(info -> DatasetSummary.fromRunJson(info.json())).orElse(null);
         String md = SummaryMarkdown.render(agg, dataset) + SummaryMarkdown.provenance(cells);

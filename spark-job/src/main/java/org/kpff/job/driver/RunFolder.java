@@ -55,7 +55,8 @@ final class RunFolder {
     OutputLease lease(String outUri) throws IOException {
         Duration timeout = OutputLease.parseTimeout(spark.conf().get(OutputLease.TIMEOUT_CONF,
                 OutputLease.DEFAULT_TIMEOUT.toSeconds() + "s"));
-        OutputLease taken = OutputLease.acquire(outUri, hadoopConf, spark.sparkContext().applicationId(), timeout);
+        OutputLease taken = OutputLease.acquire(outUri, spark.conf().get(OutputLease.LEASE_URI_CONF, ""), hadoopConf,
+                spark.sparkContext().applicationId(), timeout, java.time.Clock.systemUTC());
         lease = taken;
         return taken;
     }
@@ -99,11 +100,11 @@ final class RunFolder {
         attempt.put("application_id", spark.sparkContext().applicationId());
         attempt.put("git_commit", GitCommit.describe()); // attempts of one run may run different builds
         attempt.put("cells_already_committed", committed.size());
-        attempt.putPOJO("argv", argv);
+        attempt.putPOJO("argv", Redaction.of(spark).argv(argv));
         // run.json first: a driver killed from here on leaves a folder that --resume continues.
         info.write(layout.runJson(), hadoopConf);
-        writeText(layout.resolvedConfig(), config.renderResolved());
-        if (!exists(layout.foldsParquet())) {
+        writeText(layout.resolvedConfig(), Redaction.text(config.renderResolved()));
+        if (!writer.foldsWritten()) {
             writer.writeFolds(listing, folds);
         }
         return new RunSession(layout, info, listing, folds, writer, committed, attempt, t0, undecodable, lease);
@@ -207,10 +208,12 @@ final class RunFolder {
         ObjectNode n = info.json();
         n.put(SchemaVersion.RUN_JSON_FIELD, SchemaVersion.CURRENT);
         n.put("config_fingerprint", config.fingerprint());
-        n.put("config_hocon", config.renderResolved());
-        n.putPOJO("config", config.canonicalValues());
+        n.put("config_hocon", Redaction.text(config.renderResolved()));
+        java.util.SortedMap<String, String> values = new java.util.TreeMap<>(config.canonicalValues());
+        values.replaceAll((k, v) -> Redaction.text(v));
+        n.putPOJO("config", values);
         ObjectNode d = n.putObject("dataset");
-        d.put("uri", dataUri);
+        d.put("uri", Redaction.text(dataUri));
         d.put("fingerprint", listing.fingerprint());
         d.put("images", listing.size());
         d.put("ignored_files", listing.ignoredFiles());

@@ -15,12 +15,13 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.kpff.core.fs.AtomicReplace;
 import org.kpff.job.results.SchemaVersion;
+import org.kpff.core.fs.StoreSemantics;
 
 /**
  * The run's {@code run.json}: resolved config and its fingerprint, dataset and folds identity, versions, git
- * commit, and one entry per attempt (a resumed run appends one). Written atomically (temporary file, rename).
+ * commit, and one entry per attempt (a resumed run appends one). Written atomically (temporary file and rename, or one
+ * PUT on an object store: {@link StoreSemantics#writeFile}).
  */
 public final class RunInfo {
 
@@ -114,12 +115,6 @@ public final class RunInfo {
 
     /** Writes the file atomically. */
     public void write(String file, Configuration conf) throws IOException {
-        Path p = new Path(file);
-        FileSystem fs = p.getFileSystem(conf);
-        Path tmp = temporary(p);
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(JSON.writeValueAsBytes(root));
-        }
-        AtomicReplace.replace(tmp, p, conf);
+        StoreSemantics.writeFile(new Path(file), JSON.writeValueAsBytes(root), conf);
     }
 }

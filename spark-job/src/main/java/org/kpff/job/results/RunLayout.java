@@ -25,7 +25,8 @@ import org.kpff.core.EnumIds;
  * decisions.json        search only: the trials and every promotion, stop, failure and completion
  * search.md             search only: the trials ranked (SearchMarkdown)
  * best.conf             search only: the best trial's runnable config
- * _staging/&lt;cell id&gt;/&lt;attempt&gt;/{cells,metrics,predictions}/   a cell's rows before commit
+ * _staging/&lt;cell id&gt;/&lt;attempt&gt;/{cells,metrics,predictions}/   a cell's rows before commit (rename stores)
+ * .kpff-lease/          the single-writer lease's owner files (stores with atomic exclusive rename)
  * </pre>
  *
  * <p>Commit protocol: an attempt writes its three tables under its staging folder, then renames {@code metrics} and
@@ -182,6 +183,14 @@ public record RunLayout(String root) implements Serializable {
     /** {@code checkpoints/<cell id>}. */
     public String checkpointDir(String cellId) {
         return at("checkpoints", cellId);
+    }
+
+    /** Name of the output lease's folder in the run folder (hidden: it does not make an output folder non-empty). */
+    public static final String LEASE_DIR = ".kpff-lease";
+
+    /** {@code .kpff-lease/}: the owner files of the output's single-writer lease (driver.OutputLease). */
+    public String leaseDir() {
+        return at(LEASE_DIR);
     }
 
     /** {@code _staging/}. */

@@ -55,11 +55,11 @@ class ReadmeTest {
     @Test
     void everyReliabilityTestIsInTheTable() throws Exception {
         // The matrix the issues ask for: lost executor and driver, commit atomicity, retries, 15 bad inputs, and two
-        // drivers on one folder (a header of 2 lines, 26 rows).
+        // drivers on one folder, and the same on s3a:// (a header of 2 lines, 31 rows).
         String table = reliabilityTable();
-        assertEquals(2 + 26, table.lines().count(), table);
+        assertEquals(2 + 31, table.lines().count(), table);
         for (String test : List.of("ExecutorLossTest.", "DriverLossTest.", "RetryAndCommitTest.",
-                "BadInputMatrixTest.", "OutputLeaseTest.")) {
+                "BadInputMatrixTest.", "OutputLeaseTest.", "S3JobTest.", "S3DriverLossTest.", "S3CheckpointsTest.")) {
             assertTrue(table.contains(test), test + " in " + table);
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kpff.job.docs.ReliabilityCase;
+import org.kpff.job.results.RunLayout;
+import org.kpff.job.testing.FakeClock;
 
 /**
  * The run folder's single-writer lease on a local file system and on a real HDFS (MiniDFSCluster): a second driver
@@ -33,7 +36,6 @@ import org.kpff.job.docs.ReliabilityCase;
 class OutputLeaseTest {
 
     static final Duration LONG = Duration.ofMinutes(10);
-    static final Duration SHORT = Duration.ofMillis(800);
 
     @TempDir
     static Path tmp;
@@ -101,21 +103,27 @@ class OutputLeaseTest {
             + "is taken over at once")
     void aStaleLeaseIsTakenOverAfterTheTimeoutAndItsHolderStops(String fs) throws Exception {
         String out = folder(fs);
-        OutputLease stalled = OutputLease.acquire(out, CONF, "app-stalled", SHORT);
+        // Heartbeats every LONG / 4 of wall time never fire during the test: the fake clock and beat() drive it.
+        FakeClock clock = new FakeClock(Instant.parse("2026-12-04T10:00:00Z"));
+        OutputLease stalled = OutputLease.acquire(out, null, CONF, "app-stalled", LONG, clock);
         stalled.stopHeartbeat();
-        assertThrows(OutputLease.HeldException.class, () -> OutputLease.acquire(out, CONF, "app-next", SHORT),
-                "refused while the heartbeat is younger than the timeout");
-        Thread.sleep(SHORT.toMillis() + 400);
-        try (OutputLease next = OutputLease.acquire(out, CONF, "app-next", SHORT)) {
+        clock.advance(LONG.minusSeconds(1));
+        assertThrows(OutputLease.HeldException.class, () -> OutputLease.acquire(out, null, CONF, "app-next", LONG,
+                clock), "refused while the heartbeat is younger than the timeout");
+        clock.advance(Duration.ofSeconds(2));
+        try (OutputLease next = OutputLease.acquire(out, null, CONF, "app-next", LONG, clock)) {
             assertEquals(2, next.generation());
             IllegalStateException lost = assertThrows(IllegalStateException.class, stalled::checkHeld);
             assertTrue(lost.getMessage().contains("lost the lease") && lost.getMessage().contains("app-next"),
                     lost.getMessage());
             stalled.close();
             next.checkHeld();
-            // A live holder's heartbeat keeps it: well past the timeout, another driver is still refused.
-            Thread.sleep(SHORT.toMillis() + 400);
-            assertThrows(OutputLease.HeldException.class, () -> OutputLease.acquire(out, CONF, "app-third", SHORT));
+            // A live holder's heartbeat keeps it: past the timeout, a beat in between, another driver is refused.
+            clock.advance(LONG.plusSeconds(1));
+            next.beat();
+            OutputLease.HeldException held = assertThrows(OutputLease.HeldException.class,
+                    () -> OutputLease.acquire(out, null, CONF, "app-third", LONG, clock));
+            assertTrue(held.getMessage().contains("last heartbeat 0.0 s ago"), held.getMessage());
             next.checkHeld();
         }
     }
@@ -168,7 +176,7 @@ class OutputLeaseTest {
             }
         }
         assertTrue(fileSystem(out).exists(new org.apache.hadoop.fs.Path(out, "run.json")));
-        assertFalse(fileSystem(out).exists(new org.apache.hadoop.fs.Path(out, OutputLease.DIR)));
+        assertFalse(fileSystem(out).exists(new org.apache.hadoop.fs.Path(new RunLayout(out).leaseDir())));
     }
 
     @org.junit.jupiter.api.Test

@@ -113,6 +113,28 @@ class SubmitScriptsTest {
         assertTrue(custom.out().lines().toList().contains("-Dspark.network.timeout=600s"), custom.out());
     }
 
+    @Test
+    void localScriptPassesConfAsSparkSubmitDoesAndNeverPrintsASecret() throws Exception {
+        Run r = bash(Map.of("KPFF_DRY_RUN", "1"), SUBMIT.resolve("local.sh").toString(), "run", "--conf",
+                "spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000", "--conf=spark.kpff.lease.uri=file:///tmp/leases",
+                "--conf", "spark.hadoop.fs.s3a.secret.key=Sekr3tValue", "--conf", "fs.s3a.path.style.access=true",
+                "--config", "conf/smoke.conf", "--data", "s3a://b/scenes", "--out", "s3a://b/runs/x");
+        assertEquals(0, r.status(), r.err());
+        List<String> argv = r.out().lines().toList();
+        assertTrue(argv.contains("-Dspark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000")
+                && argv.contains("-Dspark.kpff.lease.uri=file:///tmp/leases"), argv.toString());
+        assertTrue(argv.contains("-Dspark.hadoop.fs.s3a.secret.key=*********(redacted)"), argv.toString());
+        assertFalse(r.out().contains("Sekr3tValue") || r.err().contains("Sekr3tValue"), r.out());
+        assertTrue(r.err().contains("ignoring non-Spark config property: fs.s3a.path.style.access"), r.err());
+        assertEquals(List.of("run", "--config", "conf/smoke.conf", "--data", "s3a://b/scenes", "--out",
+                "s3a://b/runs/x"), argv.subList(argv.indexOf("org.kpff.job.cli.Main") + 1, argv.size()),
+                "--conf goes to Spark, not to the job's CLI");
+        Run bad = bash(Map.of("KPFF_DRY_RUN", "1"), SUBMIT.resolve("local.sh").toString(), "run", "--conf",
+                "spark.executor.memory");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--conf 'spark.executor.memory': expected key=value"), bad.err());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--help", "-h", "--version"})
     void localScriptHelpPreparesNoDataset(String flag, @TempDir Path tmp) throws Exception {
