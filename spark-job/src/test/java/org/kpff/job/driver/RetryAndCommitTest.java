@@ -260,7 +260,8 @@ class RetryAndCommitTest {
     /** How many of a cell's tables are staged (written completely under _staging). */
     private static long staged(Path root, String id) {
         try (Stream<Path> s = Files.walk(root.resolve("_staging").resolve(id))) {
-            return s.filter(p -> p.getFileName().toString().equals("_SUCCESS")).count();
+            return s.filter(p -> p.getFileName().toString().endsWith(".parquet")
+                    && !p.getFileName().toString().startsWith(".")).count();
         } catch (IOException e) {
             return -1;
         }
