@@ -3,8 +3,9 @@ package org.kpff.job.cli;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.kpff.job.config.JobConfig;
-import org.kpff.job.driver.SearchDriver;
 import org.kpff.job.driver.SparkSessions;
+import org.kpff.job.search.SearchJob;
+import org.kpff.job.search.SearchReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,7 +35,7 @@ public final class SearchCommand implements Callable<Integer> {
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
         try (SparkSession spark = SparkSessions.create("kpff search " + folder.out)) {
-            SearchDriver.Report r = new SearchDriver(spark).search(config, folder.dataUri(config), folder.out,
+            SearchReport r = new SearchJob(spark).search(config, folder.dataUri(config), folder.out,
                     folder.resume, configOptions.argv("search", folder));
             out.println(r.markdown());
             out.printf("Trials: %d (%d completed, %d stopped, %d failed, %d unfinished). Cells: %d trained now, %d "

@@ -22,12 +22,22 @@ final class SearchChecks {
                 errors.add("search.space names " + String.join(", ", space.dimensions().keySet())
                         + " but search.strategy = none: set search.strategy to grid, random or asha");
             }
+            if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_NESTED.name()))) {
+                errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random or "
+                        + "asha)");
+            }
             return;
         }
         if (space.isEmpty()) {
             errors.add("search.space is empty but search.strategy = " + strategy.id() + ": name at least one key to "
                     + "search, e.g. space { \"train.learning-rate\" = [0.0001, 0.001] }");
             return;
+        }
+        Boolean nested = (Boolean) values.get(ConfigKeys.SEARCH_NESTED.name());
+        Integer folds = (Integer) values.get(ConfigKeys.DATA_FOLDS.name());
+        if (Boolean.TRUE.equals(nested) && folds != null && folds < 3) {
+            errors.add("search.nested = true with data.folds = " + folds + ": an inner search cross-validates on the "
+                    + "other folds, so nested search needs data.folds >= 3");
         }
         oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
         oneOf(values, ConfigKeys.MODEL_METHODS, "fusion method", errors);

@@ -120,6 +120,8 @@ class SearchConfigTest {
         "search { strategy = asha, space { \"train.epochs\" = [3, 9] } } | search.space \"train.epochs\": asha allocates epochs itself through its rungs; remove train.epochs from the space and set it to the largest budget",
         "train.epochs = 2, search { strategy = asha, space { \"train.dropout\" = [0.3, 0.5] } } | train.epochs = 2: asha needs train.epochs >= search.min-epochs x search.eta = 3 so that there are at least two rungs",
         "search { strategy = grid } | search.space is empty but search.strategy = grid: name at least one key to search, e.g. space { \"train.learning-rate\" = [0.0001, 0.001] }",
+        "data.folds = 2, search { strategy = grid, nested = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.nested = true with data.folds = 2: an inner search cross-validates on the other folds, so nested search needs data.folds >= 3",
+        "search.nested = true | search.nested = true but search.strategy = none: nesting needs a search (grid, random or asha)",
         "search.space { \"train.dropout\" = [0.3, 0.5] } | search.space names train.dropout but search.strategy = none: set search.strategy to grid, random or asha",
     })
     void everySearchMistakeIsNamedWithWhatIsAllowed(String hocon, String expected) {
