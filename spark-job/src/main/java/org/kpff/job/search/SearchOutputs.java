@@ -13,13 +13,15 @@ import org.kpff.job.results.NestedRow;
 import org.kpff.job.results.ResultSchemas;
 import org.kpff.job.results.SampleStats;
 import org.kpff.job.results.SearchMarkdown;
+import org.kpff.job.results.SearchPlots;
 import org.kpff.job.results.TrialRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes what a search adds to its run folder at the end of an attempt: {@code trials/} (every study's trials),
- * {@code nested.parquet} (nested only), {@code search.md} and {@code best.conf}, and logs the noisy-rung warnings.
+ * {@code nested.parquet} (nested only), {@code search.md} with its plots ({@link SearchPlots}) and {@code best.conf},
+ * and logs the noisy-rung warnings.
  */
 final class SearchOutputs {
 
@@ -70,6 +72,10 @@ final class SearchOutputs {
                 search.eta(), cv.rungs(), epochCells, full, source.objective().description(), search.nested());
         String md = SearchMarkdown.render(overview, ranked, estimate, warnings);
         run.writeText(run.layout().searchMarkdown(), md);
+        String folder = new org.apache.hadoop.fs.Path(run.layout().searchMarkdown()).getParent().toString();
+        for (Map.Entry<String, byte[]> png : SearchPlots.render(ranked, finishOrder(cv), cv.rungs()).entrySet()) {
+            run.writeBytes(folder + "/" + png.getKey(), png.getValue());
+        }
         TrialRow best = ranked.isEmpty() || ranked.get(0).meanAccuracy() == null ? null : ranked.get(0);
         if (best != null) {
             run.writeText(run.layout().bestConfig(), bestConf(run, cv, best, estimate));
@@ -77,6 +83,17 @@ final class SearchOutputs {
         return new SearchReport(cv.points().size(), cv.count(TrialStatus.COMPLETED), cv.count(TrialStatus.STOPPED),
                 cv.count(TrialStatus.FAILED), unfinished, 0, source.restored(), 0, epochCells, full, best,
                 cv.scheduler().decisions(), nested, warnings, md);
+    }
+
+    /** The study's trials in the order they finished (their completing, stopping or failing decision). */
+    static List<Integer> finishOrder(SearchStudy study) {
+        List<Integer> order = new ArrayList<>();
+        for (Decision d : study.scheduler().decisions()) {
+            if (d.action() != Action.PROMOTE && !order.contains(d.trial())) {
+                order.add(d.trial());
+            }
+        }
+        return order;
     }
 
     /**

@@ -158,6 +158,10 @@ class SearchEndToEndTest {
         assertEquals(9, best.train().epochs());
         assertTrue(Files.readString(root.resolve("search.md")).contains("| 0 | 3 | 3 | 1 |"), r.markdown());
         assertTrue(r.markdown().contains("not nested") && r.markdown().contains("optimistic"), r.markdown());
+        for (String png : List.of("search-history.png", "search-rungs.png")) {
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(root.resolve(png).toFile());
+            assertEquals(900, image.getWidth(), png);
+        }
 
         // best.conf reproduces the winning trial's cells bit for bit: same seeds, same batches, although the
         // search's cells trained 3 epochs, checkpointed, and continued to 9 at the next rung.

@@ -26,7 +26,7 @@ class SearchCostTest {
         assertEquals(63 + 126 + 27, cost.total());
         assertTrue(cost.toText(true).startsWith("Search: 9 trials x 3 folds: 63 epoch-cells; nested: + 3 inner "
                 + "searches on 2 folds each (126) + 3 refits (27) = 216 epoch-cells, 3.4 x the search alone; 120 "
-                + "cells; every trial to the end: 540 epoch-cells."), cost.toText(true));
+                + "cells; every trial to the end: 756 epoch-cells."), cost.toText(true));
     }
 
     @Test
