@@ -51,12 +51,14 @@ public final class ConfigKeys {
     /** Backbones of the grid. */
     public static final ConfigKey<List<String>> MODEL_BACKBONES = ConfigKey.ofChoiceList("model.backbones",
             BACKBONES, b -> b, BACKBONES,
-            "Backbones of the grid, trained from scratch (the paper's AlexNet, VGGNet, Inception).")
-            .notDefiningResults();
+            "Backbones of the grid, trained from scratch (the paper's AlexNet, VGGNet, Inception). A search space may"
+                    + " list single backbones to choose from.")
+            .notDefiningResults().perPoint();
     /** Fusion methods of the grid. */
     public static final ConfigKey<List<FusionMethod>> MODEL_METHODS = ConfigKey.ofChoiceList("model.methods",
             List.of(FusionMethod.values()), FusionMethod::id, List.of(FusionMethod.values()),
-            "Fusion heads of the grid: none (original network), add, concat, kpff.").notDefiningResults();
+            "Fusion heads of the grid: none (original network), add, concat, kpff. A search space may list single"
+                    + " methods to choose from.").notDefiningResults().perPoint();
     /** Backbone width multiplier. */
     public static final ConfigKey<Double> MODEL_WIDTH = ConfigKey.ofDouble("model.width", 1.0, 0, false, 4, true,
             "Multiplier on every backbone's channel counts; 1 is the published size.").perPoint();

@@ -39,8 +39,12 @@ final class SearchChecks {
             errors.add("search.nested = true with data.folds = " + folds + ": an inner search cross-validates on the "
                     + "other folds, so nested search needs data.folds >= 3");
         }
-        oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
-        oneOf(values, ConfigKeys.MODEL_METHODS, "fusion method", errors);
+        if (!space.dimensions().containsKey(ConfigKeys.MODEL_BACKBONES.name())) {
+            oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
+        }
+        if (!space.dimensions().containsKey(ConfigKeys.MODEL_METHODS.name())) {
+            oneOf(values, ConfigKeys.MODEL_METHODS, "fusion method", errors);
+        }
         long grid = space.gridSize();
         switch (strategy) {
             case GRID -> {
@@ -95,8 +99,11 @@ final class SearchChecks {
             List<String> errors) {
         List<?> list = (List<?>) values.get(key.name());
         if (list != null && list.size() != 1) {
-            errors.add(key.name() + " = " + list + " has " + list.size() + " values but a search tunes one " + what + " (its "
-                    + "objective is the fold-mean accuracy of one network): set one, and run one search per " + what);
+            List<String> ids = list.stream().map(o -> o instanceof org.kpff.core.fusion.FusionMethod m ? m.id()
+                    : String.valueOf(o)).toList();
+            errors.add(key.name() + " = " + ids + " has " + list.size() + " values but a search tunes one " + what + " (its "
+                    + "objective is the fold-mean accuracy of one network): set one, or search it (search.space \"" + key.name()
+                    + "\" = [...], one " + what + " per value)");
         }
     }
 }

@@ -67,7 +67,13 @@ final class SearchOutputs {
                     nested.stream().map(NestedRow::toRow).toList());
             estimate = new SearchMarkdown.NestedEstimate(nested);
         }
-        String network = cv.points().isEmpty() ? "" : cv.backbone(0) + " / " + cv.method(0).id();
+        java.util.Set<String> backbones = new java.util.LinkedHashSet<>();
+        java.util.Set<String> methods = new java.util.LinkedHashSet<>();
+        for (int t = 0; t < cv.points().size(); t++) {
+            backbones.add(cv.backbone(t));
+            methods.add(cv.method(t).id());
+        }
+        String network = String.join(", ", backbones) + " / " + String.join(", ", methods);
         SearchMarkdown.Overview overview = new SearchMarkdown.Overview(search.strategy().id(), network, run.folds(),
                 search.eta(), cv.rungs(), epochCells, full, source.objective().description(), search.nested());
         String md = SearchMarkdown.render(overview, ranked, estimate, warnings);

@@ -222,6 +222,32 @@ class SearchEndToEndTest {
     }
 
     @Test
+    void aSearchOverFusionMethodsSearchesTheFusionInitOnlyWhereTheMethodIsKpff() throws Exception {
+        JobConfig config = JobConfig.parse("search { strategy = grid, space { \"model.methods\" = [none, kpff], "
+                + "\"model.fusion-init\" = { choice = [identity, add], when = { \"model.methods\" = kpff } } } }",
+                "test.conf", List.of("data.input-size=16", "data.folds=" + FOLDS, "model.width=0.125",
+                        "model.projection-width=8", "train.batch-size=8", "eval.every=1", "model.backbones=[alexnet]",
+                        "model.methods=[kpff]", "train.epochs=1", "train.learning-rate=0.003"));
+        String out = tmp.resolve("methods").toUri().toString();
+        SearchReport r = new SearchJob(spark).search(config, data, out, false, List.of("search"));
+        assertEquals(3, r.trials(), r.markdown());
+        assertEquals(3 * FOLDS, r.cellsRun());
+        assertTrue(r.markdown().contains("on alexnet / none, kpff"), r.markdown());
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            String cells = table(out, "cells");
+            assertEquals(FOLDS, count(c, "SELECT count(*) FROM " + cells + " WHERE fusion = 'none' AND cardinality(hp)"
+                    + " = 1 AND hp['model.methods'][1] = 'none'"));
+            // The kpff cells start W as their point says; the none cells have no W and no fusion-init key.
+            assertEquals(2 * FOLDS, count(c, "SELECT count(*) FROM " + cells + " WHERE fusion = 'kpff' AND "
+                    + "hp['model.fusion-init'][1] = fusion_init AND learned_w IS NOT NULL"));
+            assertEquals(3, count(c, "SELECT count(*) FROM " + trials(out)));
+        }
+        JobConfig best = JobConfig.load(Path.of(java.net.URI.create(out)).resolve("best.conf"), List.of());
+        assertEquals(1, best.methods().size());
+        assertEquals(r.best().hp().get("model.methods"), best.methods().get(0).id());
+    }
+
+    @Test
     void aSearchWhoseTrialsAllSitAtChanceWarnsThatItsChoiceIsNoise() throws Exception {
         // Two learning rates so small that one epoch leaves every trial at chance (1/3).
         JobConfig config = JobConfig.parse("search { strategy = grid, space { \"train.learning-rate\" = [1e-9, "
