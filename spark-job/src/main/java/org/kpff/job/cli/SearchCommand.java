@@ -11,10 +11,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code search}: a hyperparameter search (grid, random, asha) over the config's search space. */
+/** {@code search}: a hyperparameter search (grid, random, asha; plain or nested) over the config's search space. */
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Runs a hyperparameter search (the config's search section: grid, random or asha) with one "
-                + "Spark task per cell; writes the run's tables plus trials/, search.md and best.conf.")
+                + "Spark task per cell; writes the run's tables plus trials/, search.md, best.conf and, for a nested search "
+                + "(search.nested = true), nested.parquet with the nested estimate.")
 public final class SearchCommand implements Callable<Integer> {
 
     @Spec

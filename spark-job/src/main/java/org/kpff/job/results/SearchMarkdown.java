@@ -74,6 +74,9 @@ public final class SearchMarkdown {
                         + "folds: %s points (non-nested minus nested).%n%n", pct(best.meanAccuracy(),
                         best.stdAccuracy()), s.n() == 0 ? "—"
                         : String.format(Locale.ROOT, "%+.2f", 100 * (best.meanAccuracy() - s.mean()))));
+                sb.append("A refit draws the seed of the search's own cell on its outer fold (seeds do not depend on "
+                        + "the point), so the optimism measures the selection alone: an outer fold that chose the "
+                        + "search's best point scores exactly that point's cell on the fold.\n\n");
             }
         } else if (best != null) {
             sb.append("This search is not nested: its best score is the maximum over trials of noisy estimates, "

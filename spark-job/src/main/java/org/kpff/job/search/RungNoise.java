@@ -65,7 +65,8 @@ public final class RungNoise {
         double chance = 1.0 / classes;
         String what = last ? "the winner may be chosen by noise" : "its promotions may be decided by noise";
         String fix = last ? "train longer (train.epochs) or use more folds"
-                : "raise search.min-epochs so that the first rung trains past chance, or lower search.eta";
+                : rung == 0 ? "raise search.min-epochs so that the first rung trains past chance, or lower search.eta"
+                : "lower search.eta so that more trials reach the later rungs, or raise search.min-epochs";
         if (best < chance + 2 * se) {
             return Optional.of(String.format(Locale.ROOT, "rung %d (%d epochs) is at chance: its best fold-mean "
                     + "%.2f %% is within two standard errors (%.2f points) of chance (%.2f %% for %d classes), so %s; "
