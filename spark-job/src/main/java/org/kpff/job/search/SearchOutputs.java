@@ -129,7 +129,8 @@ final class SearchOutputs {
         }
         comments.add("Its cells draw the seeds of the search's cells: run on the same data, it trains the winning "
                 + "trial's cells again bit for bit (a check, not a second draw).");
-        comments.add("Run it with: run --config best.conf --out <folder>");
+        comments.add("Run it with: run --config best.conf --out <folder> (with submit/local.sh also pass --data "
+                + run.dataUri() + ": without --data it runs on its generated dataset)");
         return config.renderRunnable(comments);
     }
 }
