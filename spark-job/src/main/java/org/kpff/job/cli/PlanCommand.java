@@ -12,6 +12,7 @@ import org.kpff.job.plan.GridCell;
 import org.kpff.job.plan.GridCostReport;
 import org.kpff.job.plan.GridPlanner;
 import org.kpff.job.results.RunLayout;
+import org.kpff.job.search.SearchCost;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -77,6 +78,10 @@ public final class PlanCommand implements Callable<Integer> {
                 data == null ? " (UC Merced defaults; pass --data to count a real dataset)" : "");
         if (!committed.isEmpty()) {
             out().printf("Skipping %d committed cells of %s.%n", committed.size(), out);
+        }
+        if (config.search().enabled()) {
+            // The grid below is one point (the config's own values); the search trains this many epoch-cells.
+            out().print(SearchCost.of(config).toText(config.search().nested()));
         }
         out().print(GridCostReport.of(config, cells, images, classes).toText(tflops, slots, everyCell));
         return 0;

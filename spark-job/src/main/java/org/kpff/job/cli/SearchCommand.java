@@ -3,17 +3,19 @@ package org.kpff.job.cli;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.kpff.job.config.JobConfig;
-import org.kpff.job.driver.SearchDriver;
 import org.kpff.job.driver.SparkSessions;
+import org.kpff.job.search.SearchJob;
+import org.kpff.job.search.SearchReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code search}: a hyperparameter search (grid, random, asha) over the config's search space. */
+/** {@code search}: a hyperparameter search (grid, random, asha; plain or nested) over the config's search space. */
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Runs a hyperparameter search (the config's search section: grid, random or asha) with one "
-                + "Spark task per cell; writes the run's tables plus trials/, search.md and best.conf.")
+                + "Spark task per cell; writes the run's tables plus trials/, search.md, best.conf and, for a nested search "
+                + "(search.nested = true), nested.parquet with the nested estimate.")
 public final class SearchCommand implements Callable<Integer> {
 
     @Spec
@@ -34,7 +36,7 @@ public final class SearchCommand implements Callable<Integer> {
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
         try (SparkSession spark = SparkSessions.create("kpff search " + folder.out)) {
-            SearchDriver.Report r = new SearchDriver(spark).search(config, folder.dataUri(config), folder.out,
+            SearchReport r = new SearchJob(spark).search(config, folder.dataUri(config), folder.out,
                     folder.resume, configOptions.argv("search", folder));
             out.println(r.markdown());
             out.printf("Trials: %d (%d completed, %d stopped, %d failed, %d unfinished). Cells: %d trained now, %d "

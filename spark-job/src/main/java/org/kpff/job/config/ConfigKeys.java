@@ -51,12 +51,14 @@ public final class ConfigKeys {
     /** Backbones of the grid. */
     public static final ConfigKey<List<String>> MODEL_BACKBONES = ConfigKey.ofChoiceList("model.backbones",
             BACKBONES, b -> b, BACKBONES,
-            "Backbones of the grid, trained from scratch (the paper's AlexNet, VGGNet, Inception).")
-            .notDefiningResults();
+            "Backbones of the grid, trained from scratch (the paper's AlexNet, VGGNet, Inception). A search space may"
+                    + " list single backbones to choose from.")
+            .notDefiningResults().perPoint();
     /** Fusion methods of the grid. */
     public static final ConfigKey<List<FusionMethod>> MODEL_METHODS = ConfigKey.ofChoiceList("model.methods",
             List.of(FusionMethod.values()), FusionMethod::id, List.of(FusionMethod.values()),
-            "Fusion heads of the grid: none (original network), add, concat, kpff.").notDefiningResults();
+            "Fusion heads of the grid: none (original network), add, concat, kpff. A search space may list single"
+                    + " methods to choose from.").notDefiningResults().perPoint();
     /** Backbone width multiplier. */
     public static final ConfigKey<Double> MODEL_WIDTH = ConfigKey.ofDouble("model.width", 1.0, 0, false, 4, true,
             "Multiplier on every backbone's channel counts; 1 is the published size.").perPoint();
@@ -155,6 +157,12 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> SEARCH_MIN_EPOCHS = ConfigKey.ofInt("search.min-epochs", 1, 1,
             Integer.MAX_VALUE, "asha: epochs of the first rung (about); rungs at train.epochs / eta^s, ..., "
                     + "train.epochs / eta, train.epochs with s = floor(log_eta(train.epochs / min-epochs)).");
+    /** Nested cross-validation of the search. */
+    public static final ConfigKey<Boolean> SEARCH_NESTED = ConfigKey.ofBoolean("search.nested", false,
+            "Nested cross-validation: besides the search over all folds, one inner search per outer fold on the other "
+                    + "folds, whose winner is refit on them and tested once on the outer fold; the mean of those tests "
+                    + "estimates the search without the optimism of choosing on the test folds. Costs about folds + 1 "
+                    + "searches; needs data.folds >= 3.");
     /** The searched keys. */
     public static final ConfigKey<SearchSpace> SEARCH_SPACE = ConfigKey.ofSpace("search.space",
             "Searched keys (quoted names) with a list of values or { uniform | log-uniform = [low, high] } or "
@@ -168,7 +176,7 @@ public final class ConfigKeys {
             TRAIN_LEARNING_RATE, TRAIN_WEIGHT_DECAY, TRAIN_DROPOUT, TRAIN_SEED, EVAL_EVERY, RUN_MODE,
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
             RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,
-            SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_SPACE);
+            SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_NESTED, SEARCH_SPACE);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 

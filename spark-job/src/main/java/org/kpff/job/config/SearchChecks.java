@@ -22,6 +22,10 @@ final class SearchChecks {
                 errors.add("search.space names " + String.join(", ", space.dimensions().keySet())
                         + " but search.strategy = none: set search.strategy to grid, random or asha");
             }
+            if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_NESTED.name()))) {
+                errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random or "
+                        + "asha)");
+            }
             return;
         }
         if (space.isEmpty()) {
@@ -29,8 +33,18 @@ final class SearchChecks {
                     + "search, e.g. space { \"train.learning-rate\" = [0.0001, 0.001] }");
             return;
         }
-        oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
-        oneOf(values, ConfigKeys.MODEL_METHODS, "fusion method", errors);
+        Boolean nested = (Boolean) values.get(ConfigKeys.SEARCH_NESTED.name());
+        Integer folds = (Integer) values.get(ConfigKeys.DATA_FOLDS.name());
+        if (Boolean.TRUE.equals(nested) && folds != null && folds < 3) {
+            errors.add("search.nested = true with data.folds = " + folds + ": an inner search cross-validates on the "
+                    + "other folds, so nested search needs data.folds >= 3");
+        }
+        if (!space.dimensions().containsKey(ConfigKeys.MODEL_BACKBONES.name())) {
+            oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
+        }
+        if (!space.dimensions().containsKey(ConfigKeys.MODEL_METHODS.name())) {
+            oneOf(values, ConfigKeys.MODEL_METHODS, "fusion method", errors);
+        }
         long grid = space.gridSize();
         switch (strategy) {
             case GRID -> {
@@ -85,8 +99,11 @@ final class SearchChecks {
             List<String> errors) {
         List<?> list = (List<?>) values.get(key.name());
         if (list != null && list.size() != 1) {
-            errors.add(key.name() + " = " + list + " has " + list.size() + " values but a search tunes one " + what + " (its "
-                    + "objective is the fold-mean accuracy of one network): set one, and run one search per " + what);
+            List<String> ids = list.stream().map(o -> o instanceof org.kpff.core.fusion.FusionMethod m ? m.id()
+                    : String.valueOf(o)).toList();
+            errors.add(key.name() + " = " + ids + " has " + list.size() + " values but a search tunes one " + what + " (its "
+                    + "objective is the fold-mean accuracy of one network): set one, or search it (search.space \"" + key.name()
+                    + "\" = [...], one " + what + " per value)");
         }
     }
 }

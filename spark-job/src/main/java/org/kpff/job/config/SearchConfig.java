@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param eta       successive halving's reduction factor: the best 1/eta of a rung are promoted
  * @param minEpochs successive halving's smallest budget r: the first rung trains about this many epochs
  * @param space     the searched keys and their values or distributions
+ * @param nested    nested cross-validation: one inner search per outer fold besides the search over all folds
  */
-public record SearchConfig(SearchStrategy strategy, int trials, long seed, int eta, int minEpochs, SearchSpace space)
-        implements Serializable {
+public record SearchConfig(SearchStrategy strategy, int trials, long seed, int eta, int minEpochs, SearchSpace space,
+        boolean nested) implements Serializable {
 
     /** Checks for nulls. */
     public SearchConfig {

@@ -57,31 +57,64 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
      * @param low      the lower bound of a distribution; NaN for lists
      * @param high     the upper bound of a distribution; NaN for lists
      * @param integral whether the key is an int key (distributions then draw integers)
+     * @param when     the condition of a conditional key: searched key → the canonical values for which this key is
+     *                 searched (absent from the point otherwise); empty for a key searched in every point
      */
-    public record Dimension(Kind kind, List<String> values, double low, double high, boolean integral)
-            implements Serializable {
+    public record Dimension(Kind kind, List<String> values, double low, double high, boolean integral,
+            SortedMap<String, List<String>> when) implements Serializable {
 
-        /** Copies the values. */
+        /** A key searched in every point. */
+        public Dimension(Kind kind, List<String> values, double low, double high, boolean integral) {
+            this(kind, values, low, high, integral, new TreeMap<>());
+        }
+
+        /** Copies the values and the condition. */
         public Dimension {
             Objects.requireNonNull(kind, "kind");
             values = List.copyOf(values);
+            SortedMap<String, List<String>> w = new TreeMap<>();
+            when.forEach((k, v) -> w.put(k, List.copyOf(v)));
+            when = Collections.unmodifiableSortedMap(w);
         }
 
-        /** The canonical text of the dimension, e.g. {@code log-uniform[0.00001,0.1]} or {@code list[0.3,0.5]}. */
+        /** Whether the key is searched in a point: unconditional, or the point's values meet the condition. */
+        public boolean appliesTo(Map<String, String> point) {
+            return when.entrySet().stream().allMatch(e -> e.getValue().contains(point.get(e.getKey())));
+        }
+
+        /**
+         * The canonical text of the dimension, e.g. {@code log-uniform[0.00001,0.1]}, {@code list[0.3,0.5]} or
+         * {@code choice[identity,add]when{model.methods=kpff}}.
+         */
         public String canonical() {
-            return kind.id() + "[" + String.join(",", kind.discrete() ? values
-                    : List.of(ConfigKey.canonicalDouble(low), ConfigKey.canonicalDouble(high))) + "]";
+            StringBuilder sb = new StringBuilder(kind.id() + "[" + String.join(",", kind.discrete() ? values
+                    : List.of(ConfigKey.canonicalDouble(low), ConfigKey.canonicalDouble(high))) + "]");
+            if (!when.isEmpty()) {
+                sb.append("when{");
+                when.forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '{' ? "" : ";").append(k).append('=')
+                        .append(String.join("|", v)));
+                sb.append('}');
+            }
+            return sb.toString();
         }
 
         Object plain() {
-            if (kind == Kind.LIST) {
+            if (kind == Kind.LIST && when.isEmpty()) {
                 return values;
             }
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put(kind.id(), kind.discrete() ? values : List.of(low, high));
+            m.put(kind == Kind.LIST ? Kind.CHOICE.id() : kind.id(), kind.discrete() ? values : List.of(low, high));
+            if (!when.isEmpty()) {
+                Map<String, Object> w = new LinkedHashMap<>();
+                when.forEach(w::put);
+                m.put(WHEN, w);
+            }
             return m;
         }
     }
+
+    /** The entry of a distribution that makes a key conditional. */
+    static final String WHEN = "when";
 
     /** Sorts and freezes the dimensions. */
     public SearchSpace {
@@ -98,20 +131,16 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
         return dimensions.values().stream().allMatch(d -> d.kind().discrete());
     }
 
-    /** The number of points of the Cartesian product of a discrete space, saturating at Long.MAX_VALUE; 0 if not discrete. */
+    /**
+     * The number of distinct points of a discrete space (the Cartesian product of the unconditional keys, each
+     * point times the values of the conditional keys that apply to it), saturating at Long.MAX_VALUE; 0 if not
+     * discrete.
+     */
     public long gridSize() {
         if (!isDiscrete()) {
             return 0;
         }
-        long n = 1;
-        for (Dimension d : dimensions.values()) {
-            try {
-                n = Math.multiplyExact(n, d.values().size());
-            } catch (ArithmeticException e) {
-                return Long.MAX_VALUE;
-            }
-        }
-        return n;
+        return SpaceConditions.count(dimensions);
     }
 
     /** The canonical text: {@code key=dimension} entries sorted by key, joined by {@code ;}; {@code {}} for no keys. */
@@ -150,6 +179,9 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
         int before = errors.size();
         SortedMap<String, Dimension> dims = new TreeMap<>();
         readEntries(map, "", dims, errors);
+        if (errors.size() == before) {
+            SpaceConditions.check(dims, errors);
+        }
         return errors.size() == before ? Optional.of(new SearchSpace(dims)) : Optional.empty();
     }
 
@@ -179,7 +211,9 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
     }
 
     private static boolean isDistribution(Map<?, ?> m) {
-        return m.size() == 1 && m.keySet().stream().allMatch(k -> k instanceof String s
+        Map<?, ?> rest = new LinkedHashMap<>(m);
+        rest.remove(WHEN);
+        return rest.size() == 1 && rest.keySet().stream().allMatch(k -> k instanceof String s
                 && (s.equals("uniform") || s.equals("log-uniform") || s.equals("choice")));
     }
 
@@ -187,7 +221,7 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
         return ConfigKeys.searchableKeys().stream().map(ConfigKey::name).toList();
     }
 
-    private static String where(String key) {
+    static String where(String key) {
         return ConfigKeys.SEARCH_SPACE.name() + " \"" + key + "\": ";
     }
 
@@ -197,9 +231,17 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
         if (raw instanceof List<?> list) {
             return readValues(key, Kind.LIST, list, integral, errors);
         }
+        if (raw instanceof Map<?, ?> withWhen && withWhen.containsKey(WHEN)) {
+            Map<Object, Object> rest = new LinkedHashMap<>(withWhen);
+            Object when = rest.remove(WHEN);
+            Optional<SortedMap<String, List<String>>> w = SpaceConditions.readWhen(key.name(), when, errors);
+            Optional<Dimension> d = readDimension(key, rest, errors);
+            return w.isPresent() && d.isPresent() ? Optional.of(new Dimension(d.get().kind(), d.get().values(),
+                    d.get().low(), d.get().high(), d.get().integral(), w.get())) : Optional.empty();
+        }
         if (!(raw instanceof Map<?, ?> m) || m.size() != 1) {
             errors.add(where(key.name()) + "must be a list of values or one of { uniform = [low, high] }, "
-                    + "{ log-uniform = [low, high] }, { choice = [values] }");
+                    + "{ log-uniform = [low, high] }, { choice = [values] } (each may add when = { key = value })");
             return Optional.empty();
         }
         Map.Entry<?, ?> only = m.entrySet().iterator().next();
@@ -273,6 +315,12 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
         for (Object v : raw) {
             try {
                 String c = canonicalOf(key, v);
+                if ((key == ConfigKeys.MODEL_BACKBONES || key == ConfigKeys.MODEL_METHODS) && c.contains(",")) {
+                    errors.add(where(key.name()) + "value " + c + " names several; each value of a searched "
+                            + key.name() + " is one " + (key == ConfigKeys.MODEL_BACKBONES ? "backbone" : "method"));
+                    ok = false;
+                    continue;
+                }
                 if (values.contains(c)) {
                     errors.add(where(key.name()) + "value " + c + " is listed twice");
                     ok = false;
@@ -287,7 +335,7 @@ public record SearchSpace(SortedMap<String, Dimension> dimensions) implements Se
         return ok ? Optional.of(new Dimension(kind, values, Double.NaN, Double.NaN, integral)) : Optional.empty();
     }
 
-    private static <T> String canonicalOf(ConfigKey<T> key, Object raw) throws ConfigKey.BadValue {
+    static <T> String canonicalOf(ConfigKey<T> key, Object raw) throws ConfigKey.BadValue {
         return key.canonical(key.read(raw));
     }
 

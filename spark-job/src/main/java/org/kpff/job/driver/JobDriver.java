@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The job's driver for a plain grid: opens the {@link RunFolder} (checks, pre-flight decode, run.json, folds),
- * plans the cells not yet committed, hands them longest first to a {@link CellExecutor} (one Spark task per cell on
- * the cluster's {@link ClusterSlots}, or each cell data-parallel), and aggregates the committed cells at the end.
+ * The job's one driver: opens the {@link RunFolder} (checks, pre-flight decode, run.json, folds), asks a
+ * {@link CellSource} for cells (the grid's, longest first, minus those committed; or a search's, decided as results
+ * arrive), hands them to a {@link CellExecutor} (one Spark task per cell on the cluster's {@link ClusterSlots}, or
+ * each cell data-parallel), and aggregates the committed cells at the end.
  */
 public final class JobDriver {
 
@@ -65,36 +66,61 @@ public final class JobDriver {
             throw new IllegalArgumentException("The config sets search.strategy = " + config.search().strategy().id()
                     + ": run it with the search subcommand, or set search.strategy = none for a plain run.");
         }
+        return run(config, dataUri, outUri, resume, argv,
+                run -> new ListSource(GridPlanner.plan(config, run.classCount(), run.committedIds())));
+    }
+
+    /**
+     * Runs the cells of any source (the grid, a search, a nested search) in a run folder: opens it (checks,
+     * pre-flight decode, run.json, folds), asks the factory for the source, runs its cells, aggregates the committed
+     * cells, and lets the source write its own outputs.
+     *
+     * @param factory makes the attempt's source once the run folder is open
+     */
+    public Report run(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv,
+            CellSource.Factory factory) throws IOException {
         try (OutputLease held = folder.lease(outUri)) {
-            return runHeld(config, dataUri, outUri, resume, argv);
+            return runHeld(config, dataUri, outUri, resume, argv, factory);
         }
     }
 
-    private Report runHeld(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv)
-            throws IOException {
+    private Report runHeld(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv,
+            CellSource.Factory factory) throws IOException {
         RunSession session = folder.open(config, dataUri, outUri, resume, argv);
-        List<GridCell> cells = GridPlanner.plan(config, session.listing().classCount(), session.committed());
-        session.attempt().put("cells_planned", cells.size());
+        // Cells are built from the config without its search section: a search's point may set keys (a rung's
+        // train.epochs) that the search section's checks constrain.
+        JobConfig cellConfig = config.withoutSearch();
+        OpenedRun opened = new OpenedRun(session, folder.hadoopConf(), config, dataUri, outUri);
+        CellSource source = factory.open(opened);
+        Optional<List<GridCell>> known = source.knownCells();
+        known.ifPresent(cells -> session.attempt().put("cells_planned", cells.size()));
         CellExecutor executor;
         int concurrent;
         if (config.run().mode() == RunMode.DATA_PARALLEL) {
             int workers = slots.dataParallelWorkers(config);
             session.attempt().put("data_parallel_workers", workers);
-            LOG.info("Run {}: {} cells to train ({} already committed), one after another, each data-parallel over "
-                    + "{} workers", outUri, cells.size(), session.committed().size(), workers);
-            executor = new DataParallelCellExecutor(jsc, config, workers);
+            LOG.info("Run {}: {} ({} already committed), one cell after another, each data-parallel over {} workers",
+                    outUri, known.map(c -> c.size() + " cells to train").orElse("cells decided as results arrive"),
+                    session.committed().size(), workers);
+            executor = new DataParallelCellExecutor(jsc, cellConfig, workers);
             concurrent = 1;
         } else {
             concurrent = slots.cells(config);
-            LOG.info("Run {}: {} cells to train ({} already committed), {} at a time", outUri, cells.size(),
+            LOG.info("Run {}: {} ({} already committed), {} at a time", outUri,
+                    known.map(c -> c.size() + " cells to train").orElse("cells decided as results arrive"),
                     session.committed().size(), concurrent);
-            executor = new LocalCellExecutor(jsc, config, concurrent);
+            executor = new LocalCellExecutor(jsc, cellConfig, concurrent);
         }
         folder.save(session);
-        Outcomes outcomes = executor.execute(session, new ListSource(cells),
-                new Progress(cells, c -> CostModel.cost(c, config), concurrent));
+        Progress progress = known.isPresent()
+                ? new Progress(known.get(), c -> CostModel.cost(c, cellConfig), concurrent)
+                : new Progress(c -> CostModel.cost(c, cellConfig));
+        Counting counting = new Counting(source);
+        Outcomes outcomes = executor.execute(session, counting, progress);
+        session.attempt().put("cells_planned", counting.started);
         String summary = folder.finish(config, session, outcomes, slots.executors());
-        return new Report(cells.size(), session.committed().size(), outcomes.ok.get(), outcomes.failed.get(),
+        source.complete(opened);
+        return new Report(counting.started, session.committed().size(), outcomes.ok.get(), outcomes.failed.get(),
                 outcomes.incomplete.size(), summary, session.undecodable());
     }
 
@@ -105,10 +131,12 @@ public final class JobDriver {
 
     /** Hands out a fixed list of cells in order (a plain grid). */
     private static final class ListSource implements CellSource {
+        private final List<GridCell> all;
         private final Iterator<GridCell> cells;
 
         ListSource(List<GridCell> cells) {
-            this.cells = cells.iterator();
+            this.all = List.copyOf(cells);
+            this.cells = all.iterator();
         }
 
         @Override
@@ -119,6 +147,33 @@ public final class JobDriver {
         @Override
         public void finished(PlannedCell cell, CellRun run) {
             // a fixed grid does not depend on results
+        }
+
+        @Override
+        public Optional<List<GridCell>> knownCells() {
+            return Optional.of(all);
+        }
+    }
+
+    /** Counts the cells a source handed out. */
+    private static final class Counting implements CellSource {
+        private final CellSource source;
+        int started;
+
+        Counting(CellSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public Optional<PlannedCell> next() {
+            Optional<PlannedCell> n = source.next();
+            started += n.isPresent() ? 1 : 0;
+            return n;
+        }
+
+        @Override
+        public void finished(PlannedCell cell, CellRun run) {
+            source.finished(cell, run);
         }
     }
 }

@@ -12,16 +12,16 @@ import org.kpff.job.plan.GridCell;
  * @param checkpointName the folder name under {@code checkpoints/}
  * @param alwaysCheckpoint whether the cell must checkpoint whatever {@code run.checkpoint} says (ASHA rungs)
  */
-record PlannedCell(GridCell cell, String checkpointName, boolean alwaysCheckpoint) {
+public record PlannedCell(GridCell cell, String checkpointName, boolean alwaysCheckpoint) {
 
     /** Checks for nulls. */
-    PlannedCell {
+    public PlannedCell {
         Objects.requireNonNull(cell, "cell");
         Objects.requireNonNull(checkpointName, "checkpointName");
     }
 
     /** A plain cell: checkpoints under its own id when {@code run.checkpoint} is on. */
-    static PlannedCell of(GridCell cell) {
+    public static PlannedCell of(GridCell cell) {
         return new PlannedCell(cell, cell.id(), false);
     }
 }

@@ -128,7 +128,8 @@ final class ResultWriter {
                     Arrays.stream(o.confusion()).flatMapToInt(Arrays::stream).boxed().toList(),
                     task.spec().fusionInit(), cell.seed(), o.resumedFrom(), run.jvmDecodes(), run.nativeBytes(),
                     run.rssBytes(), run.engine(), run.executorId(), run.startedAt(), run.finishedAt(), run.device(),
-                    imagesPerSecond(o, task.listing().size(), run.heldOutImages().size()));
+                    imagesPerSecond(o, task.listing().size(), run.heldOutImages().size()), cell.outerFold(),
+                    cell.role());
             for (EpochEvaluation e : o.evaluations()) {
                 metrics.add(new EpochMetrics(key, e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy(), e.seconds(),
                         e.fusionW()).toRow());
@@ -147,7 +148,7 @@ final class ResultWriter {
             result = new CellResult(key, CellStatus.FAILED, run.reason(), null, null, null, 0, run.seconds(), 0,
                     run.host(), gpuOrNull(run.gpu()), run.attempt(), null, null, task.spec().fusionInit(), cell.seed(),
                     0, run.jvmDecodes(), run.nativeBytes(), run.rssBytes(), run.engine(), run.executorId(),
-                    run.startedAt(), run.finishedAt(), run.device(), null);
+                    run.startedAt(), run.finishedAt(), run.device(), null, cell.outerFold(), cell.role());
         }
         if (result.gpu() != null && "cpu".equals(result.device())) {
             LOG.warn("Cell {} was assigned GPU {} by Spark but trained on the CPU: the application jar has ND4J's "
@@ -233,15 +234,23 @@ final class ResultWriter {
         return out;
     }
 
-    /** Replaces {@code trials/} with these rows: written completely under {@code _staging/}, then renamed. */
+    /** Replaces {@code trials/} with these rows ({@link #writeTable}). */
     void writeTrials(List<TrialRow> trials) throws IOException {
+        writeTable(layout.trialsDir(), ResultSchemas.TRIALS, trials.stream().map(TrialRow::toRow).toList());
+    }
+
+    /**
+     * Replaces a whole-run table (a folder of Parquet) with these rows: written under {@code _staging/} and renamed
+     * into place where rename is atomic, else written in place (not atomic: {@link StoreSemantics}).
+     */
+    void writeTable(String uri, StructType schema, List<Row> rows) throws IOException {
         if (committer.direct()) {
-            overwrite(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS, layout.trialsDir());
+            overwrite(rows, schema, uri);
             return;
         }
-        String tmp = layout.stagingDir() + "/trials-" + System.nanoTime();
-        write(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS, tmp);
-        AtomicReplace.replace(new Path(tmp), new Path(layout.trialsDir()), conf);
+        String tmp = layout.stagingDir() + "/" + new Path(uri).getName() + "-" + System.nanoTime();
+        write(rows, schema, tmp);
+        AtomicReplace.replace(new Path(tmp), new Path(uri), conf);
     }
 
     /** Writes a text file atomically (a temporary file renamed into place, or one PUT: {@link StoreSemantics}). */
@@ -251,9 +260,17 @@ final class ResultWriter {
 
     /** Reads all committed cells and their predictions, aggregates, and writes the summary files. */
     String aggregate(int folds) throws IOException {
+        // The summary is the cross-validation of ordinary cells: a nested search's inner and outer cells are
+        // reported in search.md and nested.parquet, and would repeat a point on a fold.
         List<CellResult> cells = new ArrayList<>();
+        java.util.Set<String> nestedCells = new java.util.HashSet<>();
         for (Row r : spark.read().schema(ResultSchemas.CELLS).parquet(layout.cellsDir() + "/*").collectAsList()) {
-            cells.add(CellResult.fromRow(r));
+            CellResult c = CellResult.fromRow(r);
+            if (c.role() == org.kpff.job.plan.CellRole.CV) {
+                cells.add(c);
+            } else {
+                nestedCells.add(c.cell().cellId());
+            }
         }
         List<ImagePrediction> predictions = new ArrayList<>();
         FileSystem fs = new Path(layout.root()).getFileSystem(conf);
@@ -264,7 +281,7 @@ final class ResultWriter {
             }
         }
         var committed = committer.committedCells();
-        predictions.removeIf(p -> !committed.contains(p.cell().cellId()));
+        predictions.removeIf(p -> !committed.contains(p.cell().cellId()) || nestedCells.contains(p.cell().cellId()));
         Aggregation agg = Aggregator.aggregate(cells, predictions, folds);
         overwrite(agg.summary().stream().map(SummaryRow::toRow).toList(), ResultSchemas.SUMMARY,
                 layout.summaryParquet());
@@ -280,7 +297,7 @@ final class ResultWriter {
         if (fs.exists(new Path(layout.metricsDir())) && fs.listStatus(new Path(layout.metricsDir())).length > 0) {
             for (Row r : spark.read().schema(ResultSchemas.METRICS).parquet(layout.metricsDir() + "/*").collectAsList()) {
                 EpochMetrics m = EpochMetrics.fromRow(r);
-                if (committed.contains(m.cell().cellId())) {
+                if (committed.contains(m.cell().cellId()) && !nestedCells.contains(m.cell().cellId())) {
                     metrics.add(m);
                 }
             }

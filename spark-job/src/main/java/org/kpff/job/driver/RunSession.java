@@ -37,6 +37,7 @@ record RunSession(RunLayout layout, RunInfo info, DatasetListing listing, Folds 
         boolean checkpoint = config.run().checkpoint() || planned.alwaysCheckpoint();
         return new CellTask(cell.id(), cell.toCellSpec(config, listing.classCount()), listing, folds, cell.fold(),
                 config.data().normalization(), config.data().augment(), config.data().strict(),
-                checkpoint ? layout.checkpointDir(planned.checkpointName()) : null, conf);
+                checkpoint ? layout.checkpointDir(planned.checkpointName()) : null, conf,
+                cell.role() == org.kpff.job.plan.CellRole.INNER ? cell.outerFold() : null);
     }
 }

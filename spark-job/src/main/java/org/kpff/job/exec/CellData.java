@@ -44,7 +44,7 @@ public final class CellData {
     public static CellData load(CellTask task, Normalization normalization) {
         DecodedImages images = ImageCache.get(task.listing(), task.spec().inputSize(), task.strict(),
                 task.hadoopConf().get());
-        int[] train = images.usable(task.folds().trainIndices(task.fold()));
+        int[] train = images.usable(task.trainIndices());
         int[] test = images.usable(task.folds().testIndices(task.fold()));
         Normalization norm = normalization != null ? normalization : task.normalization().resolve(images, train);
         return new CellData(task, images, train, test, norm);

@@ -29,15 +29,30 @@ import org.kpff.job.config.JobConfig;
  * @param hp       the hyperparameter point: config keys it overrides, with canonical values, sorted; empty for a
  *                 plain run
  * @param seed     the cell's seed, derived from the run seed and the identity; see {@link #deriveSeed}
+ * @param role     cv for an ordinary cell; inner or outer in a nested search
+ * @param outerFold the outer fold of a nested search's inner or outer cell (never trained on); null for cv cells
  */
 public record GridCell(String id, String backbone, FusionMethod method, int fold, SortedMap<String, String> hp,
-        long seed) implements Serializable {
+        long seed, CellRole role, Integer outerFold) implements Serializable {
 
-    /** Validates the fields and that the id is the one the identity gives. */
+    /** An ordinary cross-validation cell (role cv, no outer fold). */
+    public GridCell(String id, String backbone, FusionMethod method, int fold, SortedMap<String, String> hp,
+            long seed) {
+        this(id, backbone, method, fold, hp, seed, CellRole.CV, null);
+    }
+
+    /** Validates the fields, that role and outer fold agree, and that the id is the one the identity gives. */
     public GridCell {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(hp, "hp");
+        Objects.requireNonNull(role, "role");
+        if ((role == CellRole.CV) != (outerFold == null)
+                || role == CellRole.INNER && outerFold == fold || role == CellRole.OUTER && outerFold != fold) {
+            throw new IllegalArgumentException("GridCell role " + role.id() + " with outerFold = " + outerFold
+                    + " and fold = " + fold + ": a cv cell has no outer fold, an inner cell's fold is not its outer"
+                    + " fold, an outer cell's fold is its outer fold");
+        }
         if (backbone == null || !backbone.matches("[a-z0-9]+")) {
             throw new IllegalArgumentException("GridCell backbone '" + backbone
                     + "' must be a non-empty name of lower-case letters and digits");
@@ -46,7 +61,8 @@ public record GridCell(String id, String backbone, FusionMethod method, int fold
             throw new IllegalArgumentException("GridCell fold = " + fold + " must be >= 0");
         }
         hp = Collections.unmodifiableSortedMap(new TreeMap<>(hp));
-        String expected = idFor(backbone, method, fold, hp);
+        String expected = outerFold == null ? idFor(backbone, method, fold, hp)
+                : nestedIdFor(backbone, method, outerFold, fold, hp);
         if (!id.equals(expected)) {
             throw new IllegalArgumentException("GridCell id '" + id + "' does not match its identity; expected '"
                     + expected + "'");
@@ -97,6 +113,15 @@ public record GridCell(String id, String backbone, FusionMethod method, int fold
     /** The id {@code <backbone>-<method id>-f<fold>-<hpHash>}. */
     public static String idFor(String backbone, FusionMethod method, int fold, Map<String, String> hp) {
         return backbone + "-" + method.id() + "-f" + fold + "-" + hpHash(hp);
+    }
+
+    /**
+     * The id of a nested search's cell, {@code <backbone>-<method id>-o<outer fold>-f<fold>-<hpHash>}: an inner cell
+     * has {@code fold != outerFold}, the outer refit {@code fold == outerFold}.
+     */
+    public static String nestedIdFor(String backbone, FusionMethod method, int outerFold, int fold,
+            Map<String, String> hp) {
+        return backbone + "-" + method.id() + "-o" + outerFold + "-f" + fold + "-" + hpHash(hp);
     }
 
     /**

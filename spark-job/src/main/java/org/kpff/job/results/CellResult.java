@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
+import org.kpff.job.plan.CellRole;
 
 /**
  * One row of {@code cells/}: how a cell ended; see {@link ResultSchemas#CELLS} for every column.
@@ -44,12 +45,26 @@ import org.kpff.core.fusion.FusionMethod;
  * @param device        what ND4J computed on ({@code cpu}, {@code cuda:<n> (<name>)}); null in older runs
  * @param imagesPerSecond images the last attempt trained on and evaluated per second of {@code trainSeconds}; null
  *                      for failed cells and in older runs
+ * @param outerFold     a nested search's outer fold of an inner or outer cell; null otherwise and in older runs
+ * @param role          cv, inner or outer ({@link CellRole#CV} for rows written before the column)
  */
 public record CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
         Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
         List<Double> learnedW, List<Integer> confusion, FusionInit fusionInit, long seed, int resumedFrom,
         long jvmDecodes, long nativeBytes, long rssBytes, String engine, String executorId, Instant startedAt,
-        Instant finishedAt, String device, Double imagesPerSecond) implements Serializable {
+        Instant finishedAt, String device, Double imagesPerSecond, Integer outerFold, CellRole role)
+        implements Serializable {
+
+    /** An ordinary cell's row (role cv, no outer fold). */
+    public CellResult(CellKey cell, CellStatus status, String reason, Double finalAccuracy, Double bestAccuracy,
+            Integer bestEpoch, int epochs, double seconds, double trainSeconds, String host, String gpu, int attempts,
+            List<Double> learnedW, List<Integer> confusion, FusionInit fusionInit, long seed, int resumedFrom,
+            long jvmDecodes, long nativeBytes, long rssBytes, String engine, String executorId, Instant startedAt,
+            Instant finishedAt, String device, Double imagesPerSecond) {
+        this(cell, status, reason, finalAccuracy, bestAccuracy, bestEpoch, epochs, seconds, trainSeconds, host, gpu,
+                attempts, learnedW, confusion, fusionInit, seed, resumedFrom, jvmDecodes, nativeBytes, rssBytes, engine,
+                executorId, startedAt, finishedAt, device, imagesPerSecond, null, CellRole.CV);
+    }
 
     /** Checks that the row is consistent: what ok and failed rows must and must not carry, ranges, W's shape. */
     public CellResult {
@@ -57,6 +72,7 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(fusionInit, "fusionInit");
+        Objects.requireNonNull(role, "role");
         List<String> errors = new ArrayList<>();
         if (status == CellStatus.OK) {
             check(errors, finalAccuracy != null && finalAccuracy >= 0 && finalAccuracy <= 1, "finalAccuracy",
@@ -83,6 +99,8 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                     "a non-empty square n x n matrix, row-major");
             learnedW = List.copyOf(learnedW);
         }
+        check(errors, (role == CellRole.CV) == (outerFold == null), "outerFold", outerFold,
+                "null exactly for a cv cell (role " + role.id() + ")");
         check(errors, epochs >= 0, "epochs", epochs, "at least 0");
         check(errors, attempts >= 1, "attempts", attempts, "at least 1");
         check(errors, startedAt == null || finishedAt == null || !finishedAt.isBefore(startedAt), "finishedAt",
@@ -146,7 +164,7 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 learnedW == null ? null : new ArrayList<>(learnedW), confusion == null ? null
                 : new ArrayList<>(confusion), fusionInit.id(), seed, resumedFrom, jvmDecodes, nativeBytes, rssBytes,
                 engine, executorId, startedAt == null ? null : Timestamp.from(startedAt),
-                finishedAt == null ? null : Timestamp.from(finishedAt), device, imagesPerSecond);
+                finishedAt == null ? null : Timestamp.from(finishedAt), device, imagesPerSecond, outerFold, role.id());
     }
 
     /** Reads a row of {@link ResultSchemas#CELLS} (by column name when the row has a schema). */
@@ -164,6 +182,7 @@ public record CellResult(CellKey cell, CellStatus status, String reason, Double 
                 Rows.longValue(row, s, "native_bytes"), Rows.longValue(row, s, "rss_bytes"),
                 Rows.optionalString(row, s, "engine"), Rows.optionalString(row, s, "executor_id"),
                 Rows.optionalInstant(row, s, "started_at"), Rows.optionalInstant(row, s, "finished_at"),
-                Rows.optionalString(row, s, "device"), Rows.optionalDouble(row, s, "images_per_second"));
+                Rows.optionalString(row, s, "device"), Rows.optionalDouble(row, s, "images_per_second"),
+                Rows.optionalInteger(row, s, "outer_fold"), CellRole.parse(Rows.optionalString(row, s, "role")));
     }
 }

@@ -89,7 +89,14 @@ public final class ResultSchemas {
             col("images_per_second", DataTypes.DoubleType, true, "Job-level throughput of the last attempt: the"
                     + " images it trained on (epochs trained in this attempt x training-fold size) and evaluated"
                     + " (evaluations it ran x held-out size), per second of train_seconds; null for failed cells and"
-                    + " in runs written before this column."));
+                    + " in runs written before this column."),
+            col("outer_fold", DataTypes.IntegerType, true, "Nested search only: the outer fold of an inner or outer"
+                    + " cell, never trained on by it; null for every other cell (and in runs written before this"
+                    + " column)."),
+            col("role", DataTypes.StringType, true, "cv for an ordinary cell, inner for a nested search's selection"
+                    + " cell (trained without outer_fold and fold, tested on fold), outer for the refit of the point"
+                    + " the inner search chose (trained without outer_fold, tested once on it: fold = outer_fold); a"
+                    + " missing value (older runs) means cv."));
 
     /** {@code metrics/}: one row per cell per evaluation. */
     public static final StructType METRICS = struct(CELL_KEY,
@@ -188,7 +195,32 @@ public final class ResultSchemas {
             col("epoch_cells", DataTypes.LongType, false, "Epochs trained by the trial's cells, summed over folds and"
                     + " rungs (a promoted trial continues from its checkpoint)."),
             col("reason", DataTypes.StringType, true, "Why a failed trial failed (its first failed fold); null"
-                    + " otherwise."));
+                    + " otherwise."),
+            col("outer_fold", DataTypes.IntegerType, true, "Nested search only: the outer fold whose inner search"
+                    + " this trial belongs to (scored on the other folds); null for the search over all folds."));
+
+    /**
+     * {@code nested.parquet}: a nested search's one row per outer fold.
+     * <ul>
+     * <li>{@code outer_fold} int: the outer fold, 0-based.</li>
+     * <li>{@code trial} int: the trial the inner search chose; null when none could be chosen.</li>
+     * <li>{@code hp} map&lt;string,string&gt;: the chosen point.</li>
+     * <li>{@code inner_score} double: the chosen trial's fold-mean accuracy over the inner folds.</li>
+     * <li>{@code outer_accuracy} double: the refit's accuracy on the outer fold; null until it ran, or failed.</li>
+     * </ul>
+     */
+    public static final StructType NESTED = struct(List.of(),
+            col("outer_fold", DataTypes.IntegerType, false, "The outer fold, 0-based: no selection decision of this row"
+                    + " saw it."),
+            col("trial", DataTypes.IntegerType, true, "The trial the inner search (on the other folds) chose; null when"
+                    + " no trial had a score."),
+            col("hp", HP, false, "The chosen point (canonical values), as refit; empty when none was chosen."),
+            col("inner_score", DataTypes.DoubleType, true, "The chosen trial's fold-mean accuracy over the inner folds,"
+                    + " in [0, 1] (the selection score: optimistic); null when none was chosen."),
+            col("epochs", DataTypes.IntegerType, true, "Epochs the refit trained; null when none was chosen."),
+            col("outer_accuracy", DataTypes.DoubleType, true, "The refit's held-out accuracy on the outer fold, in"
+                    + " [0, 1]: trained on all other folds, tested once; null when it has not run or failed."),
+            col("cell_id", DataTypes.StringType, true, "The refit cell's id in cells/; null when none was chosen."));
 
     private ResultSchemas() {
     }
@@ -211,6 +243,7 @@ public final class ResultSchemas {
         m.put("summary", SUMMARY);
         m.put("comparisons", COMPARISONS);
         m.put("trials", TRIALS);
+        m.put("nested", NESTED);
         return m;
     }
 

@@ -38,6 +38,11 @@ final class Rows {
         return has(row, schema, column) ? doubleValue(row, schema, column) : null;
     }
 
+    /** An int column that older rows may lack: null when the row's schema has no such column. */
+    static Integer optionalInteger(Row row, StructType schema, String column) {
+        return has(row, schema, column) ? integer(row, schema, column) : null;
+    }
+
     private static boolean has(Row row, StructType schema, String column) {
         StructType own = row.schema() != null ? row.schema() : schema;
         return java.util.Arrays.asList(own.fieldNames()).contains(column);

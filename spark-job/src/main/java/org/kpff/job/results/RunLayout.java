@@ -25,6 +25,8 @@ import org.kpff.core.EnumIds;
  * decisions.json        search only: the trials and every promotion, stop, failure and completion
  * search.md             search only: the trials ranked (SearchMarkdown)
  * best.conf             search only: the best trial's runnable config
+ * nested.parquet        nested search only: one row per outer fold      (ResultSchemas.NESTED)
+ * decisions-outer-i.json nested search only: the inner search of outer fold i
  * _staging/&lt;cell id&gt;/&lt;attempt&gt;/{cells,metrics,predictions}/   a cell's rows before commit (rename stores)
  * .kpff-lease/          the single-writer lease's owner files (stores with atomic exclusive rename)
  * </pre>
@@ -163,6 +165,16 @@ public record RunLayout(String root) implements Serializable {
     /** {@code decisions.json}: a search's trials and decisions. */
     public String decisionsJson() {
         return at("decisions.json");
+    }
+
+    /** {@code decisions-outer-<i>.json}: a nested search's inner search on the folds other than outer fold i. */
+    public String decisionsJson(int outerFold) {
+        return at("decisions-outer-" + outerFold + ".json");
+    }
+
+    /** {@code nested.parquet}: a nested search's one row per outer fold. */
+    public String nestedParquet() {
+        return at("nested.parquet");
     }
 
     /** {@code search.md}: a search's ranked trials. */

@@ -26,10 +26,20 @@ import org.apache.spark.sql.RowFactory;
  * @param rungAccuracies fold-mean per rung 0 .. rung; NaN where none
  * @param epochCells     epochs trained by the trial's cells
  * @param reason         why a failed trial failed; null otherwise
+ * @param outerFold      the outer fold of the nested search's inner search the trial belongs to; null for the search
+ *                       over all folds
  */
 public record TrialRow(int trial, SortedMap<String, String> hp, String status, int rank, int rung, int epochs,
         Double meanAccuracy, Double stdAccuracy, List<Double> foldAccuracies, List<Double> rungAccuracies,
-        long epochCells, String reason) implements Serializable {
+        long epochCells, String reason, Integer outerFold) implements Serializable {
+
+    /** A trial of the search over all folds (no outer fold). */
+    public TrialRow(int trial, SortedMap<String, String> hp, String status, int rank, int rung, int epochs,
+            Double meanAccuracy, Double stdAccuracy, List<Double> foldAccuracies, List<Double> rungAccuracies,
+            long epochCells, String reason) {
+        this(trial, hp, status, rank, rung, epochs, meanAccuracy, stdAccuracy, foldAccuracies, rungAccuracies,
+                epochCells, reason, null);
+    }
 
     /** Checks for nulls and copies the collections. */
     public TrialRow {
@@ -42,7 +52,7 @@ public record TrialRow(int trial, SortedMap<String, String> hp, String status, i
     /** The row in {@link ResultSchemas#TRIALS} column order. */
     public Row toRow() {
         return RowFactory.create(trial, new TreeMap<>(hp), status, rank, rung, epochs, meanAccuracy, stdAccuracy,
-                new ArrayList<>(foldAccuracies), new ArrayList<>(rungAccuracies), epochCells, reason);
+                new ArrayList<>(foldAccuracies), new ArrayList<>(rungAccuracies), epochCells, reason, outerFold);
     }
 
     /** Reads a row of {@link ResultSchemas#TRIALS}. */
@@ -52,6 +62,7 @@ public record TrialRow(int trial, SortedMap<String, String> hp, String status, i
                 Rows.integer(row, s, "rank"), Rows.integer(row, s, "rung"), Rows.integer(row, s, "epochs"),
                 Rows.doubleValue(row, s, "mean_accuracy"), Rows.doubleValue(row, s, "std_accuracy"),
                 Rows.list(row, s, "fold_accuracies", Double.class), Rows.list(row, s, "rung_accuracies", Double.class),
-                Rows.longValue(row, s, "epoch_cells"), Rows.string(row, s, "reason"));
+                Rows.longValue(row, s, "epoch_cells"), Rows.string(row, s, "reason"),
+                Rows.optionalInteger(row, s, "outer_fold"));
     }
 }

@@ -35,6 +35,12 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /**
+     * The journal's format: 2 since a search cell's seed stopped depending on its point (format 1 searches drew
+     * point-dependent seeds, so a resume with this version would mix the two).
+     */
+    static final int FORMAT = 2;
+
     /** Copies the lists. */
     public DecisionJournal {
         rungs = List.copyOf(rungs);
@@ -47,7 +53,11 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
         return new DecisionJournal(strategy, seed, eta, rungs, trials, ds);
     }
 
-    /** Reads the journal of a run folder, if it exists. */
+    /**
+     * Reads the journal of a run folder, if it exists.
+     *
+     * @throws IllegalArgumentException for a journal of an older format (see {@link #FORMAT})
+     */
     public static Optional<DecisionJournal> read(String uri, Configuration conf) throws IOException {
         Path p = new Path(uri);
         FileSystem fs = p.getFileSystem(conf);
@@ -57,6 +67,12 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
         JsonNode n;
         try (InputStream in = fs.open(p)) {
             n = JSON.readTree(in);
+        }
+        if (n.path("format").asInt() < FORMAT) {
+            throw new IllegalArgumentException("Cannot resume the search: " + uri + " has format "
+                    + n.path("format").asInt() + ", written by a version whose search cells drew seeds from their "
+                    + "point; this version draws one seed per fold for every trial, so a resume would mix the two. "
+                    + "Start a new search with another --out.");
         }
         List<Integer> rungs = new ArrayList<>();
         n.path("rungs").forEach(x -> rungs.add(x.asInt()));
@@ -78,7 +94,7 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
     /** The journal as JSON text. */
     public String toJson() throws IOException {
         ObjectNode n = JSON.createObjectNode();
-        n.put("format", 1);
+        n.put("format", FORMAT);
         n.put("strategy", strategy);
         n.put("seed", seed);
         n.put("eta", eta);

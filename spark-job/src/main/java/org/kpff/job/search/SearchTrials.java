@@ -22,7 +22,8 @@ import org.kpff.core.Seeds;
  * trials on every machine and after every resume.
  *
  * <ul>
- * <li>{@code grid}: the Cartesian product of the space's lists, keys in name order, the last key varying fastest.</li>
+ * <li>{@code grid}: the Cartesian product of the space's lists, keys in name order, the last key varying fastest;
+ * a conditional key ({@code when}) enters only the points whose values meet its condition, after the others.</li>
  * <li>{@code random} and {@code asha}: over a space of lists only, the first {@code trials} points of a seeded
  * shuffle of the grid (0 trials: all of them, asha only), so points are distinct; otherwise trial i is drawn from
  * the stream {@code derive(seed, "trial/i/attempt/j")}, each key in name order, drawing again (j + 1) when the point
@@ -98,13 +99,20 @@ public final class SearchTrials {
         return r;
     }
 
-    /** The Cartesian product of a discrete space, keys in name order, the last key varying fastest. */
+    /**
+     * The Cartesian product of a discrete space, keys in name order, the last key varying fastest: first the keys
+     * searched in every point, then each conditional key in the points its condition holds for.
+     */
     static List<SortedMap<String, String>> grid(SearchSpace space) {
         List<SortedMap<String, String>> out = new ArrayList<>();
         out.add(new TreeMap<>());
-        for (Map.Entry<String, Dimension> e : space.dimensions().entrySet()) {
+        for (Map.Entry<String, Dimension> e : ordered(space)) {
             List<SortedMap<String, String>> next = new ArrayList<>();
             for (SortedMap<String, String> partial : out) {
+                if (!e.getValue().appliesTo(partial)) {
+                    next.add(partial);
+                    continue;
+                }
                 for (String v : e.getValue().values()) {
                     SortedMap<String, String> p = new TreeMap<>(partial);
                     p.put(e.getKey(), v);
@@ -135,8 +143,20 @@ public final class SearchTrials {
 
     private static SortedMap<String, String> drawPoint(SearchSpace space, Stream rng) {
         SortedMap<String, String> p = new TreeMap<>();
-        space.dimensions().forEach((key, d) -> p.put(key, ConfigKeys.canonicalize(key, drawValue(d, rng))));
+        for (Map.Entry<String, Dimension> e : ordered(space)) {
+            if (e.getValue().appliesTo(p)) {
+                p.put(e.getKey(), ConfigKeys.canonicalize(e.getKey(), drawValue(e.getValue(), rng)));
+            }
+        }
         return p;
+    }
+
+    /** The space's keys: those searched in every point in name order, then the conditional ones in name order. */
+    private static List<Map.Entry<String, Dimension>> ordered(SearchSpace space) {
+        List<Map.Entry<String, Dimension>> out = new ArrayList<>();
+        space.dimensions().entrySet().stream().filter(e -> e.getValue().when().isEmpty()).forEach(out::add);
+        space.dimensions().entrySet().stream().filter(e -> !e.getValue().when().isEmpty()).forEach(out::add);
+        return out;
     }
 
     /** One draw of a dimension as raw text (canonicalised by the caller). */

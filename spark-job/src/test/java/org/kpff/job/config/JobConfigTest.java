@@ -98,7 +98,7 @@ class JobConfigTest {
         try (var s = Files.list(CONF)) {
             files = s.sorted().toList();
         }
-        assertEquals(12, files.size(), files.toString());
+        assertEquals(13, files.size(), files.toString());
         for (Path f : files) {
             String name = f.getFileName().toString();
             String text = Files.readString(f);

@@ -99,9 +99,9 @@ class SearchConfigTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "search.strategy = hyperband | search.strategy = \"hyperband\": must be one of none, grid, random, asha ('hyperband' is not allowed)",
-        "search { strategy = grid, space { \"data.folds\" = [2, 3] } } | search.space \"data.folds\": cannot be searched; searchable keys: data.input-size, data.normalization, data.augment, model.width, model.projection-width, model.fusion-init, model.fusion-lr-scale, model.batch-norm, train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, eval.every",
+        "search { strategy = grid, space { \"data.folds\" = [2, 3] } } | search.space \"data.folds\": cannot be searched; searchable keys: data.input-size, data.normalization, data.augment, model.backbones, model.methods, model.width, model.projection-width, model.fusion-init, model.fusion-lr-scale, model.batch-norm, train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, eval.every",
         "search { strategy = grid, space { \"train.learning-rat\" = [0.1] } } | search.space \"train.learning-rat\": is not a config key; did you mean 'train.learning-rate'?",
-        "search { strategy = random, trials = 2, space { \"train.seed\" = [1, 2] } } | search.space \"train.seed\": cannot be searched (choosing the luckiest seed overfits the folds); searchable keys: data.input-size, data.normalization, data.augment, model.width, model.projection-width, model.fusion-init, model.fusion-lr-scale, model.batch-norm, train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, eval.every",
+        "search { strategy = random, trials = 2, space { \"train.seed\" = [1, 2] } } | search.space \"train.seed\": cannot be searched (choosing the luckiest seed overfits the folds); searchable keys: data.input-size, data.normalization, data.augment, model.backbones, model.methods, model.width, model.projection-width, model.fusion-init, model.fusion-lr-scale, model.batch-norm, train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, eval.every",
         "search { strategy = random, trials = 4, space { \"train.learning-rate\" = { log-uniform = [0, 0.1] } } } | search.space \"train.learning-rate\": log-uniform = [0, 0.1]: log-uniform needs low > 0",
         "search { strategy = random, trials = 4, space { \"train.learning-rate\" = { uniform = [0.5, 0.1] } } } | search.space \"train.learning-rate\": uniform = [0.5, 0.1]: low must be less than high",
         "search { strategy = random, trials = 4, space { \"train.dropout\" = { uniform = [0.2, 1] } } } | search.space \"train.dropout\": uniform = [0.2, 1]: bound 1 is not allowed; train.dropout must be a number in [0, 1)",
@@ -120,6 +120,11 @@ class SearchConfigTest {
         "search { strategy = asha, space { \"train.epochs\" = [3, 9] } } | search.space \"train.epochs\": asha allocates epochs itself through its rungs; remove train.epochs from the space and set it to the largest budget",
         "train.epochs = 2, search { strategy = asha, space { \"train.dropout\" = [0.3, 0.5] } } | train.epochs = 2: asha needs train.epochs >= search.min-epochs x search.eta = 3 so that there are at least two rungs",
         "search { strategy = grid } | search.space is empty but search.strategy = grid: name at least one key to search, e.g. space { \"train.learning-rate\" = [0.0001, 0.001] }",
+        "data.folds = 2, search { strategy = grid, nested = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.nested = true with data.folds = 2: an inner search cross-validates on the other folds, so nested search needs data.folds >= 3",
+        "search.nested = true | search.nested = true but search.strategy = none: nesting needs a search (grid, random or asha)",
+        "search { strategy = grid, space { \"model.methods\" = [kpff], \"model.fusion-init\" = { choice = [add], when = { \"model.methods\" = concat } } } } | search.space \"model.fusion-init\": when \"model.methods\" = concat: not one of its searched values [kpff]",
+        "search { strategy = grid, space { \"model.fusion-init\" = { choice = [add], when = { \"model.methods\" = kpff } } } } | search.space \"model.fusion-init\": when \"model.methods\": a condition must name a key searched in every point with a list or choice of values; searched keys: model.fusion-init",
+        "search { strategy = grid, space { \"model.backbones\" = [\"alexnet,vgg16\"] } } | search.space \"model.backbones\": value alexnet,vgg16 names several; each value of a searched model.backbones is one backbone",
         "search.space { \"train.dropout\" = [0.3, 0.5] } | search.space names train.dropout but search.strategy = none: set search.strategy to grid, random or asha",
     })
     void everySearchMistakeIsNamedWithWhatIsAllowed(String hocon, String expected) {
@@ -134,9 +139,10 @@ class SearchConfigTest {
         ConfigValidationException e = assertThrows(ConfigValidationException.class, () -> JobConfig.parse(
                 "search { strategy = grid, space { \"train.dropout\" = [0.3, 0.5] } }", "test.conf", List.of()));
         assertEquals(List.of("model.backbones = [alexnet, vgg16, inception] has 3 values but a search tunes one "
-                + "backbone (its objective is the fold-mean accuracy of one network): set one, and run one search per "
-                + "backbone", "model.methods = [NONE, ADD, CONCAT, KPFF] has 4 values but a search tunes one fusion "
-                + "method (its objective is the fold-mean accuracy of one network): set one, and run one search per "
-                + "fusion method"), e.getMessage().lines().skip(1).map(String::strip).map(l -> l.substring(2)).toList());
+                + "backbone (its objective is the fold-mean accuracy of one network): set one, or search it "
+                + "(search.space \"model.backbones\" = [...], one backbone per value)", "model.methods = [none, add, "
+                + "concat, kpff] has 4 values but a search tunes one fusion method (its objective is the fold-mean "
+                + "accuracy of one network): set one, or search it (search.space \"model.methods\" = [...], one "
+                + "fusion method per value)"), e.getMessage().lines().skip(1).map(String::strip).map(l -> l.substring(2)).toList());
     }
 }

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.results.ResultSchemas;
 import org.kpff.job.search.Decision;
+import org.kpff.job.search.SearchJob;
+import org.kpff.job.search.SearchReport;
 import org.kpff.job.testing.LocalSpark;
 
 /**
@@ -84,7 +86,7 @@ class SearchEndToEndTest {
     void gridSearchExpandsExactlyAndWritesTrialsARankedSummaryAndARunnableBestConfig() throws Exception {
         String out = tmp.resolve("grid").toUri().toString();
         JobConfig config = tiny("strategy = grid", "train.epochs=3");
-        SearchDriver.Report r = new SearchDriver(spark).search(config, data, out, false, List.of("search"));
+        SearchReport r = new SearchJob(spark).search(config, data, out, false, List.of("search"));
         assertEquals(3, r.trials());
         assertEquals(3 * FOLDS, r.cellsRun());
         assertEquals(3 * FOLDS * 3, r.epochCells());
@@ -121,7 +123,7 @@ class SearchEndToEndTest {
         String search = "strategy = asha, eta = 3, min-epochs = 3, seed = 5";
         JobConfig config = tiny(search, "train.epochs=9");
         String out = tmp.resolve("asha").toUri().toString();
-        SearchDriver.Report r = new SearchDriver(spark).search(config, data, out, false, List.of("search"));
+        SearchReport r = new SearchJob(spark).search(config, data, out, false, List.of("search"));
         // Rungs at 3 and 9 epochs. Rung 0: after all three results the best third (one trial) goes on to the full
         // budget; the other two stop (or fail) at rung 0.
         assertEquals(3, r.trials(), r.markdown());
@@ -155,12 +157,37 @@ class SearchEndToEndTest {
         assertEquals(0.003, best.train().learningRate());
         assertEquals(9, best.train().epochs());
         assertTrue(Files.readString(root.resolve("search.md")).contains("| 0 | 3 | 3 | 1 |"), r.markdown());
+        assertTrue(r.markdown().contains("not nested") && r.markdown().contains("optimistic"), r.markdown());
+        for (String png : List.of("search-history.png", "search-rungs.png")) {
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(root.resolve(png).toFile());
+            assertEquals(900, image.getWidth(), png);
+        }
+
+        // best.conf reproduces the winning trial's cells bit for bit: same seeds, same batches, although the
+        // search's cells trained 3 epochs, checkpointed, and continued to 9 at the next rung.
+        String rerun = tmp.resolve("best-rerun").toUri().toString();
+        JobDriver.Report again = new JobDriver(spark).run(best, best.data().uri(), rerun, false, List.of("run"));
+        assertEquals(FOLDS, again.ok());
+        String winning = table(out, "cells") + " WHERE hp['train.learning-rate'][1] = '" + GOOD_LR
+                + "' AND hp['train.epochs'][1] = '9'";
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            assertEquals(FOLDS, count(c, "SELECT count(*) FROM (SELECT * FROM " + winning + ") s JOIN "
+                    + table(rerun, "cells") + " b ON s.fold = b.fold WHERE s.seed = b.seed AND s.final_accuracy = "
+                    + "b.final_accuracy AND s.confusion = b.confusion"));
+            String winningPredictions = table(out, "predictions") + " WHERE hp['train.learning-rate'][1] = '"
+                    + GOOD_LR + "' AND hp['train.epochs'][1] = '9'";
+            long images = count(c, "SELECT count(*) FROM " + winningPredictions);
+            assertEquals(CLASSES * PER_CLASS, images, "every image is held out once");
+            assertEquals(images, count(c, "SELECT count(*) FROM (SELECT * FROM " + winningPredictions + ") s JOIN "
+                    + table(rerun, "predictions") + " b ON s.fold = b.fold AND s.image = b.image WHERE "
+                    + "s.predicted = b.predicted AND s.probabilities = b.probabilities"));
+        }
 
         // The same search, interrupted after 3 committed cells (as if the driver died), then resumed.
         String out2 = tmp.resolve("asha-resumed").toUri().toString();
         try (var faults = FaultInjection.install(ScriptedFaults.stopAfterCells(3))) {
             IllegalStateException died = assertThrows(IllegalStateException.class,
-                    () -> new SearchDriver(spark).search(config, data, out2, false, List.of("search")));
+                    () -> new SearchJob(spark).search(config, data, out2, false, List.of("search")));
             assertTrue(died.getMessage().contains("Stopped after 3 committed cells"), died.getMessage());
         }
         Path root2 = Path.of(java.net.URI.create(out2));
@@ -169,7 +196,7 @@ class SearchEndToEndTest {
             committedBefore = s.count();
         }
         assertTrue(committedBefore >= 3 && committedBefore < 4 * FOLDS, "committed before: " + committedBefore);
-        SearchDriver.Report resumed = new SearchDriver(spark).search(config, data, out2, true, List.of("search",
+        SearchReport resumed = new SearchJob(spark).search(config, data, out2, true, List.of("search",
                 "--resume"));
         assertEquals(committedBefore, resumed.cellsRestored());
         assertEquals(4 * FOLDS - committedBefore, resumed.cellsRun(), "no committed cell trained again");
@@ -185,13 +212,54 @@ class SearchEndToEndTest {
 
         // A resumed search with another seed is refused (search keys are in a search's fingerprint).
         IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
-                () -> new SearchDriver(spark).search(tiny(search.replace("seed = 5", "seed = 6"), "train.epochs=9"),
+                () -> new SearchJob(spark).search(tiny(search.replace("seed = 5", "seed = 6"), "train.epochs=9"),
                         data, out2, true, List.of("search")));
         assertTrue(other.getMessage().contains("search.seed"), other.getMessage());
         // And a plain run refuses a search config.
         IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
                 () -> new JobDriver(spark).run(config, data, tmp.resolve("never").toUri().toString(), false, List.of()));
         assertTrue(plain.getMessage().contains("search subcommand"), plain.getMessage());
+    }
+
+    @Test
+    void aSearchOverFusionMethodsSearchesTheFusionInitOnlyWhereTheMethodIsKpff() throws Exception {
+        JobConfig config = JobConfig.parse("search { strategy = grid, space { \"model.methods\" = [none, kpff], "
+                + "\"model.fusion-init\" = { choice = [identity, add], when = { \"model.methods\" = kpff } } } }",
+                "test.conf", List.of("data.input-size=16", "data.folds=" + FOLDS, "model.width=0.125",
+                        "model.projection-width=8", "train.batch-size=8", "eval.every=1", "model.backbones=[alexnet]",
+                        "model.methods=[kpff]", "train.epochs=1", "train.learning-rate=0.003"));
+        String out = tmp.resolve("methods").toUri().toString();
+        SearchReport r = new SearchJob(spark).search(config, data, out, false, List.of("search"));
+        assertEquals(3, r.trials(), r.markdown());
+        assertEquals(3 * FOLDS, r.cellsRun());
+        assertTrue(r.markdown().contains("on alexnet / none, kpff"), r.markdown());
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            String cells = table(out, "cells");
+            assertEquals(FOLDS, count(c, "SELECT count(*) FROM " + cells + " WHERE fusion = 'none' AND cardinality(hp)"
+                    + " = 1 AND hp['model.methods'][1] = 'none'"));
+            // The kpff cells start W as their point says; the none cells have no W and no fusion-init key.
+            assertEquals(2 * FOLDS, count(c, "SELECT count(*) FROM " + cells + " WHERE fusion = 'kpff' AND "
+                    + "hp['model.fusion-init'][1] = fusion_init AND learned_w IS NOT NULL"));
+            assertEquals(3, count(c, "SELECT count(*) FROM " + trials(out)));
+        }
+        JobConfig best = JobConfig.load(Path.of(java.net.URI.create(out)).resolve("best.conf"), List.of());
+        assertEquals(1, best.methods().size());
+        assertEquals(r.best().hp().get("model.methods"), best.methods().get(0).id());
+    }
+
+    @Test
+    void aSearchWhoseTrialsAllSitAtChanceWarnsThatItsChoiceIsNoise() throws Exception {
+        // Two learning rates so small that one epoch leaves every trial at chance (1/3).
+        JobConfig config = JobConfig.parse("search { strategy = grid, space { \"train.learning-rate\" = [1e-9, "
+                + "2e-9] } }", "test.conf", List.of("data.input-size=16", "data.folds=" + FOLDS, "model.width=0.125",
+                "model.projection-width=8", "train.batch-size=8", "eval.every=1", "model.backbones=[alexnet]",
+                "model.methods=[kpff]", "train.epochs=1"));
+        String out = tmp.resolve("noisy").toUri().toString();
+        SearchReport r = new SearchJob(spark).search(config, data, out, false, List.of("search"));
+        assertEquals(1, r.warnings().size(), r.markdown());
+        assertTrue(r.warnings().get(0).contains("rung 0 (1 epochs) is at chance"), r.warnings().get(0));
+        String md = Files.readString(Path.of(java.net.URI.create(out)).resolve("search.md"));
+        assertTrue(md.contains("**Warning:** rung 0 (1 epochs) is at chance"), md);
     }
 
     static Map<Integer, List<String>> perRung(List<Decision> ds) {

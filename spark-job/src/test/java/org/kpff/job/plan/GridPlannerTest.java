@@ -142,13 +142,13 @@ class GridPlannerTest {
         ConfigValidationException e = assertThrows(ConfigValidationException.class,
                 () -> GridPlanner.plan(SMOKE, CLASSES, List.of(
                         Map.of("train.dropout", "1.5"),
-                        Map.of("model.backbones", "vgg16", "train.lr", "1"),
+                        Map.of("data.folds", "3", "train.lr", "1"),
                         Map.of("train.learning-rate", "0.0001"),
                         Map.of("train.learning-rate", "1e-4")), Set.of()));
         assertEquals(4, e.errors().size(), e.getMessage());
         assertTrue(e.errors().get(0).startsWith("hyperparameter point 0: train.dropout = 1.5: must be a number in"),
                 e.getMessage());
-        assertTrue(e.errors().get(1).startsWith("hyperparameter point 1: hyperparameter point key 'model.backbones'"
+        assertTrue(e.errors().get(1).startsWith("hyperparameter point 1: hyperparameter point key 'data.folds'"
                 + " cannot vary per point; allowed: data.input-size,"), e.getMessage());
         assertTrue(e.errors().get(2).startsWith("hyperparameter point 1: unknown key 'train.lr'"), e.getMessage());
         assertEquals("hyperparameter point 3 {train.learning-rate=0.0001} repeats an earlier point",

@@ -44,6 +44,28 @@ class SearchTrialsTest {
                 points.get(11));
     }
 
+    static final String NETWORK_SPACE = "space { \"model.backbones\" = [alexnet, vgg16], \"model.methods\" = [none, "
+            + "kpff], \"model.fusion-init\" = { choice = [identity, add], when = { \"model.methods\" = kpff } }, "
+            + "\"model.projection-width\" = { choice = [16, 32], when = { \"model.methods\" = [kpff] } } }";
+
+    @Test
+    void backbonesAndMethodsAreCategoricalKeysAndAConditionalKeyEntersOnlyThePointsItsConditionHoldsFor() {
+        List<SortedMap<String, String>> points = SearchTrials.points(search("strategy = grid, " + NETWORK_SPACE));
+        // Per backbone: none (1 point) + kpff x 2 inits x 2 widths (4 points).
+        assertEquals(10, points.size());
+        assertEquals(10, search("strategy = grid, " + NETWORK_SPACE).space().gridSize());
+        assertEquals(Map.of("model.backbones", "alexnet", "model.methods", "none"), points.get(0));
+        assertEquals(Map.of("model.backbones", "alexnet", "model.methods", "kpff", "model.fusion-init", "identity",
+                "model.projection-width", "16"), points.get(1));
+        assertEquals(Map.of("model.backbones", "vgg16", "model.methods", "kpff", "model.fusion-init", "add",
+                "model.projection-width", "32"), points.get(9));
+        for (SortedMap<String, String> p : SearchTrials.points(search("strategy = random, trials = 10, seed = 3, "
+                + NETWORK_SPACE))) {
+            assertEquals(p.get("model.methods").equals("kpff"), p.containsKey("model.fusion-init"), p.toString());
+            assertEquals(p.get("model.methods").equals("kpff"), p.containsKey("model.projection-width"), p.toString());
+        }
+    }
+
     @Test
     void randomSearchIsReproducibleFromItsSeedAndStaysWithinBounds() {
         List<SortedMap<String, String>> a = SearchTrials.points(search("strategy = random, trials = 40, seed = 7, "

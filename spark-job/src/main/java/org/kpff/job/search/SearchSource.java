@@ -1,0 +1,308 @@
+package org.kpff.job.search;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.kpff.job.config.JobConfig;
+import org.kpff.job.config.SearchConfig;
+import org.kpff.job.driver.CellSource;
+import org.kpff.job.driver.OpenedRun;
+import org.kpff.job.driver.PlannedCell;
+import org.kpff.job.exec.CellRun;
+import org.kpff.job.plan.CellRole;
+import org.kpff.job.plan.GridCell;
+import org.kpff.job.results.CellResult;
+import org.kpff.job.results.NestedRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A hyperparameter search as a {@link CellSource}: asks each {@link SearchStudy}'s scheduler for the next cells as
+ * results arrive, scores every cell by the search's one {@link Objective}, and records each batch of decisions.
+ *
+ * <p>Nested ({@code search.nested = true}): besides the study over all k folds (its best trial is best.conf, its
+ * score the non-nested selection score), one inner study per outer fold i on the other k − 1 folds; when the inner
+ * study of fold i has finished, its winner (by inner score) is refit on all folds but i and tested once on i (role
+ * outer). No selection decision for outer fold i ever sees fold i: inner cells neither train nor test on it.
+ *
+ * <p>Resume: committed cells are replayed into their studies (never trained again), which must reach the recorded
+ * decisions; a committed refit is taken as it is. Then the search goes on.
+ */
+public final class SearchSource implements CellSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SearchSource.class);
+
+    private final OpenedRun run;
+    private final JobConfig cellConfig;
+    private final SearchConfig search;
+    private final Objective objective;
+    private final List<SearchStudy> studies = new ArrayList<>();
+    private final List<DecisionJournal> journals = new ArrayList<>();
+    private final Map<Integer, Refit> refits = new TreeMap<>();
+    private int restored;
+    private SearchReport report;
+
+    /** The refit of an inner study's winner on its outer fold. */
+    static final class Refit {
+        final GridCell cell;
+        final int trial;
+        final double innerScore;
+        boolean started;
+        FoldResult result;
+
+        Refit(GridCell cell, int trial, double innerScore) {
+            this.cell = cell;
+            this.trial = trial;
+            this.innerScore = innerScore;
+        }
+    }
+
+    private SearchSource(OpenedRun run, Objective objective) {
+        this.run = run;
+        this.cellConfig = run.config().withoutSearch();
+        this.search = run.config().search();
+        this.objective = objective;
+    }
+
+    /**
+     * The search of an opened run folder: its studies, with every committed cell replayed.
+     *
+     * @throws IllegalArgumentException when the config has no search, or when a resumed search's committed results
+     *                                  or recorded trials contradict this config
+     */
+    public static SearchSource open(OpenedRun run, Objective objective) throws IOException {
+        SearchConfig search = run.config().search();
+        if (!search.enabled()) {
+            throw new IllegalArgumentException("The config has no search: set search.strategy to grid, random or asha "
+                    + "and search.space (see conf/search-example.conf), or use the run subcommand.");
+        }
+        SearchSource s = new SearchSource(run, objective);
+        List<SortedMap<String, String>> points = SearchTrials.points(search);
+        s.studies.add(new SearchStudy(s.cellConfig, search, points, null, run.classCount()));
+        if (search.nested()) {
+            for (int i = 0; i < run.folds(); i++) {
+                s.studies.add(new SearchStudy(s.cellConfig, search, points, i, run.classCount()));
+            }
+        }
+        s.restore(points);
+        return s;
+    }
+
+    private void restore(List<SortedMap<String, String>> points) throws IOException {
+        Map<String, CellResult> committed = run.committedResults();
+        List<Optional<DecisionJournal>> recorded = new ArrayList<>();
+        for (SearchStudy st : studies) {
+            Optional<DecisionJournal> rec = DecisionJournal.read(journalUri(st), run.hadoopConf());
+            if (rec.isPresent() && !rec.get().trials().equals(points)) {
+                throw new IllegalArgumentException("Cannot resume the search in " + run.outUri() + ": "
+                        + journalUri(st) + " lists other trials than this config gives (" + rec.get().trials().size()
+                        + " vs " + points.size() + "); use the search's own config.");
+            }
+            recorded.add(rec);
+        }
+        for (Map.Entry<String, CellResult> e : committed.entrySet()) {
+            for (SearchStudy st : studies) {
+                Optional<Segment> seg = st.segment(e.getKey());
+                if (seg.isPresent()) {
+                    st.scheduler().restore(seg.get(), objective.of(e.getValue()));
+                    restored++;
+                }
+            }
+        }
+        for (int i = 0; i < studies.size(); i++) {
+            SearchStudy st = studies.get(i);
+            if (recorded.get(i).isPresent()) {
+                Optional<String> conflict = recorded.get(i).get().conflictWith(st.scheduler().decisions());
+                if (conflict.isPresent()) {
+                    throw new IllegalArgumentException("Cannot resume the search in " + run.outUri() + " ("
+                            + scope(st) + "): " + conflict.get() + ". Start a new search with another --out.");
+                }
+            }
+            journals.add(new DecisionJournal(search.strategy().id(), search.seed(), search.eta(), st.rungs(), points,
+                    List.of()));
+            writeJournal(i);
+            if (st.outer() != null && st.scheduler().isFinished()) {
+                refit(st).ifPresent(r -> {
+                    CellResult c = committed.get(r.cell.id());
+                    if (c != null) {
+                        r.started = true;
+                        r.result = objective.of(c);
+                        restored++;
+                    }
+                });
+            }
+        }
+        if (restored > 0) {
+            LOG.info("Resumed search: {} committed cells replayed", restored);
+        }
+    }
+
+    /** Makes (once) the refit of an inner study's winner; empty when no trial of it has a score. */
+    private Optional<Refit> refit(SearchStudy inner) {
+        int outer = inner.outer();
+        if (refits.containsKey(outer)) {
+            return Optional.of(refits.get(outer));
+        }
+        Optional<Integer> winner = inner.winner();
+        if (winner.isEmpty()) {
+            LOG.warn("Nested search: the inner search of outer fold {} has no trial with a score; nothing to refit",
+                    outer);
+            return Optional.empty();
+        }
+        int t = winner.get();
+        SortedMap<String, String> hp = inner.fullPoint(t);
+        String backbone = inner.backbone(t);
+        long seed = SearchStudy.seed(cellConfig.withOverrides(hp).train().seed(), backbone, outer, null);
+        GridCell cell = new GridCell(GridCell.nestedIdFor(backbone, inner.method(t), outer, outer, hp), backbone,
+                inner.method(t), outer, hp, seed, CellRole.OUTER, outer);
+        cell.toCellSpec(cellConfig, run.classCount());
+        Refit r = new Refit(cell, t, inner.scheduler().foldMean(t, inner.scheduler().rungScored(t)));
+        refits.put(outer, r);
+        LOG.info("Nested search: outer fold {} chose trial {} {} (inner score {}); refit {}", outer, t,
+                inner.points().get(t), String.format(java.util.Locale.ROOT, "%.4f", r.innerScore), cell.id());
+        return Optional.of(r);
+    }
+
+    @Override
+    public Optional<PlannedCell> next() {
+        for (Refit r : refits.values()) {
+            if (!r.started) {
+                r.started = true;
+                return Optional.of(PlannedCell.of(r.cell));
+            }
+        }
+        for (SearchStudy st : studies) {
+            Optional<PlannedCell> p = st.next();
+            if (p.isPresent()) {
+                return p;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void finished(PlannedCell cell, CellRun cellRun) {
+        String id = cell.cell().id();
+        FoldResult result = cellRun == null ? null : objective.of(cellRun);
+        for (Refit r : refits.values()) {
+            if (r.cell.id().equals(id)) {
+                r.result = result;
+                return;
+            }
+        }
+        for (int i = 0; i < studies.size(); i++) {
+            SearchStudy st = studies.get(i);
+            Optional<Segment> seg = st.segment(id);
+            if (seg.isEmpty()) {
+                continue;
+            }
+            List<Decision> ds = st.scheduler().finished(seg.get(), result);
+            for (Decision d : ds) {
+                LOG.info("Search ({}): {} {}", scope(st), d, st.points().get(d.trial()));
+            }
+            if (!ds.isEmpty()) {
+                writeJournal(i);
+            }
+            if (st.outer() != null && st.scheduler().isFinished()) {
+                refit(st);
+            }
+            return;
+        }
+        throw new IllegalStateException("Cell " + id + " is not one of this search's");
+    }
+
+    private void writeJournal(int study) {
+        try {
+            run.writeText(journalUri(studies.get(study)),
+                    journals.get(study).with(studies.get(study).scheduler().decisions()).toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not record the search's decisions", e);
+        }
+    }
+
+    private String journalUri(SearchStudy st) {
+        return st.outer() == null ? run.layout().decisionsJson() : run.layout().decisionsJson(st.outer());
+    }
+
+    private static String scope(SearchStudy st) {
+        return st.outer() == null ? "all folds" : "inner search of outer fold " + st.outer();
+    }
+
+    /** The search's studies: the one over all folds first, then the inner ones by outer fold. */
+    public List<SearchStudy> studies() {
+        return List.copyOf(studies);
+    }
+
+    /** Committed cells replayed at the start of this attempt. */
+    public int restored() {
+        return restored;
+    }
+
+    /** The objective. */
+    public Objective objective() {
+        return objective;
+    }
+
+    /** One row per outer fold of a nested search (empty otherwise), in outer-fold order. */
+    public List<NestedRow> nestedRows() {
+        List<NestedRow> rows = new ArrayList<>();
+        for (SearchStudy st : studies) {
+            if (st.outer() == null) {
+                continue;
+            }
+            Refit r = refits.get(st.outer());
+            if (r == null) {
+                rows.add(new NestedRow(st.outer(), null, new TreeMap<>(), null, null, null, null));
+            } else {
+                rows.add(new NestedRow(st.outer(), r.trial, r.cell.hp(), r.innerScore,
+                        cellConfig.withOverrides(r.cell.hp()).train().epochs(),
+                        r.result != null && r.result.ok() ? r.result.accuracy() : null, r.cell.id()));
+            }
+        }
+        return rows;
+    }
+
+    /** Epoch-cells the refits trained (ok ones: a refit trains its full budget). */
+    long refitEpochCells() {
+        long n = 0;
+        for (Refit r : refits.values()) {
+            n += r.result != null && r.result.ok() ? cellConfig.withOverrides(r.cell.hp()).train().epochs() : 0;
+        }
+        return n;
+    }
+
+    /** Outer folds whose refit has not ended ok or failed yet (nested only). */
+    int refitsMissing() {
+        int n = 0;
+        for (SearchStudy st : studies) {
+            if (st.outer() != null) {
+                Refit r = refits.get(st.outer());
+                n += r == null && !st.scheduler().isFinished() || r != null && r.result == null ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void complete(OpenedRun opened) throws IOException {
+        for (int i = 0; i < studies.size(); i++) {
+            writeJournal(i);
+        }
+        report = SearchOutputs.write(this, opened);
+    }
+
+    /** What the search did, once {@link #complete} ran; null before. */
+    public SearchReport report() {
+        return report;
+    }
+
+    /** The search config. */
+    SearchConfig search() {
+        return search;
+    }
+}

@@ -1,0 +1,37 @@
+package org.kpff.job.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.kpff.job.config.JobConfig;
+
+/** The epoch-cells a search will train, worked by hand for an ASHA and a nested grid search. */
+class SearchCostTest {
+
+    static JobConfig config(String search, String... more) {
+        return JobConfig.parse("model { backbones = [alexnet], methods = [kpff] }\nsearch { " + search + " }",
+                "test.conf", List.of(more));
+    }
+
+    @Test
+    void ashaPromotesAThirdPerRungAndNestingAddsKInnerSearchesOnKMinusOneFoldsAndKRefits() {
+        // 9 trials, rungs at 1, 3, 9 epochs: 9 x 1 + 3 x 2 + 1 x 6 = 21 epoch-cells per fold; 3 folds.
+        JobConfig c = config("strategy = asha, eta = 3, min-epochs = 1, nested = true, space { \"train.dropout\" = "
+                + "[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] }", "train.epochs=9", "data.folds=3");
+        SearchCost cost = SearchCost.of(c);
+        assertEquals(new SearchCost(9, 3, 63, 3 * 2 * 21, 3 * 9, 9 * 9 * 3 + 3 * 9 * 9 * 2 + 27,
+                3 * 13 + 3 * 2 * 13 + 3), cost);
+        assertEquals(63 + 126 + 27, cost.total());
+        assertTrue(cost.toText(true).startsWith("Search: 9 trials x 3 folds: 63 epoch-cells; nested: + 3 inner "
+                + "searches on 2 folds each (126) + 3 refits (27) = 216 epoch-cells, 3.4 x the search alone; 120 "
+                + "cells; every trial to the end: 756 epoch-cells."), cost.toText(true));
+    }
+
+    @Test
+    void aGridSearchTrainsEveryTrialToItsOwnEpochs() {
+        JobConfig c = config("strategy = grid, space { \"train.epochs\" = [2, 4] }", "data.folds=5");
+        assertEquals(new SearchCost(2, 5, 30, 0, 0, 30, 10), SearchCost.of(c));
+    }
+}
