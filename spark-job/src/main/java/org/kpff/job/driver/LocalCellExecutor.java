@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
 final class LocalCellExecutor implements CellExecutor {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalCellExecutor.class);
+
+    /** How often the driver, waiting for cells, looks for a stop request. */
+    private static final long STOP_POLL_MILLIS = 200;
 
     private final JavaSparkContext jsc;
     private final JobConfig config;
@@ -59,13 +63,14 @@ final class LocalCellExecutor implements CellExecutor {
             return t;
         });
         CompletionService<Ended> ended = new ExecutorCompletionService<>(pool);
+        java.util.Set<GridCell> training = java.util.concurrent.ConcurrentHashMap.newKeySet();
         int running = 0;
         int committedSeen = 0;
         int stoppedAt = 0;
         boolean stopping = false;
         try {
             while (true) {
-                while (!stopping && running < slots) {
+                while (!stopping && StopRequest.requested().isEmpty() && running < slots) {
                     Optional<PlannedCell> next = source.next();
                     if (next.isEmpty()) {
                         break;
@@ -75,15 +80,30 @@ final class LocalCellExecutor implements CellExecutor {
                     CellTask task = session.task(config, planned, conf);
                     progress.started(cell);
                     started.add(cell);
+                    training.add(cell);
                     ended.submit(() -> new Ended(planned, completion.runAndCommit(cell, task, session,
-                            outcomes, progress,
-                            () -> jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0))));
+                            outcomes, progress, () -> {
+                                try {
+                                    return jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0);
+                                } finally {
+                                    training.remove(cell);
+                                }
+                            })));
                     running++;
                 }
                 if (running == 0) {
                     break;
                 }
-                Ended e = ended.take().get();
+                if (StopRequest.requested().isPresent()) {
+                    // Cancel the cells still training (again on every poll: a cell thread may have submitted its
+                    // job just after the previous cancel); commits under way go on.
+                    training.forEach(c -> jsc.cancelJobGroup(CellCompletion.jobGroup(c)));
+                }
+                Future<Ended> done = ended.poll(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (done == null) {
+                    continue;
+                }
+                Ended e = done.get();
                 running--;
                 source.finished(e.cell(), e.run());
                 committedSeen += e.run() == null ? 0 : 1;
@@ -110,6 +130,9 @@ final class LocalCellExecutor implements CellExecutor {
             throw new IllegalStateException("Committing a cell failed: " + cause.getMessage(), cause);
         } finally {
             pool.shutdownNow();
+        }
+        if (StopRequest.requested().isPresent()) {
+            throw completion.stopped(session, outcomes, progress, StopRequest.requested().get());
         }
         if (stopping) {
             throw new IllegalStateException("Stopped after " + stoppedAt + " committed cells (fault injection),"

@@ -74,6 +74,11 @@ final class Progress {
         this.start = nanoClock.getAsLong();
     }
 
+    /** Cells this attempt planned, or -1 for cells decided as the run goes (a search). */
+    synchronized int planned() {
+        return known ? total : -1;
+    }
+
     /** Cells finished so far (ok, failed or incomplete). */
     synchronized int done() {
         return done;
