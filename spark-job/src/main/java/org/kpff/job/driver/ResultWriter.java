@@ -189,6 +189,21 @@ final class ResultWriter {
         return out;
     }
 
+    /**
+     * How many of a grid's planned cells are committed: the latest attempt planned {@code cells_planned} beside its
+     * {@code cells_already_committed}. Null for a search (it plans as it goes) or a run.json without them.
+     */
+    static SummaryMarkdown.Coverage coverage(com.fasterxml.jackson.databind.JsonNode runJson, int committed) {
+        com.fasterxml.jackson.databind.JsonNode attempts = runJson.path("attempts");
+        if (!"none".equals(runJson.path("config").path("search.strategy").asText("none")) || !attempts.isArray()
+                || attempts.isEmpty() || !attempts.get(attempts.size() - 1).has("cells_planned")) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.JsonNode last = attempts.get(attempts.size() - 1);
+        return new SummaryMarkdown.Coverage(committed, last.path("cells_already_committed").asInt()
+                + last.path("cells_planned").asInt());
+    }
+
     /** Replaces {@code trials/} with these rows: written completely under {@code _staging/}, then renamed. */
     void writeTrials(List<TrialRow> trials) throws IOException {
         String tmp = layout.stagingDir() + "/trials-" + System.nanoTime();
@@ -228,9 +243,10 @@ final class ResultWriter {
                 .mode(SaveMode.Overwrite).parquet(layout.summaryParquet());
         oneFile(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS).write()
                 .mode(SaveMode.Overwrite).parquet(layout.comparisonsParquet());
-        DatasetSummary dataset = RunInfo.read(layout.runJson(), conf)
-                .flatMap(info -> DatasetSummary.fromRunJson(info.json())).orElse(null);
-        String md = SummaryMarkdown.render(agg, dataset);
+        java.util.Optional<RunInfo> info = RunInfo.read(layout.runJson(), conf);
+        DatasetSummary dataset = info.flatMap(i -> DatasetSummary.fromRunJson(i.json())).orElse(null);
+        String md = SummaryMarkdown.render(agg, dataset, info.map(i -> coverage(i.json(), committed.size()))
+                .orElse(null));
         try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
         }

@@ -88,6 +88,14 @@ class StopSignalIT {
             resume = summary.get(0).substring(summary.get(0).indexOf("resume with: ") + "resume with: ".length());
             assertTrue(resume.startsWith(SubmitScriptsTest.SUBMIT.resolve("local.sh") + " run --out " + out)
                     && resume.endsWith(" --resume"), resume);
+            if (signal.equals("INT")) {
+                // The stopped run's summary says it is partial.
+                SubmitScriptsTest.Run summarized = SubmitScriptsTest.bash(Map.of("KPFF_DRIVER_MEMORY", "2g"),
+                        SubmitScriptsTest.SUBMIT.resolve("local.sh").toString(), "summarize", "--out", out.toString());
+                assertEquals(0, summarized.status(), summarized.err());
+                assertTrue(summarized.out().contains("Partial run: " + committed.size() + " of " + CELLS + " planned "
+                        + "cells are committed"), summarized.out());
+            }
         } else {
             assertEquals(0, summary.size(), "the second signal exits at once, without the summary:\n" + printed);
             resume = SubmitScriptsTest.SUBMIT.resolve("local.sh") + " run --config "
