@@ -55,9 +55,9 @@ class ReadmeTest {
     @Test
     void everyReliabilityTestIsInTheTable() throws Exception {
         // The matrix the issues ask for: lost executor and driver, commit atomicity, retries, 15 bad inputs, and two
-        // drivers on one folder (a header of 2 lines, 26 rows).
+        // drivers on one folder, Ctrl-C and SIGTERM (a header of 2 lines, 27 rows).
         String table = reliabilityTable();
-        assertEquals(2 + 26, table.lines().count(), table);
+        assertEquals(2 + 27, table.lines().count(), table);
         for (String test : List.of("ExecutorLossTest.", "DriverLossTest.", "RetryAndCommitTest.",
                 "BadInputMatrixTest.", "OutputLeaseTest.")) {
             assertTrue(table.contains(test), test + " in " + table);

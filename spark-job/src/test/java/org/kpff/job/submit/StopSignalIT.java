@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
+import org.kpff.job.docs.ReliabilityCase;
 
 /**
  * Ctrl-C and SIGTERM sent to a real {@code submit/local.sh run} once its first cell committed: the driver exits
@@ -45,6 +46,10 @@ class StopSignalIT {
 
     @ParameterizedTest
     @CsvSource({"INT, 1, 130", "TERM, 1, 143", "INT, 2, 130"})
+    @ReliabilityCase(fault = "Ctrl-C (SIGINT) or SIGTERM sent to `submit/local.sh run` after its first commit; or "
+            + "twice", outcome = "No new cells; cells training are cancelled, commits under way finish; `_staging/` "
+            + "empty, lease released; one line with the committed cells and the resume command; exit 130/143, no "
+            + "stack trace. A second signal exits at once. The printed command resumes: every cell exactly once")
     void aSignalStopsTheRunCleanlyAndItsResumeCommandFinishesIt(String signal, int times, int status,
             @TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("run");
