@@ -209,6 +209,12 @@ final class ResultWriter {
         String tmp = layout.stagingDir() + "/trials-" + System.nanoTime();
         write(trials.stream().map(TrialRow::toRow).toList(), ResultSchemas.TRIALS, tmp);
         AtomicReplace.replace(new Path(tmp), new Path(layout.trialsDir()), conf);
+        // The search's last write: a finished run keeps no empty _staging/.
+        Path staging = new Path(layout.stagingDir());
+        FileSystem fs = staging.getFileSystem(conf);
+        if (fs.exists(staging) && fs.listStatus(staging).length == 0) {
+            fs.delete(staging, false);
+        }
     }
 
     /** Writes a text file atomically (temporary file, rename). */
