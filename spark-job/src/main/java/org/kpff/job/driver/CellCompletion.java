@@ -3,9 +3,12 @@ package org.kpff.job.driver;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kpff.job.exec.CellRun;
 import org.kpff.job.exec.CellTask;
@@ -15,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one cell as a named Spark job group and commits what it returned, retrying a commit that failed before its
- * last rename; counts the cell in the attempt's {@link Outcomes} and reports it to {@link Progress}. Shared by both
- * cell executors.
+ * last rename; counts the cell in the attempt's {@link Outcomes} and reports it to {@link Progress}; ends an attempt
+ * stopped by a {@link StopRequest}. Shared by both cell executors.
  */
 final class CellCompletion {
 
@@ -106,7 +109,7 @@ final class CellCompletion {
             total = session.writer().committer().committedCells().size();
             session.writer().committer().cleanOrphans();
             ObjectNode attempt = session.attempt();
-            attempt.put("ended", java.time.Instant.now().toString());
+            attempt.put("ended", Instant.now().toString());
             attempt.put("stopped_by", reason.signal());
             attempt.put("wall_seconds", (System.nanoTime() - session.startNanos()) / 1e9);
             attempt.put("cells_ok", outcomes.ok.get());
@@ -125,10 +128,10 @@ final class CellCompletion {
      * and one still running when the driver exits could be cut off inside a checkpoint save.
      */
     private void awaitCancelledTasks() {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (!jsc.sc().isStopped() && System.nanoTime() < deadline) {
             int runningTasks = 0;
-            for (org.apache.spark.SparkExecutorInfo e : jsc.sc().statusTracker().getExecutorInfos()) {
+            for (SparkExecutorInfo e : jsc.sc().statusTracker().getExecutorInfos()) {
                 runningTasks += e.numRunningTasks();
             }
             if (runningTasks == 0) {
