@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * another would otherwise make the ETA several times too low). A running cell counts only what it has left of its
  * expected time. The sum is divided by the slots, and is never less than the longest single cell still to run or
  * finish (one cell cannot be split over slots). No cell finished: no ETA; cells left of a backbone not yet measured:
- * the ETA says it is rough.
+ * the ETA is a range and says it is rough ({@link #etaText()}).
  */
 final class Progress {
 
@@ -108,9 +108,10 @@ final class Progress {
         if (c != null && c.cost() > 0) {
             double seconds = (now - c.startNanos()) / 1e9;
             for (String key : List.of("", c.backbone())) {
-                double[] m = measured.computeIfAbsent(key, k -> new double[2]);
+                double[] m = measured.computeIfAbsent(key, k -> new double[3]);
                 m[0] += seconds;
                 m[1] += c.cost();
+                m[2]++;
             }
         }
         double elapsed = (now - start) / 1e9;
@@ -124,8 +125,11 @@ final class Progress {
     }
 
     /**
-     * The ETA as the log shows it, marked rough while cells of a backbone none of whose cells has finished are left
-     * (their time comes from the cost model's ratio between backbones, which is rough at small scale).
+     * The ETA as the log shows it. While cells of a backbone none of whose cells has finished are left, their time
+     * comes from the cost model's ratio between backbones, which at small scale can be several times off (at 32 px
+     * on a CPU an Inception cell took longer than a VGG-16 cell, whose FLOPs are 10 times as many): the ETA is then a
+     * range, from that estimate to the one that expects each such cell to take as long as the mean finished cell,
+     * and says it is rough.
      */
     synchronized String etaText() {
         java.util.SortedSet<String> unmeasured = new java.util.TreeSet<>();
@@ -133,26 +137,51 @@ final class Progress {
             cells.values().stream().map(Cell::backbone).filter(b -> !measured.containsKey(b)).forEach(unmeasured::add);
         }
         String eta = duration(etaSeconds());
-        return unmeasured.isEmpty() || measured.isEmpty() ? eta
-                : eta + " (rough: no " + String.join("/", unmeasured) + " cell has finished yet)";
+        if (unmeasured.isEmpty() || measured.isEmpty()) {
+            return eta;
+        }
+        String high = duration(etaSecondsPerCell());
+        return (high.equals(eta) ? eta : eta + " to " + high) + " (rough: no " + String.join("/", unmeasured)
+                + " cell has finished yet)";
     }
 
     /** Seconds until the last cell is expected to finish, as described on the class; NaN before any cell finished. */
     synchronized double etaSeconds() {
+        return eta(false);
+    }
+
+    /**
+     * {@link #etaSeconds()}, but a cell of a backbone none of whose cells has finished is expected to take as long
+     * as the mean finished cell, when that is longer than its cost says: the high end of the rough ETA's range.
+     */
+    synchronized double etaSecondsPerCell() {
+        return eta(true);
+    }
+
+    private double eta(boolean perCell) {
         long now = nanos();
         double work = 0;
         double longest = 0;
         for (Cell c : pending.values()) {
-            double expected = expectedSeconds(c, now);
+            double expected = expectedSeconds(c, now, perCell);
             work += expected;
             longest = Math.max(longest, expected);
         }
         for (Cell c : running.values()) {
-            double left = Math.max(0, expectedSeconds(c, now) - (now - c.startNanos()) / 1e9);
+            double left = Math.max(0, expectedSeconds(c, now, perCell) - (now - c.startNanos()) / 1e9);
             work += left;
             longest = Math.max(longest, left);
         }
         return Math.max(work / slots, longest);
+    }
+
+    private double expectedSeconds(Cell c, long now, boolean perCell) {
+        double byCost = expectedSeconds(c, now);
+        double[] all = measured.get("");
+        if (!perCell || measured.containsKey(c.backbone()) || all == null || all[2] <= 0) {
+            return byCost;
+        }
+        return Math.max(byCost, all[0] / all[2]);
     }
 
     /**

@@ -68,7 +68,9 @@ class ProgressTest {
         p.started(ALEX_0);
         // Left: VGG_1 expected 100 s, 100 s in: 0; ALEX_0 running, expected 1 × 10 = 10; ALEX_1 pending, 10.
         assertEquals(10.0, p.etaSeconds(), 1e-9);
-        assertEquals("10s (rough: no alexnet cell has finished yet)", p.etaText());
+        // The high end takes each AlexNet cell as long as the mean finished cell (100 s): (100 + 100) / 2 slots.
+        assertEquals(100.0, p.etaSecondsPerCell(), 1e-9);
+        assertEquals("10s to 1m40s (rough: no alexnet cell has finished yet)", p.etaText());
 
         at(120);
         p.finished(VGG_1, "ok");
@@ -119,6 +121,28 @@ class ProgressTest {
         at(50);
         p.finished(VGG_0, "ok"); // 50 s for 10 units
         assertEquals(2.0, p.etaSeconds(), 1e-9, "VGG_1, 48 s into its expected 50 s");
+    }
+
+    @Test
+    void whileABackboneIsUnmeasuredTheEtaRangesFromTheCostModelToTheMeanFinishedCell() {
+        // The smoke grid's case, longest first on two slots: both VGG cells (10 units each) finish after 10 s; the
+        // AlexNet cells (1 unit by the cost model) then really take 12 s each, as overhead dominates at small scale.
+        Progress p = progress(2);
+        p.started(VGG_0);
+        p.started(VGG_1);
+        at(10);
+        p.finished(VGG_0, "ok");
+        p.finished(VGG_1, "ok");
+        p.started(ALEX_0);
+        p.started(ALEX_1);
+        // Truth: 12 s. By cost: 1 s per unit, so 1 s; by the mean finished cell: 10 s.
+        assertEquals(1.0, p.etaSeconds(), 1e-9);
+        assertEquals(10.0, p.etaSecondsPerCell(), 1e-9);
+        assertEquals("1s to 10s (rough: no alexnet cell has finished yet)", p.etaText());
+        at(15);
+        // 5 s in flight: by cost at least 5 s per unit, so 0 s left; by the mean finished cell 5 s; the truth is 7 s.
+        assertEquals(0.0, p.etaSeconds(), 1e-9);
+        assertEquals(5.0, p.etaSecondsPerCell(), 1e-9);
     }
 
     @Test
