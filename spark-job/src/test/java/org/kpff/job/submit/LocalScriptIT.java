@@ -1,6 +1,7 @@
 package org.kpff.job.submit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -31,6 +32,10 @@ class LocalScriptIT {
         assertTrue(r.out().contains("4 trained now (4 ok, 0 failed)"), r.out());
         assertTrue(Files.exists(Path.of(out, "summary.md")) && Files.exists(Path.of(out, "run.json")));
         assertTrue(Files.isDirectory(tmp.resolve("data").resolve("class00")));
+        String summary = Files.readString(Path.of(out, "summary.md"));
+        assertTrue(summary.contains("The images are generated synthetic scenes") && summary.contains(
+                "Chance level (guessing among 6 classes): 16.7 %."), summary);
+        assertFalse(Files.exists(Path.of(out, "_staging")), "a finished run keeps no _staging/");
 
         SubmitScriptsTest.Run s = SubmitScriptsTest.bash(env, SubmitScriptsTest.SUBMIT.resolve("local.sh").toString(),
                 "summarize", "--out", out);
