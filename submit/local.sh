@@ -18,7 +18,8 @@ absolute() { if [[ "$1" == /* || "$1" =~ ^[A-Za-z][A-Za-z0-9+.-]*: || -z "$1" ]]
 resolved=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --data|--out|--config) resolved+=("$1" "$(absolute "${2-}")"); shift; [[ $# -gt 0 ]] && shift ;;
+    --data|--out|--config)
+      if [[ $# -ge 2 ]]; then resolved+=("$1" "$(absolute "$2")"); shift 2; else resolved+=("$1"); shift; fi ;;
     --data=*|--out=*|--config=*) resolved+=("${1%%=*}=$(absolute "${1#*=}")"); shift ;;
     *) resolved+=("$1"); shift ;;
   esac
