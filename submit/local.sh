@@ -4,13 +4,28 @@
 #   submit/local.sh run --config conf/smoke.conf --data /path/to/UCMerced_LandUse/Images --out runs/ucm
 #   submit/local.sh summarize --out runs/smoke
 #   submit/local.sh run --conf spark.hadoop.fs.s3a.endpoint=http://host:9000 --data s3a://b/scenes --out s3a://b/runs/x
-# Builds the application jar on first use. Without --data, run and search use (and first generate) the synthetic
-# dataset in KPFF_DATA_DIR, whatever the config's data.uri says. Environment: KPFF_MASTER (local[*]),
+# Builds the application jar on first use. Without --data, run and search use the config's data.uri, and with neither
+# the synthetic dataset in KPFF_DATA_DIR (generated on first use); the job logs which. Relative --data, --out and
+# --config are resolved against the caller's working directory. Environment: KPFF_MASTER (local[*]),
 # KPFF_DRIVER_MEMORY (6g), KPFF_DATA_DIR (where the synthetic dataset goes, default data/synthetic), KPFF_DRY_RUN=1
 # (print the command), SPARK_LOCAL_IP (127.0.0.1 for a local master), KPFF_NETWORK_TIMEOUT (3600s; spark.network.timeout
 # for a local master, so that a paused run survives).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+# --data, --out and --config name paths relative to the caller's working directory, as for any command-line tool:
+# make them absolute before changing to the repository root (URIs with a scheme, file:// or hdfs://, stay as given).
+caller_dir="$PWD"
+absolute() { if [[ "$1" == /* || "$1" =~ ^[A-Za-z][A-Za-z0-9+.-]*: || -z "$1" ]]; then printf '%s' "$1"; else printf '%s' "$caller_dir/$1"; fi; }
+resolved=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --data|--out|--config)
+      if [[ $# -ge 2 ]]; then resolved+=("$1" "$(absolute "$2")"); shift 2; else resolved+=("$1"); shift; fi ;;
+    --data=*|--out=*|--config=*) resolved+=("${1%%=*}=$(absolute "${1#*=}")"); shift ;;
+    *) resolved+=("$1"); shift ;;
+  esac
+done
+set -- ${resolved[@]+"${resolved[@]}"}
 cd "$KPFF_HOME"
 classpath_file="$KPFF_HOME/spark-job/target/provided-classpath.txt"
 excluded_classpath_file="$KPFF_HOME/spark-job/target/excluded-classpath.txt"
@@ -18,7 +33,7 @@ if [[ "${KPFF_DRY_RUN:-0}" != 1 && ( ! -f "$KPFF_JAR" || ! -f "$classpath_file" 
   if [[ -d "${HOME}/.m2/repository/org/apache/spark/spark-core_2.12" ]]; then
     echo "Building the application jar (first run only; about a minute) ..." >&2
   else
-    echo "Building the application jar (first run only): Maven first downloads about 550 MB of dependencies into" \
+    echo "Building the application jar (first run only): Maven first downloads about 860 MB of dependencies into" \
       "~/.m2 (Spark, DL4J/ND4J natives, Hadoop), which takes a few minutes on a fast connection and prints" \
       "nothing meanwhile; packaging then takes about a minute ..." >&2
   fi
@@ -67,16 +82,9 @@ if [[ "${KPFF_MASTER:-local[*]}" == local* && -z "${SPARK_LOCAL_IP:-}" ]]; then
   export SPARK_LOCAL_IP=127.0.0.1
 fi
 if [[ $asks_help == 0 && ( "$1" == run || "$1" == search ) ]]; then
-  has_data=0
-  for a in "$@"; do [[ "$a" == --data || "$a" == --data=* ]] && has_data=1; done
-  if [[ $has_data == 0 ]]; then
-    data_dir="${KPFF_DATA_DIR:-$KPFF_HOME/data/synthetic}"
-    if [[ ! -d "$data_dir" && "${KPFF_DRY_RUN:-0}" != 1 ]]; then
-      echo "No --data given: generating a synthetic scene dataset in $data_dir ..." >&2
-      "$0" datagen --out "$data_dir" --classes 6 --per-class 40 --size 64 --seed 7 >&2
-    fi
-    args+=(--data "$data_dir")
-  fi
+  # The job picks the dataset (--data, else the config's data.uri, else this synthetic one, generated on first use
+  # after the config is validated) and logs which and why.
+  args+=(--synthetic-data "$(absolute "${KPFF_DATA_DIR:-$KPFF_HOME/data/synthetic}")")
 fi
 master="${KPFF_MASTER:-local[*]}"
 # In local mode driver and executor share this JVM, yet Spark still times their heartbeats: a pause longer than
@@ -84,7 +92,7 @@ master="${KPFF_MASTER:-local[*]}"
 # 60 failed heartbeats and stops the run. An hour keeps such a pause harmless; KPFF_NETWORK_TIMEOUT overrides it.
 timeout_opt=()
 if [[ "$master" == local* ]]; then timeout_opt=("-Dspark.network.timeout=${KPFF_NETWORK_TIMEOUT:-3600s}"); fi
-cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dspark.master=$master" "${timeout_opt[@]}" "${conf_opts[@]}" "-Dlog4j2.configurationFile=$KPFF_HOME/conf/log4j2.properties"
+cmd=(java $KPFF_JAVA_OPTS "-Xmx${KPFF_DRIVER_MEMORY:-6g}" "-Dkpff.launcher=$0" "-Dspark.master=$master" "${timeout_opt[@]}" "${conf_opts[@]}" "-Dlog4j2.configurationFile=$KPFF_HOME/conf/log4j2.properties"
   -cp "$KPFF_JAR:$(cat "$excluded_classpath_file" 2>/dev/null || true):$(cat "$classpath_file" 2>/dev/null || true)" "$KPFF_MAIN" "${args[@]}")
 if [[ "${KPFF_DRY_RUN:-0}" == 1 ]]; then
   # Credentials never reach the console: values of keys matching Spark's default spark.redaction.regex are masked.

@@ -58,7 +58,7 @@ public final class DecodedImages {
 
     /**
      * Decodes every image of {@code listing} through the Hadoop FileSystem API on {@code threads} threads. An image
-     * whose bytes cannot be decoded, or whose file has disappeared since listing, is skipped with a WARN and
+     * whose bytes cannot be decoded, or whose file has disappeared since listing or cannot be opened (the reason in words), is skipped with a WARN and
      * recorded in {@link #skipped()}; call {@link #requireComplete()} to fail instead. Any other I/O error (e.g. a
      * failing datanode) fails the whole decode, so that a retry does not silently lose images.
      *
@@ -179,8 +179,19 @@ public final class DecodedImages {
         } catch (ImageDecoder.Unreadable e) {
             return new ImageProblem(index, path, e.getMessage());
         } catch (FileNotFoundException e) {
-            return new ImageProblem(index, path, "file not found: it was listed but is gone");
+            // Hadoop's local FileSystem reports a file it may not open (permission denied, a folder in its place)
+            // as not found too: say which it is.
+            return new ImageProblem(index, path, fs.exists(new Path(path)) ? "cannot be read: " + openFailure(e, path)
+                    : "file not found: it was listed but is gone");
         }
+    }
+
+    /** Why an existing file could not be opened, from the JDK's "path (reason)" message: e.g. "permission denied". */
+    private static String openFailure(FileNotFoundException e, String path) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        int open = m.lastIndexOf(" (");
+        String reason = open >= 0 && m.endsWith(")") ? m.substring(open + 2, m.length() - 1) : m.replace(path, "").strip();
+        return reason.isEmpty() ? "the file system refused to open it" : reason.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static byte[] readFully(FileSystem fs, String path) throws IOException {

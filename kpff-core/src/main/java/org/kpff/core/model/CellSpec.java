@@ -73,6 +73,19 @@ public record CellSpec(String backbone, FusionMethod method, int classes, int in
         return fusionLrScale * learningRate;
     }
 
+    /** Whether the cell evaluates after {@code epoch}: every evalEvery-th epoch, and always the last one. */
+    public boolean evaluatesAfter(int epoch) {
+        return epoch == epochs || (epoch >= 1 && epoch < epochs && epoch % evalEvery == 0);
+    }
+
+    /**
+     * How many evaluations the cell makes, {@code ceil(epochs / evalEvery)}: the size of {@link
+     * #evaluationEpochs()}, counted without listing them (a cost report for a huge epoch count stays cheap).
+     */
+    public long evaluationCount() {
+        return (epochs - 1) / evalEvery + 1L;
+    }
+
     /** The epochs after which the cell evaluates: every evalEvery-th epoch, and always the last one. */
     public List<Integer> evaluationEpochs() {
         List<Integer> out = new ArrayList<>();

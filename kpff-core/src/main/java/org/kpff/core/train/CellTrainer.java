@@ -128,7 +128,6 @@ public final class CellTrainer {
                         + e.getMessage() + ")", e);
             }
         }
-        List<Integer> evalEpochs = spec.evaluationEpochs();
         EvalResult fin = null;
         try {
             for (int epoch = firstEpoch; epoch <= spec.epochs(); epoch++) {
@@ -137,7 +136,7 @@ public final class CellTrainer {
                     throw new CellFailedException("Training loss became " + trainLoss + " in epoch " + epoch
                             + " (diverged: try a smaller learning rate)");
                 }
-                if (evalEpochs.contains(epoch)) {
+                if (spec.evaluatesAfter(epoch)) {
                     // The last epoch's evaluation also yields the final predictions (one pass, not two).
                     boolean last = epoch == spec.epochs();
                     EvalResult r = evaluate(net, validation.get(), spec.classes(), last);

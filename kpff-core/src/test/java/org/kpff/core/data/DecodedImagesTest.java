@@ -206,6 +206,38 @@ class DecodedImagesTest {
     }
 
     @Test
+    void aFileThatExistsButCannotBeOpenedIsNotReportedAsGone() throws Exception {
+        Path root = TestImages.dataset(tmp.resolve("unopenable"), 2, 2, 6, 6);
+        DatasetListing listing = SceneDataset.list(root.toString(), CONF);
+        // After listing, a folder takes an image's place: it exists, and opening it fails (as a file without read
+        // permission does; the tests may run as root, for whom permissions do not apply).
+        Path image = root.resolve("c1/i01.png");
+        java.nio.file.Files.delete(image);
+        java.nio.file.Files.createDirectory(image);
+        DecodedImages images = DecodedImages.decode(listing, S, 1, CONF);
+        assertEquals(List.of(new ImageProblem(3, listing.path(3), "cannot be read: is a directory")),
+                images.skipped());
+    }
+
+    @Test
+    void anImageWithoutReadPermissionIsSaidToBeSo() throws Exception {
+        Path root = TestImages.dataset(tmp.resolve("unreadable"), 2, 2, 6, 6);
+        DatasetListing listing = SceneDataset.list(root.toString(), CONF);
+        Path image = root.resolve("c1/i01.png");
+        java.nio.file.Files.setPosixFilePermissions(image, java.util.Set.of());
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.isReadable(image),
+                    "running as root, for whom file permissions do not apply (the folder case above covers it)");
+            DecodedImages images = DecodedImages.decode(listing, S, 1, CONF);
+            assertEquals(List.of(new ImageProblem(3, listing.path(3), "cannot be read: permission denied")),
+                    images.skipped());
+        } finally {
+            java.nio.file.Files.setPosixFilePermissions(image, java.nio.file.attribute.PosixFilePermissions
+                    .fromString("rw-r--r--"));
+        }
+    }
+
+    @Test
     void aFailedDecodeIsNotCached() {
         Path root = TestImages.dataset(tmp.resolve("ds"), 2, 2, 6, 6);
         DatasetListing listing = SceneDataset.list(root.toString(), CONF);

@@ -27,9 +27,9 @@ import org.nd4j.linalg.profiler.ProfilerConfig;
 public final class TestData {
 
     /**
-     * System property naming the file that collects skip reasons; surefire and failsafe set it to
-     * {@code target/skipped-tests.txt}, and the build echoes that file on the console after the tests (the test
-     * output itself goes to files).
+     * System property naming the file that collects skip reasons; surefire sets it to {@code
+     * target/skipped-tests.txt} and failsafe to {@code target/skipped-integration-tests.txt}, and the build echoes
+     * those of every module on the console once, at its end (the test output itself goes to files).
      */
     public static final String SKIP_NOTES_PROPERTY = "kpff.skip.notes";
 

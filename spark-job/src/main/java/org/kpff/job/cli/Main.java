@@ -1,5 +1,6 @@
 package org.kpff.job.cli;
 
+import org.kpff.job.config.Suggestions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,6 +39,21 @@ public final class Main implements Runnable {
         HelpWrap.install(cli);
         cli.setOut(out);
         cli.setErr(err);
+        CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, parsed) -> {
+            // A misspelt subcommand ("rnu"): name the nearest one instead of printing the whole usage.
+            if (e instanceof CommandLine.UnmatchedArgumentException u && e.getCommandLine() == cli
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                String word = u.getUnmatched().get(0);
+                java.util.List<String> names = cli.getSubcommands().keySet().stream().filter(n -> !n.equals("help"))
+                        .toList();
+                cli.getErr().println("error: '" + word + "' is not a subcommand" + Suggestions.closest(word, names)
+                        .map(n -> "; did you mean '" + n + "'?").orElse(".") + " Subcommands: "
+                        + String.join(", ", names) + " (see --help).");
+                return 2;
+            }
+            return usage.handleParseException(e, parsed);
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + message(e));
             return 1;

@@ -4,8 +4,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.kpff.core.data.DatasetException;
 import org.kpff.core.data.DatasetListing;
 import org.kpff.core.data.SceneDataset;
+import org.kpff.core.data.StratifiedKFold;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.results.CellCommitter;
 import org.kpff.job.plan.GridCell;
@@ -61,8 +63,9 @@ public final class PlanCommand implements Callable<Integer> {
         JobConfig config = configOptions.load();
         int images = 2100;
         int classes = 21;
+        DatasetListing listing = null;
         if (data != null) {
-            DatasetListing listing = SceneDataset.list(data, new Configuration());
+            listing = SceneDataset.list(data, new Configuration());
             images = listing.size();
             classes = listing.classCount();
         }
@@ -84,6 +87,27 @@ public final class PlanCommand implements Callable<Integer> {
             out().print(SearchCost.of(config).toText(config.search().nested()));
         }
         out().print(GridCostReport.of(config, cells, images, classes).toText(tflops, slots, everyCell));
+        for (String refusal : refusals(config, listing, images / classes)) {
+            out().println("Warning: run would refuse this plan: " + refusal);
+        }
         return 0;
+    }
+
+    /**
+     * What {@code run} would refuse in this plan before training: folds the dataset cannot make (a class with fewer
+     * images than data.folds). Without --data, UC Merced's 100 images per class stand for the dataset.
+     */
+    static List<String> refusals(JobConfig config, DatasetListing listing, int perClass) {
+        int k = config.data().folds();
+        if (listing != null) {
+            try {
+                StratifiedKFold.split(listing, k, config.data().foldSeed());
+                return List.of();
+            } catch (DatasetException e) {
+                return List.of(e.getMessage());
+            }
+        }
+        return perClass >= k ? List.of() : List.of("data.folds = " + k + " but UC Merced has " + perClass
+                + " images per class: every class needs at least data.folds images (one per held-out fold).");
     }
 }

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.driver.JobDriver;
+import org.kpff.job.driver.RunStopped;
 import org.kpff.job.driver.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code run}: trains the grid of a config (folds × backbones × methods) and writes results and summary. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Runs a cross-validation grid: one Spark task (one GPU) per cell, Parquet results, summary.")
+        description = "Runs a cross-validation grid: one task per cell (one GPU each where the cluster has GPUs), "
+                + "Parquet results, summary.")
 public final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -36,9 +38,17 @@ public final class RunCommand implements Callable<Integer> {
                     + ": run it with the search subcommand, or set search.strategy = none for a plain run.");
         }
         String out = folder.out;
-        try (SparkSession spark = SparkSessions.create("kpff run " + out)) {
-            JobDriver.Report report = new JobDriver(spark).run(config, folder.dataUri(config), out, folder.resume,
-                    configOptions.argv("run", folder));
+        java.util.List<String> argv = configOptions.argv("run", folder);
+        OutputFolderCheck.check(folder.out);
+        String dataUri = folder.dataUri(config);
+        try (StopSignals signals = StopSignals.install();
+                SparkSession spark = SparkSessions.create("kpff run " + out)) {
+            JobDriver.Report report;
+            try {
+                report = new JobDriver(spark).run(config, dataUri, out, folder.resume, argv);
+            } catch (RunStopped stopped) {
+                return StopSignals.report(stopped, argv, spec.commandLine().getErr());
+            }
             if (!report.undecodable().isEmpty()) {
                 spec.commandLine().getErr().printf("warning: %d image(s) cannot be decoded and were skipped by every "
                         + "cell (data.strict = false; listed in run.json): %s%n", report.undecodable().size(),

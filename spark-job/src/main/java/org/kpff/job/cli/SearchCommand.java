@@ -3,6 +3,7 @@ package org.kpff.job.cli;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.kpff.job.config.JobConfig;
+import org.kpff.job.driver.RunStopped;
 import org.kpff.job.driver.SparkSessions;
 import org.kpff.job.search.SearchJob;
 import org.kpff.job.search.SearchReport;
@@ -35,9 +36,17 @@ public final class SearchCommand implements Callable<Integer> {
                     + "and search.space (see conf/search-example.conf), or use the run subcommand.");
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
-        try (SparkSession spark = SparkSessions.create("kpff search " + folder.out)) {
-            SearchReport r = new SearchJob(spark).search(config, folder.dataUri(config), folder.out,
-                    folder.resume, configOptions.argv("search", folder));
+        java.util.List<String> argv = configOptions.argv("search", folder);
+        OutputFolderCheck.check(folder.out);
+        String dataUri = folder.dataUri(config);
+        try (StopSignals signals = StopSignals.install();
+                SparkSession spark = SparkSessions.create("kpff search " + folder.out)) {
+            SearchReport r;
+            try {
+                r = new SearchJob(spark).search(config, dataUri, folder.out, folder.resume, argv);
+            } catch (RunStopped stopped) {
+                return StopSignals.report(stopped, argv, spec.commandLine().getErr());
+            }
             out.println(r.markdown());
             out.printf("Trials: %d (%d completed, %d stopped, %d failed, %d unfinished). Cells: %d trained now, %d "
                     + "already committed, %d incomplete. Epoch-cells: %d of %d.%n", r.trials(), r.completed(),

@@ -3,8 +3,8 @@ package org.kpff.job.config;
 import java.util.Collection;
 import java.util.Optional;
 
-/** "Did you mean" suggestions by edit distance, for unknown keys and values. */
-final class Suggestions {
+/** "Did you mean" suggestions by edit distance, for unknown keys, values and subcommands. */
+public final class Suggestions {
 
     private Suggestions() {
     }
@@ -15,7 +15,7 @@ final class Suggestions {
      * {@code vgg} suggests {@code vgg16}); or else by the same rule over the last dotted segment (so {@code epochs}
      * suggests {@code train.epochs}). Ties go to the earlier candidate.
      */
-    static Optional<String> closest(String input, Collection<String> candidates) {
+    public static Optional<String> closest(String input, Collection<String> candidates) {
         String best = null;
         int bestScore = Integer.MAX_VALUE;
         String inputLast = lastSegment(input);

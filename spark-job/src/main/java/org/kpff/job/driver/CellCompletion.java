@@ -1,10 +1,14 @@
 package org.kpff.job.driver;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kpff.job.exec.CellRun;
 import org.kpff.job.exec.CellTask;
@@ -14,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one cell as a named Spark job group and commits what it returned, retrying a commit that failed before its
- * last rename; counts the cell in the attempt's {@link Outcomes} and reports it to {@link Progress}. Shared by both
- * cell executors.
+ * last rename; counts the cell in the attempt's {@link Outcomes} and reports it to {@link Progress}; ends an attempt
+ * stopped by a {@link StopRequest}. Shared by both cell executors.
  */
 final class CellCompletion {
 
@@ -50,9 +54,18 @@ final class CellCompletion {
                 + cell.method().id() + ", fold " + cell.fold() + ")", true);
         CellRun run;
         try {
+            if (StopRequest.requested().isPresent()) {
+                outcomes.incomplete.add(cell.id());
+                return null;
+            }
             run = training.get();
         } catch (Exception e) {
             outcomes.incomplete.add(cell.id());
+            if (StopRequest.requested().isPresent()) {
+                // Cancelled by the stop request (Ctrl-C, SIGTERM): not the cell's failure, and not done.
+                LOG.info("Cell {} cancelled by the stop request; it stays uncommitted for --resume", cell.id());
+                return null;
+            }
             if (jsc.sc().isStopped()) {
                 // Not the cell's failure: Spark was shut down under it (the driver JVM exiting on Ctrl-C or SIGTERM,
                 // or Spark stopping itself after losing its executors). Every queued cell ends here at once, so say
@@ -82,6 +95,57 @@ final class CellCompletion {
                 ? String.format(Locale.ROOT, "ok, accuracy %.4f", run.outcome().finalAccuracy())
                 : "failed: " + run.reason());
         return run;
+    }
+
+    /**
+     * Ends an attempt that stopped on a stop request, after every cell thread has ended: removes what a commit left
+     * under {@code _staging/} (and result folders of cells that never committed, as {@code CellCommitter.cleanOrphans} does), records in the attempt's entry
+     * of run.json when and why it ended, and returns the exception the driver throws.
+     */
+    RunStopped stopped(RunSession session, Outcomes outcomes, Progress progress, StopRequest.Reason reason) {
+        awaitCancelledTasks();
+        int total = session.committed().size() + outcomes.ok.get() + outcomes.failed.get();
+        try {
+            total = session.writer().committer().committedCells().size();
+            session.writer().committer().cleanOrphans();
+            ObjectNode attempt = session.attempt();
+            attempt.put("ended", Instant.now().toString());
+            attempt.put("stopped_by", reason.signal());
+            attempt.put("wall_seconds", (System.nanoTime() - session.startNanos()) / 1e9);
+            attempt.put("cells_ok", outcomes.ok.get());
+            attempt.put("cells_failed", outcomes.failed.get());
+            attempt.put("cells_incomplete", outcomes.incomplete.size());
+            session.info().write(session.layout().runJson(), jsc.hadoopConfiguration());
+        } catch (IOException e) {
+            LOG.warn("Stopping: could not tidy the run folder ({}); --resume does it.", e.getMessage());
+        }
+        int planned = progress.planned() < 0 ? -1 : session.committed().size() + progress.planned();
+        return new RunStopped(reason, outcomes.ok.get() + outcomes.failed.get(), total, planned);
+    }
+
+    /**
+     * Waits (a minute at most) until the executors run no task: a cancelled cell's task ends at its next epoch,
+     * and one still running when the driver exits could be cut off inside a checkpoint save.
+     */
+    private void awaitCancelledTasks() {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!jsc.sc().isStopped() && System.nanoTime() < deadline) {
+            int runningTasks = 0;
+            for (SparkExecutorInfo e : jsc.sc().statusTracker().getExecutorInfos()) {
+                runningTasks += e.numRunningTasks();
+            }
+            if (runningTasks == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("Stopping: Spark tasks still running after a minute; exiting anyway (--resume restores the newest "
+                + "readable checkpoint).");
     }
 
     /**

@@ -1,12 +1,14 @@
 package org.kpff.job.driver;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.dataparallel.DataParallelTrainer;
 import org.kpff.job.exec.CellRun;
 import org.kpff.job.exec.CellTask;
 import org.kpff.job.exec.SerializableHadoopConf;
+import org.kpff.job.plan.GridCell;
 
 /**
  * {@code run.mode = data-parallel}: the cells one after another, each trained over all executors from this driver
@@ -31,13 +33,35 @@ final class DataParallelCellExecutor implements CellExecutor {
     public Outcomes execute(RunSession session, CellSource source, Progress progress) {
         Outcomes outcomes = new Outcomes();
         SerializableHadoopConf conf = new SerializableHadoopConf(jsc.hadoopConfiguration());
-        for (Optional<PlannedCell> next = source.next(); next.isPresent(); next = source.next()) {
-            PlannedCell planned = next.get();
-            CellTask task = session.task(config, planned, conf);
-            progress.started(planned.cell());
-            CellRun run = completion.runAndCommit(planned.cell(), task, session, outcomes, progress,
-                    () -> DataParallelTrainer.run(jsc, task, config.run().dataParallel(), workers));
-            source.finished(planned, run);
+        AtomicReference<GridCell> training = new AtomicReference<>();
+        // A stop request cancels the cell training now (its commit, if it got that far, goes on).
+        StopRequest.Registration cancel = StopRequest.whenRequested(() -> {
+            GridCell cell = training.get();
+            if (cell != null) {
+                jsc.cancelJobGroup(CellCompletion.jobGroup(cell));
+            }
+        });
+        try {
+            for (Optional<PlannedCell> next = source.next(); next.isPresent() && StopRequest.requested().isEmpty();
+                    next = source.next()) {
+                PlannedCell planned = next.get();
+                CellTask task = session.task(config, planned, conf);
+                progress.started(planned.cell());
+                CellRun run = completion.runAndCommit(planned.cell(), task, session, outcomes, progress, () -> {
+                    training.set(planned.cell());
+                    try {
+                        return DataParallelTrainer.run(jsc, task, config.run().dataParallel(), workers);
+                    } finally {
+                        training.set(null);
+                    }
+                });
+                source.finished(planned, run);
+            }
+        } finally {
+            cancel.close();
+        }
+        if (StopRequest.requested().isPresent()) {
+            throw completion.stopped(session, outcomes, progress, StopRequest.requested().get());
         }
         return outcomes;
     }

@@ -4,11 +4,14 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kpff.job.config.JobConfig;
@@ -30,6 +33,9 @@ import org.slf4j.LoggerFactory;
 final class LocalCellExecutor implements CellExecutor {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalCellExecutor.class);
+
+    /** How often the driver, waiting for cells, looks for a stop request. */
+    private static final long STOP_POLL_MILLIS = 200;
 
     private final JavaSparkContext jsc;
     private final JobConfig config;
@@ -56,13 +62,14 @@ final class LocalCellExecutor implements CellExecutor {
         ExecutorService pool = Executors.newFixedThreadPool(slots,
                 org.kpff.core.DaemonThreads.named("kpff-cell-driver"));
         CompletionService<Ended> ended = new ExecutorCompletionService<>(pool);
+        Set<GridCell> training = ConcurrentHashMap.newKeySet();
         int running = 0;
         int committedSeen = 0;
         int stoppedAt = 0;
         boolean stopping = false;
         try {
             while (true) {
-                while (!stopping && running < slots) {
+                while (!stopping && StopRequest.requested().isEmpty() && running < slots) {
                     Optional<PlannedCell> next = source.next();
                     if (next.isEmpty()) {
                         break;
@@ -72,15 +79,30 @@ final class LocalCellExecutor implements CellExecutor {
                     CellTask task = session.task(config, planned, conf);
                     progress.started(cell);
                     started.add(cell);
+                    training.add(cell);
                     ended.submit(() -> new Ended(planned, completion.runAndCommit(cell, task, session,
-                            outcomes, progress,
-                            () -> jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0))));
+                            outcomes, progress, () -> {
+                                try {
+                                    return jsc.parallelize(List.of(task), 1).map(CellRunner::run).collect().get(0);
+                                } finally {
+                                    training.remove(cell);
+                                }
+                            })));
                     running++;
                 }
                 if (running == 0) {
                     break;
                 }
-                Ended e = ended.take().get();
+                if (StopRequest.requested().isPresent()) {
+                    // Cancel the cells still training (again on every poll: a cell thread may have submitted its
+                    // job just after the previous cancel); commits under way go on.
+                    training.forEach(c -> jsc.cancelJobGroup(CellCompletion.jobGroup(c)));
+                }
+                Future<Ended> done = ended.poll(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (done == null) {
+                    continue;
+                }
+                Ended e = done.get();
                 running--;
                 source.finished(e.cell(), e.run());
                 committedSeen += e.run() == null ? 0 : 1;
@@ -107,6 +129,9 @@ final class LocalCellExecutor implements CellExecutor {
             throw new IllegalStateException("Committing a cell failed: " + cause.getMessage(), cause);
         } finally {
             pool.shutdownNow();
+        }
+        if (StopRequest.requested().isPresent()) {
+            throw completion.stopped(session, outcomes, progress, StopRequest.requested().get());
         }
         if (stopping) {
             throw new IllegalStateException("Stopped after " + stoppedAt + " committed cells (fault injection),"

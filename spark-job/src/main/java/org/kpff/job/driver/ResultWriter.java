@@ -234,9 +234,30 @@ final class ResultWriter {
         return out;
     }
 
+    /**
+     * How many of a grid's planned cells are committed: the latest attempt planned {@code cells_planned} beside its
+     * {@code cells_already_committed}. Null for a search (it plans as it goes) or a run.json without them.
+     */
+    static SummaryMarkdown.Coverage coverage(com.fasterxml.jackson.databind.JsonNode runJson, int committed) {
+        com.fasterxml.jackson.databind.JsonNode attempts = runJson.path("attempts");
+        if (!"none".equals(runJson.path("config").path("search.strategy").asText("none")) || !attempts.isArray()
+                || attempts.isEmpty() || !attempts.get(attempts.size() - 1).has("cells_planned")) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.JsonNode last = attempts.get(attempts.size() - 1);
+        return new SummaryMarkdown.Coverage(committed, last.path("cells_already_committed").asInt()
+                + last.path("cells_planned").asInt());
+    }
+
     /** Replaces {@code trials/} with these rows ({@link #writeTable}). */
     void writeTrials(List<TrialRow> trials) throws IOException {
         writeTable(layout.trialsDir(), ResultSchemas.TRIALS, trials.stream().map(TrialRow::toRow).toList());
+        // The search's last write: a finished run keeps no empty _staging/.
+        Path staging = new Path(layout.stagingDir());
+        FileSystem fs = staging.getFileSystem(conf);
+        if (fs.exists(staging) && fs.listStatus(staging).length == 0) {
+            fs.delete(staging, false);
+        }
     }
 
     /**
@@ -287,9 +308,10 @@ final class ResultWriter {
                 layout.summaryParquet());
         overwrite(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS,
                 layout.comparisonsParquet());
-        DatasetSummary dataset = RunInfo.read(layout.runJson(), conf)
-                .flatMap(info -> DatasetSummary.fromRunJson(info.json())).orElse(null);
-        String md = SummaryMarkdown.render(agg, dataset) + SummaryMarkdown.provenance(cells);
+        java.util.Optional<RunInfo> info = RunInfo.read(layout.runJson(), conf);
+        DatasetSummary dataset = info.flatMap(i -> DatasetSummary.fromRunJson(i.json())).orElse(null);
+        String md = SummaryMarkdown.render(agg, dataset, info.map(i -> coverage(i.json(), committed.size()))
+                .orElse(null)) + SummaryMarkdown.provenance(cells);
         try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
             out.write(md.getBytes(StandardCharsets.UTF_8));
         }

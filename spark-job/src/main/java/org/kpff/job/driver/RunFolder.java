@@ -19,6 +19,7 @@ import org.kpff.core.data.Folds;
 import org.kpff.core.data.ImageProblem;
 import org.kpff.core.data.SceneDataset;
 import org.kpff.core.data.StratifiedKFold;
+import org.kpff.core.data.SyntheticScenes;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.results.CellCommitter;
 import org.kpff.job.results.RunLayout;
@@ -124,6 +125,8 @@ final class RunFolder {
     String finish(JobConfig config, RunSession session, Outcomes outcomes, int executors) throws IOException {
         String summary = session.writer().committer().committedCells().isEmpty() ? ""
                 : session.writer().aggregate(config.data().folds());
+        // Every cell thread has ended: nothing is staged any more, and a finished run needs no empty _staging/.
+        session.writer().committer().cleanOrphans();
         ObjectNode attempt = session.attempt();
         attempt.put("ended", Instant.now().toString());
         attempt.put("wall_seconds", (System.nanoTime() - session.startNanos()) / 1e9);
@@ -217,6 +220,7 @@ final class RunFolder {
         d.put("fingerprint", listing.fingerprint());
         d.put("images", listing.size());
         d.put("ignored_files", listing.ignoredFiles());
+        d.put("synthetic", SyntheticScenes.isSynthetic(dataUri, hadoopConf));
         d.putPOJO("classes", listing.classes());
         ArrayNode bad = d.putArray("undecodable");
         for (ImageProblem p : undecodable) {

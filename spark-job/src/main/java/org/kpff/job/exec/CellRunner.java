@@ -56,6 +56,11 @@ public final class CellRunner {
             CellTrainer.EpochData data = new CellTrainer.EpochData() {
                 @Override
                 public DataSetIterator trainingEpoch(int epoch) {
+                    // A cancelled cell (the driver stopping on Ctrl-C) ends here, between epochs, rather than
+                    // training on to its end in the background.
+                    if (ctx != null) {
+                        ctx.killTaskIfInterrupted();
+                    }
                     trainIt.setEpoch(epoch);
                     return trainIt;
                 }

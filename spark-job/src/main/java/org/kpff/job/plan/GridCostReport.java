@@ -45,7 +45,7 @@ public record GridCostReport(Map<String, ModelCost> models, List<Double> cellFlo
                     + "r" + spec.projectionWidth();
             ModelCost cost = models.computeIfAbsent(key, x -> ModelCost.of(spec));
             double f = trainImages * spec.epochs() * cost.trainingFlopsPerImage()
-                    + testImages * spec.evaluationEpochs().size() * (double) cost.forwardFlops()
+                    + testImages * spec.evaluationCount() * (double) cost.forwardFlops()
                     + testImages * cost.forwardFlops();
             flops.add(f);
             ids.add(cell.id());

@@ -34,6 +34,25 @@ public final class SummaryMarkdown {
      * @param dataset what the run trained on; null when run.json does not say (then the paper is left out too)
      */
     public static String render(Aggregation aggregation, DatasetSummary dataset) {
+        return render(aggregation, dataset, null);
+    }
+
+    /**
+     * How many of a run's planned cells the summary holds.
+     *
+     * @param committed cells committed in the run folder
+     * @param planned   cells the run plans in all (its grid)
+     */
+    public record Coverage(int committed, int planned) {
+    }
+
+    /**
+     * {@link #render(Aggregation, DatasetSummary)}, saying after the dataset how many of the planned cells are in
+     * the summary when some are missing (a partial run: stopped, or cells incomplete).
+     *
+     * @param coverage the committed and planned cells; null when not known (a search plans as it goes)
+     */
+    public static String render(Aggregation aggregation, DatasetSummary dataset, Coverage coverage) {
         int k = aggregation.folds();
         boolean withPaper = dataset != null && dataset.looksLikeUcMerced();
         StringBuilder sb = new StringBuilder();
@@ -42,7 +61,19 @@ public final class SummaryMarkdown {
             sb.append("Dataset: not recorded in run.json.\n\n");
         } else {
             sb.append("Dataset: `").append(dataset.root()).append("`, ").append(dataset.classes())
-                    .append(" classes, ").append(dataset.images()).append(" images.\n\n");
+                    .append(" classes, ").append(dataset.images()).append(" images.\n");
+            if (dataset.synthetic()) {
+                sb.append("The images are generated synthetic scenes (`datagen`: submit/local.sh's dataset when "
+                        + "neither --data nor data.uri names one), not real photographs: this run shows that the job "
+                        + "works, not how well a method classifies scenes.\n");
+            }
+            sb.append(String.format(Locale.ROOT, "Chance level (guessing among %d classes): %.1f %%.%n%n",
+                    dataset.classes(), dataset.chancePercent()));
+        }
+        if (coverage != null && coverage.committed() < coverage.planned()) {
+            sb.append(String.format(Locale.ROOT, "Partial run: %d of %d planned cells are committed; the tables "
+                    + "hold only those (\"—\" or (n=…) where folds are missing). `run --resume` trains the rest.%n%n",
+                    coverage.committed(), coverage.planned()));
         }
         sb.append("Accuracy on the held-out fold in %, mean ± sample standard deviation over ").append(k)
                 .append(" folds; (n=…) marks a group with fewer ok folds, \"failed\" one with none.");

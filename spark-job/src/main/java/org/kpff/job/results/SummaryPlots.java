@@ -212,15 +212,36 @@ public final class SummaryPlots {
                 byBackbone.computeIfAbsent(m.cell().backbone(), b -> new ArrayList<>()).add(m);
             }
         }
+        // Curves first, then the series: a curve that lies on one drawn before it (within 0.2 % of the largest
+        // distance, under a pixel) is named so in the legend, or the chart would list lines nobody can see.
+        List<String> names = new ArrayList<>();
+        List<EpochCurve> curves = new ArrayList<>();
+        List<Color> colors = new ArrayList<>();
+        List<java.awt.BasicStroke> lines = new ArrayList<>();
         int i = 0;
         for (Map.Entry<String, List<EpochMetrics>> e : byBackbone.entrySet()) {
             // one colour per backbone: solid from Concat, dashed from Add
             Color c = SERIES_COLORS[i++ % SERIES_COLORS.length];
             String name = PaperTable1.displayName(e.getKey());
-            style(addDistanceSeries(chart, name + ": from Concat (I)", e.getValue(),
-                    m -> WDistances.fromConcat(m.fusionW())), c, SeriesLines.SOLID);
-            style(addDistanceSeries(chart, name + ": from Add", e.getValue(), m -> WDistances.fromAdd(m.fusionW())),
-                    c, SeriesLines.DASH_DASH);
+            names.add(name + ": from Concat (I)");
+            curves.add(distanceCurve(e.getValue(), m -> WDistances.fromConcat(m.fusionW())));
+            names.add(name + ": from Add");
+            curves.add(distanceCurve(e.getValue(), m -> WDistances.fromAdd(m.fusionW())));
+            colors.addAll(List.of(c, c));
+            lines.addAll(List.of(SeriesLines.SOLID, SeriesLines.DASH_DASH));
+        }
+        double largest = curves.stream().flatMap(c -> c.y().stream()).mapToDouble(Double::doubleValue).max()
+                .orElse(0);
+        for (int k = 0; k < curves.size(); k++) {
+            String same = null;
+            for (int j = 0; j < k && same == null; j++) {
+                if (curves.get(j).overlaps(curves.get(k), 2e-3 * largest)) {
+                    same = names.get(j);
+                }
+            }
+            EpochCurve c = curves.get(k);
+            style(chart.addSeries(same == null ? names.get(k) : names.get(k) + " (same curve as " + same + ")",
+                    c.x(), c.y(), c.err()), colors.get(k), lines.get(k));
         }
         return chart;
     }
@@ -231,14 +252,13 @@ public final class SummaryPlots {
         series.setLineStyle(line);
     }
 
-    private static XYSeries addDistanceSeries(XYChart chart, String name, List<EpochMetrics> ms,
+    private static EpochCurve distanceCurve(List<EpochMetrics> ms,
             java.util.function.ToDoubleFunction<EpochMetrics> distance) {
         Map<Integer, List<Double>> byEpoch = new TreeMap<>();
         for (EpochMetrics m : ms) {
             byEpoch.computeIfAbsent(m.epoch(), k -> new ArrayList<>()).add(distance.applyAsDouble(m));
         }
-        EpochCurve c = EpochCurve.of(byEpoch);
-        return chart.addSeries(name, c.x(), c.y(), c.err());
+        return EpochCurve.of(byEpoch);
     }
 
     /** A curve over epochs: per epoch the mean of the folds' values and their sample std (0 for one fold). */
@@ -254,6 +274,19 @@ public final class SummaryPlots {
                 err.add(Double.isNaN(s.std()) ? 0.0 : s.std());
             }
             return new EpochCurve(x, y, err);
+        }
+
+        /** Whether {@code other} has the same epochs and means within {@code tolerance} of these at every one. */
+        boolean overlaps(EpochCurve other, double tolerance) {
+            if (!x.equals(other.x)) {
+                return false;
+            }
+            for (int i = 0; i < y.size(); i++) {
+                if (Math.abs(y.get(i) - other.y.get(i)) > tolerance) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

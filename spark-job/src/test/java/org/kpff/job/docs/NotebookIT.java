@@ -183,7 +183,8 @@ class NotebookIT {
         if (problem == null) {
             return;
         }
-        String install = "; install it with apt-get install --no-install-recommends jupyter-nbconvert (.ci/run does)";
+        String install = "; install it with apt-get install --no-install-recommends jupyter-notebook jupyter-nbconvert "
+                + "(the README's line; .ci/run installs jupyter-nbconvert)";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(problem + install + ": CI=true requires the results notebook to run");
         }

@@ -55,9 +55,9 @@ class ReadmeTest {
     @Test
     void everyReliabilityTestIsInTheTable() throws Exception {
         // The matrix the issues ask for: lost executor and driver, commit atomicity, retries, 15 bad inputs, and two
-        // drivers on one folder, and the same on s3a:// (a header of 2 lines, 31 rows).
+        // drivers on one folder, Ctrl-C and SIGTERM, and the same on s3a:// (a header of 2 lines, 32 rows).
         String table = reliabilityTable();
-        assertEquals(2 + 31, table.lines().count(), table);
+        assertEquals(2 + 32, table.lines().count(), table);
         for (String test : List.of("ExecutorLossTest.", "DriverLossTest.", "RetryAndCommitTest.",
                 "BadInputMatrixTest.", "OutputLeaseTest.", "S3JobTest.", "S3DriverLossTest.", "S3CheckpointsTest.")) {
             assertTrue(table.contains(test), test + " in " + table);

@@ -115,6 +115,7 @@ class SearchEndToEndTest {
         assertEquals(data, best.data().uri());
         assertTrue(Files.readString(root.resolve("best.conf")).startsWith("# best.conf: the best trial of the grid"));
         assertTrue(Files.exists(root.resolve("summary.md")) && Files.exists(root.resolve("decisions.json")));
+        assertFalse(Files.exists(root.resolve("_staging")), "a finished search keeps no empty _staging/");
     }
 
     @Test

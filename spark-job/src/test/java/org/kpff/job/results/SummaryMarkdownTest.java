@@ -48,6 +48,25 @@ class SummaryMarkdownTest {
     }
 
     @Test
+    void aSyntheticDatasetIsSaidToBeGeneratedWithItsChanceLevel() {
+        String md = SummaryMarkdown.render(AGGREGATION, new DatasetSummary("file:/work/data/synthetic", 6, 240, true));
+        assertTrue(md.contains("Dataset: `file:/work/data/synthetic`, 6 classes, 240 images.\nThe images are "
+                + "generated synthetic scenes (`datagen`"), md);
+        assertTrue(md.contains("\nChance level (guessing among 6 classes): 16.7 %.\n"), md);
+        assertLine("Chance level (guessing among 21 classes): 4.8 %.");
+        assertFalse(MD.contains("synthetic scenes"), MD);
+    }
+
+    @Test
+    void aPartialRunSaysHowManyPlannedCellsItHolds() {
+        String md = SummaryMarkdown.render(AGGREGATION, UC_MERCED, new SummaryMarkdown.Coverage(12, 24));
+        assertTrue(md.contains("\nPartial run: 12 of 24 planned cells are committed; the tables hold only those"), md);
+        assertFalse(SummaryMarkdown.render(AGGREGATION, UC_MERCED, new SummaryMarkdown.Coverage(24, 24))
+                .contains("Partial run"));
+        assertFalse(MD.contains("Partial run"), MD);
+    }
+
+    @Test
     void bestAccuracyTableHasNoPaperColumns() {
         assertLine("| Method | AlexNet | VGGNet |");
         assertLine("| original | 86.33 ± 4.51 | 75.00 (n=1) |");

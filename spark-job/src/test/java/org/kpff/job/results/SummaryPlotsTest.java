@@ -69,6 +69,24 @@ class SummaryPlotsTest {
     }
 
     @Test
+    void wDistanceCurvesThatLieOnOneAnotherAreNamedSoInTheLegend() {
+        List<EpochMetrics> m = new ArrayList<>();
+        // AlexNet and VGG-16 with the same W (to 1e-6, under a pixel) at both epochs; Inception's moves away.
+        for (String backbone : List.of("alexnet", "vgg16", "inception")) {
+            double d = backbone.equals("vgg16") ? 1e-6 : backbone.equals("inception") ? 0.3 : 0;
+            m.add(new EpochMetrics(ResultFixtures.key(backbone, FusionMethod.KPFF, 0), 1, 0.5, 0.6, 0.5, 10,
+                    List.of(1.0, 0.0, 0.0, 1.0)));
+            m.add(new EpochMetrics(ResultFixtures.key(backbone, FusionMethod.KPFF, 0), 2, 0.5, 0.6, 0.5, 20,
+                    List.of(0.9 + d, 0.1, -0.2, 1.1)));
+        }
+        List<String> legend = new ArrayList<>(SummaryPlots.wDistance(m).getSeriesMap().keySet());
+        assertEquals(List.of("AlexNet: from Concat (I)", "AlexNet: from Add",
+                "VGGNet: from Concat (I) (same curve as AlexNet: from Concat (I))",
+                "VGGNet: from Add (same curve as AlexNet: from Add)", "Inception: from Concat (I)",
+                "Inception: from Add"), legend);
+    }
+
+    @Test
     void accuracyPlotMarksThePaperOnlyForAUcMercedLikeDataset() throws Exception {
         List<SummaryRow> summary = List.of(
                 new SummaryRow("alexnet", FusionMethod.CONCAT, new TreeMap<>(), 5, 0.60, 0.02, 0.61, 0.02),

@@ -134,8 +134,9 @@ class StandaloneClusterIT {
             String appId = applicationId(events);
             Path secondLog = tmp.resolve("second-driver.log");
             ProcessBuilder secondDriver = new ProcessBuilder("bash", SubmitScriptsTest.SUBMIT.resolve("local.sh")
-                    .toString(), "run", "--resume", "--config", "conf/smoke.conf", "--data", data.toString(), "--out",
-                    out.toString()).redirectErrorStream(true).redirectOutput(secondLog.toFile());
+                    .toString(), "run", "--resume", "--config", SubmitScriptsTest.REPO.resolve("conf/smoke.conf")
+                    .toString(), "--data", data.toString(), "--out", out.toString()).redirectErrorStream(true)
+                    .redirectOutput(secondLog.toFile());
             secondDriver.environment().putAll(Map.of("SPARK_LOCAL_IP", "127.0.0.1", "KPFF_MASTER", "local[1]",
                     "KPFF_DRIVER_MEMORY", "1g"));
             Process second = secondDriver.start();

@@ -23,15 +23,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SubmitScriptsTest {
 
     static final Path SUBMIT = Path.of("..", "submit").toAbsolutePath().normalize();
+    /** The repository root: where the README's commands run, so that their relative paths mean what they say. */
+    static final Path REPO = SUBMIT.getParent();
 
     /** Exit status and output of a script run. */
     record Run(int status, String out, String err) {
     }
 
     static Run bash(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return bashIn(null, env, args);
+    }
+
+    /** Runs a script in the working directory {@code dir} (this JVM's when null). */
+    static Run bashIn(Path dir, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
         pb.environment().putAll(env);
         Path out = Files.createTempFile("script", ".out");
         Path err = Files.createTempFile("script", ".err");
@@ -85,17 +95,38 @@ class SubmitScriptsTest {
     @ParameterizedTest
     @CsvSource({"run, conf/smoke.conf", "search, conf/search-example.conf"})
     void localScriptDryRunUsesAnEmbeddedSpark(String subcommand, String config, @TempDir Path tmp) throws Exception {
-        Run r = bash(Map.of("KPFF_DRY_RUN", "1", "KPFF_DATA_DIR", tmp.resolve("d").toString()),
+        Run r = bashIn(REPO, Map.of("KPFF_DRY_RUN", "1", "KPFF_DATA_DIR", tmp.resolve("d").toString()),
                 SUBMIT.resolve("local.sh").toString(), subcommand, "--config", config, "--out", "runs/x");
         assertEquals(0, r.status(), r.err());
         List<String> argv = r.out().lines().toList();
         assertEquals("java", argv.get(0));
-        assertEquals(List.of(subcommand, "--config", config), argv.subList(argv.indexOf("org.kpff.job.cli.Main") + 1,
+        assertEquals(List.of(subcommand, "--config", REPO.resolve(config).toString()), argv.subList(argv.indexOf("org.kpff.job.cli.Main") + 1,
                 argv.indexOf("org.kpff.job.cli.Main") + 4));
         assertTrue(argv.contains("-Dspark.master=local[*]") && argv.contains("org.kpff.job.cli.Main"), argv.toString());
-        assertTrue(argv.contains("--data") && argv.contains(tmp.resolve("d").toString()),
-                "a generated dataset is used when --data is absent: " + argv);
+        assertEquals(tmp.resolve("d").toString(), argv.get(argv.indexOf("--synthetic-data") + 1),
+                "the job is told where the synthetic dataset goes (used when neither --data nor data.uri is set): "
+                        + argv);
+        assertFalse(argv.contains("--data"), "the config's data.uri is not overridden: " + argv);
+        assertFalse(Files.exists(tmp.resolve("d")), "the script itself generates nothing (the job does, after it "
+                + "validated the config)");
         assertTrue(argv.contains("-Dspark.network.timeout=3600s"), "a paused local run survives: " + argv);
+    }
+
+    @Test
+    void localScriptResolvesRelativePathsAgainstTheCallersWorkingDirectory(@TempDir Path caller) throws Exception {
+        Run r = bashIn(caller, Map.of("KPFF_DRY_RUN", "1", "KPFF_DATA_DIR", "syn"), SUBMIT.resolve("local.sh").toString(),
+                "run", "--config", "my.conf", "--data=d/corrupt", "--out", "runs/x", "--set", "train.epochs=1");
+        assertEquals(0, r.status(), r.err());
+        List<String> argv = r.out().lines().toList();
+        List<String> job = argv.subList(argv.indexOf("org.kpff.job.cli.Main") + 1, argv.size());
+        assertEquals(List.of("run", "--config", caller.resolve("my.conf").toString(), "--data="
+                + caller.resolve("d/corrupt"), "--out", caller.resolve("runs/x").toString(), "--set", "train.epochs=1",
+                "--synthetic-data", caller.resolve("syn").toString()), job);
+        Run uris = bashIn(caller, Map.of("KPFF_DRY_RUN", "1"), SUBMIT.resolve("local.sh").toString(), "inspect",
+                "--data", "hdfs://nn:8020/ucm", "--out", "/abs/run", "--config=file:///c.conf");
+        List<String> kept = uris.out().lines().toList();
+        assertEquals(List.of("inspect", "--data", "hdfs://nn:8020/ucm", "--out", "/abs/run", "--config=file:///c.conf"),
+                kept.subList(kept.indexOf("org.kpff.job.cli.Main") + 1, kept.size()), "URIs and absolute paths stay");
     }
 
     @Test
