@@ -2,20 +2,17 @@ package org.kpff.core.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -276,8 +273,7 @@ public final class HadoopCheckpoints implements Checkpoints {
     public void save(int epoch, ComputationGraph model, List<EpochEvaluation> history, RandomState random)
             throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
-        Folder folder = LocalFiles.of(fs, dir).<Folder>map(LocalFolder::new)
-                .orElseGet(() -> new HadoopFolder(fs, dir, conf));
+        CheckpointFolder folder = CheckpointFolder.of(fs, dir, conf);
         // Without atomic rename the files go straight to their final folder; LATEST, written last, vouches for it.
         boolean inPlace = !StoreSemantics.atomicRename(fs, conf);
         String tmp = inPlace ? "epoch-" + epoch : "_tmp-epoch-" + epoch;
@@ -315,95 +311,6 @@ public final class HadoopCheckpoints implements Checkpoints {
             if (name.startsWith("epoch-") && !name.equals("epoch-" + epoch)) {
                 folder.delete(name);
             }
-        }
-    }
-
-    /** The checkpoint folder's few operations, on a Hadoop FileSystem or, for file://, through java.nio. */
-    private interface Folder {
-
-        /** Deletes {@code name} if it exists and creates it, with the checkpoint folder, as an empty folder. */
-        void recreate(String name) throws IOException;
-
-        /** A new file (replacing one of that name) at a relative path. */
-        OutputStream create(String relative) throws IOException;
-
-        /** {@link AtomicReplace}: {@code from} onto {@code to}. */
-        void replace(String from, String to) throws IOException;
-
-        /** Names in the checkpoint folder. */
-        List<String> list() throws IOException;
-
-        /** Deletes a file or folder of the checkpoint folder. */
-        void delete(String name) throws IOException;
-    }
-
-    private record HadoopFolder(FileSystem fs, Path dir, Configuration conf) implements Folder {
-
-        @Override
-        public void recreate(String name) throws IOException {
-            fs.mkdirs(dir);
-            Path p = new Path(dir, name);
-            fs.delete(p, true);
-            fs.mkdirs(p);
-        }
-
-        @Override
-        public OutputStream create(String relative) throws IOException {
-            return fs.create(new Path(dir, relative), true);
-        }
-
-        @Override
-        public void replace(String from, String to) throws IOException {
-            AtomicReplace.replace(new Path(dir, from), new Path(dir, to), conf);
-        }
-
-        @Override
-        public List<String> list() throws IOException {
-            List<String> names = new ArrayList<>();
-            for (FileStatus st : fs.listStatus(dir)) {
-                names.add(st.getPath().getName());
-            }
-            return names;
-        }
-
-        @Override
-        public void delete(String name) throws IOException {
-            fs.delete(new Path(dir, name), true);
-        }
-    }
-
-    /** {@link LocalFiles}: the same files without the processes Hadoop's local file system starts per operation. */
-    private record LocalFolder(java.nio.file.Path dir) implements Folder {
-
-        @Override
-        public void recreate(String name) throws IOException {
-            java.nio.file.Path p = dir.resolve(name);
-            LocalFiles.deleteRecursively(p);
-            Files.createDirectories(p);
-        }
-
-        @Override
-        public OutputStream create(String relative) throws IOException {
-            java.nio.file.Path p = dir.resolve(relative);
-            Files.deleteIfExists(LocalFiles.checksumOf(p));
-            return new BufferedOutputStream(Files.newOutputStream(p), 1 << 16);
-        }
-
-        @Override
-        public void replace(String from, String to) throws IOException {
-            LocalFiles.replace(dir.resolve(from), dir.resolve(to));
-        }
-
-        @Override
-        public List<String> list() throws IOException {
-            try (Stream<java.nio.file.Path> s = Files.list(dir)) {
-                return s.map(p -> p.getFileName().toString()).toList();
-            }
-        }
-
-        @Override
-        public void delete(String name) throws IOException {
-            LocalFiles.deleteRecursively(dir.resolve(name));
         }
     }
 }
