@@ -9,18 +9,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.kpff.core.Seeds;
 import org.kpff.core.fs.StoreSemantics;
 import org.kpff.job.driver.OutputLease.Owner;
 import org.kpff.job.results.RunLayout;
@@ -66,12 +64,8 @@ interface LeaseStore {
                     + "is neither atomic nor exclusive, so it cannot hold a lease; use an HDFS or local/NFS folder.");
         }
         String key = new RunLayout(outUri).root();
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return new Path(new RunLayout(leaseUri).root(), "out-" + HexFormat.of().formatHex(h, 0, 8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] h = Seeds.sha256(key);
+        return new Path(new RunLayout(leaseUri).root(), "out-" + HexFormat.of().formatHex(h, 0, 8));
     }
 
     /** The store of the owner files in {@code dir}: java.nio on a local disk (hard links), the FileSystem elsewhere. */

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.kpff.core.DaemonThreads;
 import org.kpff.job.results.RunLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,11 +104,7 @@ public final class OutputLease implements AutoCloseable {
         this.timeout = timeout;
         this.createdRoot = createdRoot;
         long period = Math.max(50, timeout.toMillis() / 4);
-        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kpff-lease-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("kpff-lease-heartbeat"));
         heartbeat.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
     }
 
