@@ -1,2 +1,5 @@
-/** The command line that spark-submit runs: run, search, summarize, plan, inspect and datagen subcommands. */
+/**
+ * The command line that spark-submit runs: run, search, summarize, equivalence, plan, inspect and datagen
+ * subcommands. Runs in the driver JVM.
+ */
 package org.kpff.job.cli;

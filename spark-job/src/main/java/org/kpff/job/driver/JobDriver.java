@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The job's one driver: opens the {@link RunFolder} (checks, pre-flight decode, run.json, folds), asks a
  * {@link CellSource} for cells (the grid's, longest first, minus those committed; or a search's, decided as results
- * arrive), hands them to a {@link CellExecutor} (one Spark task per cell on the cluster's {@link ClusterSlots}, or
+ * arrive), hands them to a {@link CellLauncher} (one Spark task per cell on the cluster's {@link ClusterSlots}, or
  * each cell data-parallel), and aggregates the committed cells at the end.
  */
 public final class JobDriver {
@@ -94,7 +94,7 @@ public final class JobDriver {
         CellSource source = factory.open(opened);
         Optional<List<GridCell>> known = source.knownCells();
         known.ifPresent(cells -> session.attempt().put("cells_planned", cells.size()));
-        CellExecutor executor;
+        CellLauncher launcher;
         int concurrent;
         if (config.run().mode() == RunMode.DATA_PARALLEL) {
             int workers = slots.dataParallelWorkers(config);
@@ -102,21 +102,21 @@ public final class JobDriver {
             LOG.info("Run {}: {} ({} already committed), one cell after another, each data-parallel over {} workers",
                     outUri, known.map(c -> c.size() + " cells to train").orElse("cells decided as results arrive"),
                     session.committed().size(), workers);
-            executor = new DataParallelCellExecutor(jsc, cellConfig, workers);
+            launcher = new DataParallelCellLauncher(jsc, cellConfig, workers);
             concurrent = 1;
         } else {
             concurrent = slots.cells(config);
             LOG.info("Run {}: {} ({} already committed), {} at a time", outUri,
                     known.map(c -> c.size() + " cells to train").orElse("cells decided as results arrive"),
                     session.committed().size(), concurrent);
-            executor = new LocalCellExecutor(jsc, cellConfig, concurrent);
+            launcher = new TaskPerCellLauncher(jsc, cellConfig, concurrent);
         }
         folder.save(session);
         Progress progress = known.isPresent()
                 ? new Progress(known.get(), c -> CostModel.cost(c, cellConfig), concurrent)
                 : new Progress(c -> CostModel.cost(c, cellConfig));
         Counting counting = new Counting(source);
-        Outcomes outcomes = executor.execute(session, counting, progress);
+        Outcomes outcomes = launcher.execute(session, counting, progress);
         session.attempt().put("cells_planned", counting.started);
         String summary = folder.finish(config, session, outcomes, slots.executors());
         source.complete(opened);

@@ -1,10 +1,10 @@
 package org.kpff.job.driver;
 
 /**
- * Runs the cells a {@link CellSource} hands out and commits each finished one: one Spark task per cell side by side
- * ({@link LocalCellExecutor}), or each cell data-parallel over the executors ({@link DataParallelCellExecutor}).
+ * Launches, from the driver, the cells a {@link CellSource} hands out and commits each finished one: one Spark task per cell side by side
+ * ({@link TaskPerCellLauncher}), or each cell data-parallel over the executors ({@link DataParallelCellLauncher}).
  */
-interface CellExecutor {
+interface CellLauncher {
 
     /**
      * Runs cells until the source has none left; each finished cell is committed before the source hears of it.

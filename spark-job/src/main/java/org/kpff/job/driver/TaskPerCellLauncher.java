@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * up the source is asked for the next cell, so an adaptive source (a search) decides the next cells as results
  * arrive while every slot stays busy.
  */
-final class LocalCellExecutor implements CellExecutor {
+final class TaskPerCellLauncher implements CellLauncher {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LocalCellExecutor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TaskPerCellLauncher.class);
 
     /** How often the driver, waiting for cells, looks for a stop request. */
     private static final long STOP_POLL_MILLIS = 200;
@@ -42,7 +42,7 @@ final class LocalCellExecutor implements CellExecutor {
     private final int slots;
     private final CellCompletion completion;
 
-    LocalCellExecutor(JavaSparkContext jsc, JobConfig config, int slots) {
+    TaskPerCellLauncher(JavaSparkContext jsc, JobConfig config, int slots) {
         this.jsc = jsc;
         this.config = config;
         this.slots = slots;

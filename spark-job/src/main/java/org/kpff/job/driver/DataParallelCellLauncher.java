@@ -15,14 +15,14 @@ import org.kpff.job.plan.GridCell;
  * ({@link DataParallelTrainer}) and committed like a local cell. Executor faults do not apply (a data-parallel cell
  * has no single task to fail).
  */
-final class DataParallelCellExecutor implements CellExecutor {
+final class DataParallelCellLauncher implements CellLauncher {
 
     private final JavaSparkContext jsc;
     private final JobConfig config;
     private final int workers;
     private final CellCompletion completion;
 
-    DataParallelCellExecutor(JavaSparkContext jsc, JobConfig config, int workers) {
+    DataParallelCellLauncher(JavaSparkContext jsc, JobConfig config, int workers) {
         this.jsc = jsc;
         this.config = config;
         this.workers = workers;
