@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.kpff.core.DaemonThreads;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.exec.CellRun;
 import org.kpff.job.exec.CellRunner;
@@ -60,7 +61,7 @@ final class TaskPerCellLauncher implements CellLauncher {
         FaultInjector faults = FaultInjection.current();
         List<GridCell> started = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(slots,
-                org.kpff.core.DaemonThreads.named("kpff-cell-driver"));
+                DaemonThreads.named("kpff-cell-launcher"));
         CompletionService<Ended> ended = new ExecutorCompletionService<>(pool);
         Set<GridCell> training = ConcurrentHashMap.newKeySet();
         int running = 0;
