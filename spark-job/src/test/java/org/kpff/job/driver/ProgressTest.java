@@ -4,21 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.job.plan.GridCell;
+import org.kpff.job.testing.FakeClock;
 
 /** The ETA of {@link Progress} on a fake clock: measured seconds per unit of cost, per backbone, over the slots. */
 class ProgressTest {
 
     private static final long SECOND = 1_000_000_000L;
+    private static final Instant START = Instant.ofEpochSecond(1_000);
     private static final GridCell VGG_0 = GridCell.of("vgg16", FusionMethod.KPFF, 0, Map.of(), 1);
     private static final GridCell VGG_1 = GridCell.of("vgg16", FusionMethod.KPFF, 1, Map.of(), 1);
     private static final GridCell ALEX_0 = GridCell.of("alexnet", FusionMethod.KPFF, 0, Map.of(), 1);
@@ -26,34 +24,15 @@ class ProgressTest {
     /** Cost model: a VGG cell costs 10 units, an AlexNet cell 1. */
     private static final List<GridCell> CELLS = List.of(VGG_0, VGG_1, ALEX_0, ALEX_1);
 
-    /** A clock the test sets: {@link #at} seconds after a fixed start. */
-    private static final class FakeClock extends Clock {
-        final AtomicLong nanos = new AtomicLong(1_000 * SECOND);
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochSecond(0, nanos.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("a fixed zone");
-        }
-    }
-
-    private final FakeClock clock = new FakeClock();
+    /** The test sets it: {@link #at} seconds after a fixed start. */
+    private final FakeClock clock = new FakeClock(START);
 
     private Progress progress(int slots) {
         return new Progress(CELLS, c -> c.backbone().equals("vgg16") ? 10.0 : 1.0, slots, clock);
     }
 
     private void at(double seconds) {
-        clock.nanos.set(1_000 * SECOND + Math.round(seconds * SECOND));
+        clock.set(START.plusNanos(Math.round(seconds * SECOND)));
     }
 
     @Test

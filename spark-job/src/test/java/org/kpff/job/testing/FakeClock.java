@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it: leases and heartbeats tested without sleeping. */
+/** A clock that stands still until a test moves it: leases, heartbeats and ETAs tested without sleeping. */
 public final class FakeClock extends Clock {
 
     private volatile Instant now;
@@ -14,6 +14,11 @@ public final class FakeClock extends Clock {
     /** A clock at {@code start}. */
     public FakeClock(Instant start) {
         this.now = start;
+    }
+
+    /** Sets the clock to {@code t}. */
+    public void set(Instant t) {
+        now = t;
     }
 
     /** Moves the clock forward. */
