@@ -199,6 +199,22 @@ final class ResultWriter {
         oneFile(rows, schema).write().mode(SaveMode.ErrorIfExists).parquet(scratch);
         ParquetVersionStamp.copyStamped(scratch, dir, conf);
         fs.delete(new Path(scratch), true);
+        removeStagingIfEmpty(fs);
+    }
+
+    /**
+     * Removes {@code _staging/} when nothing is in it, so that a finished run keeps none. A commit that stages
+     * meanwhile makes the non-recursive delete fail, which is harmless: the folder is in use.
+     */
+    private void removeStagingIfEmpty(FileSystem fs) {
+        Path staging = new Path(layout.stagingDir());
+        try {
+            if (fs.exists(staging) && fs.listStatus(staging).length == 0) {
+                fs.delete(staging, false);
+            }
+        } catch (IOException inUse) {
+            LOG.debug("{} not removed: {}", staging, inUse.getMessage());
+        }
     }
 
     /** {@link #write} after removing what {@code dir} held (Spark's overwrite: not atomic). */
@@ -252,12 +268,6 @@ final class ResultWriter {
     /** Replaces {@code trials/} with these rows ({@link #writeTable}). */
     void writeTrials(List<TrialRow> trials) throws IOException {
         writeTable(layout.trialsDir(), ResultSchemas.TRIALS, trials.stream().map(TrialRow::toRow).toList());
-        // The search's last write: a finished run keeps no empty _staging/.
-        Path staging = new Path(layout.stagingDir());
-        FileSystem fs = staging.getFileSystem(conf);
-        if (fs.exists(staging) && fs.listStatus(staging).length == 0) {
-            fs.delete(staging, false);
-        }
     }
 
     /**
@@ -272,6 +282,7 @@ final class ResultWriter {
         String tmp = layout.stagingDir() + "/" + new Path(uri).getName() + "-" + System.nanoTime();
         write(rows, schema, tmp);
         AtomicReplace.replace(new Path(tmp), new Path(uri), conf);
+        removeStagingIfEmpty(new Path(uri).getFileSystem(conf));
     }
 
     /** Writes a text file atomically (a temporary file renamed into place, or one PUT: {@link StoreSemantics}). */
