@@ -15,7 +15,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +31,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The fast path (DL4J layer helpers on libnd4j's oneDNN custom ops: convolution, batch norm, pooling) computes what
- * DL4J's plain path computes, for every backbone × fusion method, and it is really engaged in the default build.
+ * The fast path (convolution on the project's own oneDNN helper, {@link OneDnnConvolution}; batch norm and pooling on
+ * DL4J's helpers over libnd4j's oneDNN custom ops) computes what DL4J's plain path computes, for every backbone ×
+ * fusion method, and it is really engaged in the default build.
  *
  * <p>The fast path is float32 only: DL4J's oneDNN helpers decline other types and DL4J then runs its own path,
  * which {@link ComputeEngine#of} reports as plain.
@@ -115,7 +115,8 @@ class FastPathEquivalenceTest {
         int pool = 0;
         for (Layer l : net.getLayers()) {
             if (l instanceof ConvolutionLayer) {
-                assertInstanceOf(MKLDNNConvHelper.class, l.getHelper(), l.conf().getLayer().getLayerName());
+                // The project's own oneDNN helper, with DL4J's behind it for what it declines.
+                assertInstanceOf(OneDnnConvolution.class, l.getHelper(), l.conf().getLayer().getLayerName());
                 conv++;
             } else if (l instanceof BatchNormalization) {
                 assertInstanceOf(MKLDNNBatchNormHelper.class, l.getHelper(), l.conf().getLayer().getLayerName());
@@ -166,6 +167,14 @@ class FastPathEquivalenceTest {
         plain.setLabels(y);
         plain.computeGradientAndScore();
         assertEquals(plain.score(), fast.score(), SCORE_TOL * Math.abs(plain.score()), "loss");
+        for (Layer l : fast.getLayers()) {
+            if (l instanceof ConvolutionLayer) {
+                // Engaged, not just attached: the layer's passes ran in the project's helper, none in DL4J's.
+                OneDnnConvolution h = assertInstanceOf(OneDnnConvolution.class, l.getHelper());
+                assertTrue(h.calls() > 0, l.conf().getLayer().getLayerName() + " never ran its oneDNN helper");
+                assertEquals(0, ComputeEngine.helperFailures(l), l.conf().getLayer().getLayerName());
+            }
+        }
 
         // The float64 plain network with the same parameters: how far float32 rounding alone moves each gradient.
         ComputationGraph reference = withHelpers(false, () -> ModelFactory.create(spec, DataType.DOUBLE));
