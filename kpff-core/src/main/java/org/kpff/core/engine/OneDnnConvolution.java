@@ -67,6 +67,7 @@ public final class OneDnnConvolution implements ConvolutionHelper {
     private final Map<String, Forward> forward = new HashMap<>();
     private final Map<String, Backward> backward = new HashMap<>();
     private long calls;
+    private long backwardCalls;
 
     /**
      * @param fallback DL4J's helper this one replaces, for what this one does not take
@@ -80,6 +81,11 @@ public final class OneDnnConvolution implements ConvolutionHelper {
     /** How many forward and backward passes this helper has run itself (not handed to its fallback). */
     public long calls() {
         return calls;
+    }
+
+    /** How many of those were backward passes. */
+    public long backwardCalls() {
+        return backwardCalls;
     }
 
     @Override
@@ -159,6 +165,7 @@ public final class OneDnnConvolution implements ConvolutionHelper {
                 db));
         b.run(input, weights, delta, dx, weightGradView, db);
         calls++;
+        backwardCalls++;
         Gradient grad = new DefaultGradient();
         if (hasBias) {
             grad.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);

@@ -6,13 +6,16 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts the project's own oneDNN helpers ({@link OneDnnConvolution}) on a network's layers, in place of DL4J's.
+ * Puts the project's own oneDNN helpers ({@link OneDnnConvolution}, {@link OneDnnBatchNorm}) on a network's layers, in
+ * place of DL4J's.
  *
  * <p>DL4J 1.0.0-M2.1 looks up its CPU helpers by a fixed class name ({@code MKLDNNConvHelper}), so its lookup cannot
  * name another class on CPU; the helper is a protected field of the layer runtime, set here once the network is
@@ -26,6 +29,13 @@ public final class OneDnnHelpers {
 
     /** System property: {@code true} (default) installs the project's oneDNN helpers, {@code false} keeps DL4J's. */
     public static final String PROPERTY = "kpff.onednn.own";
+
+    /**
+     * System property: {@code true} (default) puts {@link OneDnnBatchNorm} on batch-norm layers too, {@code false}
+     * leaves them on DL4J's helper (with {@value #PROPERTY} on).
+     */
+    public static final String BATCH_NORM_PROPERTY = "kpff.onednn.own.batchnorm";
+    private static final boolean BATCH_NORM = Boolean.parseBoolean(System.getProperty(BATCH_NORM_PROPERTY, "true"));
 
     private static final Logger LOG = LoggerFactory.getLogger(OneDnnHelpers.class);
     private static engine cpu;
@@ -52,7 +62,8 @@ public final class OneDnnHelpers {
         }
         try {
             cpu = new engine(engine.kind.cpu, 0);
-            LOG.info("KPFF oneDNN helpers: convolutions call oneDNN directly, primitives cached per shape");
+            LOG.info("KPFF oneDNN helpers: convolutions{} call oneDNN directly, primitives cached per shape",
+                    BATCH_NORM ? " and batch norms" : "");
             return true;
         } catch (Throwable t) {
             LOG.warn("KPFF oneDNN helpers: oneDNN's presets cannot load ({}); convolutions keep DL4J's oneDNN helper "
@@ -70,7 +81,7 @@ public final class OneDnnHelpers {
     }
 
     /**
-     * Replaces DL4J's oneDNN helper on every convolution layer of the network by the project's, when
+     * Replaces DL4J's oneDNN helper on every convolution and batch-norm layer of the network by the project's, when
      * {@link #enabled()}; otherwise leaves the network as it is.
      *
      * @return how many layers got the project's helper
@@ -84,6 +95,10 @@ public final class OneDnnHelpers {
             if (l instanceof ConvolutionLayer c && l.getHelper() instanceof MKLDNNConvHelper dl4j) {
                 set(l, "helper", new OneDnnConvolution((ConvolutionHelper) dl4j, c.hasBias()));
                 n++;
+            } else if (l instanceof BatchNormalization && l.getHelper() instanceof MKLDNNBatchNormHelper dl4j
+                    && BATCH_NORM) {
+                set(l, "helper", new OneDnnBatchNorm(dl4j));
+                n++;
             }
         }
         return n;
@@ -91,7 +106,7 @@ public final class OneDnnHelpers {
 
     /** Whether a layer runs one of the project's own oneDNN helpers. */
     public static boolean own(Layer layer) {
-        return layer.getHelper() instanceof OneDnnConvolution;
+        return layer.getHelper() instanceof OneDnnConvolution || layer.getHelper() instanceof OneDnnBatchNorm;
     }
 
     private static void set(Layer layer, String name, Object value) {

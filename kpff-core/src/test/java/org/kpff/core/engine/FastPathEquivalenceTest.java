@@ -14,7 +14,6 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,9 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The fast path (convolution on the project's own oneDNN helper, {@link OneDnnConvolution}; batch norm and pooling on
- * DL4J's helpers over libnd4j's oneDNN custom ops) computes what DL4J's plain path computes, for every backbone ×
- * fusion method, and it is really engaged in the default build.
+ * The fast path (convolution and batch norm on the project's own oneDNN helpers, {@link OneDnnConvolution} and
+ * {@link OneDnnBatchNorm}; pooling on DL4J's helper over libnd4j's oneDNN custom ops) computes what DL4J's plain path
+ * computes, for every backbone × fusion method, and it is really engaged in the default build.
  *
  * <p>The fast path is float32 only: DL4J's oneDNN helpers decline other types and DL4J then runs its own path,
  * which {@link ComputeEngine#of} reports as plain.
@@ -119,7 +118,7 @@ class FastPathEquivalenceTest {
                 assertInstanceOf(OneDnnConvolution.class, l.getHelper(), l.conf().getLayer().getLayerName());
                 conv++;
             } else if (l instanceof BatchNormalization) {
-                assertInstanceOf(MKLDNNBatchNormHelper.class, l.getHelper(), l.conf().getLayer().getLayerName());
+                assertInstanceOf(OneDnnBatchNorm.class, l.getHelper(), l.conf().getLayer().getLayerName());
                 bn++;
             } else if (l instanceof SubsamplingLayer) {
                 assertInstanceOf(MKLDNNSubsamplingHelper.class, l.getHelper(), l.conf().getLayer().getLayerName());
@@ -171,6 +170,10 @@ class FastPathEquivalenceTest {
             if (l instanceof ConvolutionLayer) {
                 // Engaged, not just attached: the layer's passes ran in the project's helper, none in DL4J's.
                 OneDnnConvolution h = assertInstanceOf(OneDnnConvolution.class, l.getHelper());
+                assertTrue(h.calls() > 0, l.conf().getLayer().getLayerName() + " never ran its oneDNN helper");
+                assertEquals(0, ComputeEngine.helperFailures(l), l.conf().getLayer().getLayerName());
+            } else if (l instanceof BatchNormalization) {
+                OneDnnBatchNorm h = assertInstanceOf(OneDnnBatchNorm.class, l.getHelper());
                 assertTrue(h.calls() > 0, l.conf().getLayer().getLayerName() + " never ran its oneDNN helper");
                 assertEquals(0, ComputeEngine.helperFailures(l), l.conf().getLayer().getLayerName());
             }
