@@ -5,6 +5,7 @@ import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.memory.pointers.PagedPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -13,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>The "user" memory describes the ND4J array as it is (its shape and element strides, so permuted or strided
  * views need no copy); the "inner" memory is the primitive's own layout (often blocked, e.g. {@code nChw16c}). When
  * the two layouts are the same, the primitive reads and writes the ND4J buffer directly and no reorder runs. Each
- * call only points the user memory at that call's buffer ({@link #point}).
+ * call only points the user memory at that call's buffer ({@link #point}), and the inner memory, which lives only
+ * during the call, into the thread's scratch buffer ({@link #placeAll}, {@link OneDnnScratch}).
  */
 final class OneDnnArray {
 
@@ -33,13 +35,55 @@ final class OneDnnArray {
     /** An array the primitive reads: reordered into {@code wanted} before it runs, when the layouts differ. */
     static OneDnnArray input(engine cpu, INDArray a, memory.desc wanted) {
         memory u = new memory(describe(a), cpu, address(a));
-        return new OneDnnArray(u, u.get_desc().equals(wanted) ? u : new memory(wanted, cpu), true);
+        return new OneDnnArray(u, u.get_desc().equals(wanted) ? u : scratch(cpu, wanted), true);
     }
 
     /** An array the primitive writes: reordered from {@code produced} after it runs, when the layouts differ. */
     static OneDnnArray output(engine cpu, INDArray a, memory.desc produced) {
         memory u = new memory(describe(a), cpu, address(a));
-        return new OneDnnArray(u, u.get_desc().equals(produced) ? u : new memory(produced, cpu), false);
+        return new OneDnnArray(u, u.get_desc().equals(produced) ? u : scratch(cpu, produced), false);
+    }
+
+    /** A memory in oneDNN's layout without a buffer of its own: {@link #placeAll} points it into the scratch buffer. */
+    private static memory scratch(engine cpu, memory.desc d) {
+        return new memory(d, cpu, new PagedPointer(OneDnnScratch.reserve(d.get_size())));
+    }
+
+    /**
+     * Before a call: lays the primitive's copies of these arrays (those whose layout differs from the ND4J array's)
+     * side by side in this thread's scratch buffer. Null entries and repeats are skipped.
+     */
+    static void placeAll(OneDnnArray... arrays) {
+        long total = 0;
+        for (int i = 0; i < arrays.length; i++) {
+            if (placed(arrays, i)) {
+                total += OneDnnScratch.aligned(arrays[i].inner.get_desc().get_size());
+            }
+        }
+        if (total == 0) {
+            return;
+        }
+        long at = OneDnnScratch.reserve(total);
+        for (int i = 0; i < arrays.length; i++) {
+            if (placed(arrays, i)) {
+                arrays[i].inner.set_data_handle(new PagedPointer(at));
+                at += OneDnnScratch.aligned(arrays[i].inner.get_desc().get_size());
+            }
+        }
+    }
+
+    /** Whether entry i needs a place: present, with a copy of its own, and not an earlier entry again. */
+    private static boolean placed(OneDnnArray[] arrays, int i) {
+        OneDnnArray a = arrays[i];
+        if (a == null || a.inner == a.user) {
+            return false;
+        }
+        for (int j = 0; j < i; j++) {
+            if (arrays[j] == a) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The ND4J array's layout: its shape and element strides, float32. */

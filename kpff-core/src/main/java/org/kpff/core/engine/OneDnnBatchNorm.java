@@ -258,7 +258,10 @@ public final class OneDnnBatchNorm implements BatchNormalizationHelper {
         private void run(INDArray[] a, Runnable primitive) {
             for (int i = 0; i < arrays.length; i++) {
                 arrays[i].point(a[i]);
-                arrays[i].in(stream);
+            }
+            OneDnnArray.placeAll(arrays);
+            for (OneDnnArray o : arrays) {
+                o.in(stream);
             }
             primitive.run();
             for (OneDnnArray o : arrays) {

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * blocked one on every call: at the project's small shapes that set-up costs more than the convolution. This helper
  * keeps, per layer and per input shape, the forward primitive, the backward-data and backward-weights primitives
  * (direct algorithm, created with the forward one as their hint, as oneDNN asks), the memories in oneDNN's preferred
- * layouts and the reorders. DL4J's arrays are described with their real strides, so a permuted or strided incoming
+ * layouts (their buffers in the thread's {@link OneDnnScratch}: they live only during a call) and the reorders. DL4J's arrays are described with their real strides, so a permuted or strided incoming
  * gradient needs no copy of its own, and the weight gradient is written straight into DL4J's gradient view.
  *
  * <p>What it does not take (a data type other than float32, NHWC, a configuration whose right/bottom padding would be
@@ -290,6 +290,7 @@ public final class OneDnnConvolution implements ConvolutionHelper {
             x.point(input);
             w.point(weights);
             y.point(output);
+            OneDnnArray.placeAll(x, w, b, y);
             x.in(stream);
             w.in(stream);
             if (b != null) {
@@ -363,6 +364,7 @@ public final class OneDnnConvolution implements ConvolutionHelper {
             if (db != null) {
                 db.point(biasGrad);
             }
+            OneDnnArray.placeAll(x, w, dyForData, dyForWeights, dx, dw, db);
             x.in(stream);
             w.in(stream);
             dyForData.in(stream);

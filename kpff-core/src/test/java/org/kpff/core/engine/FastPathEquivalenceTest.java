@@ -195,6 +195,7 @@ class FastPathEquivalenceTest {
         // plain path, or within twice the distance float32 rounding puts between the plain path and float64.
         double largest = gp.values().stream().mapToDouble(g -> g.norm2Number().doubleValue()).max().orElse(0);
         double worst = 0;
+        double worstRounding = 0;
         String worstKey = "";
         for (Map.Entry<String, INDArray> e : gp.entrySet()) {
             INDArray a = e.getValue();
@@ -206,12 +207,13 @@ class FastPathEquivalenceTest {
             if (diff / Math.max(norm, 1e-3 * largest) > worst) {
                 worst = diff / Math.max(norm, 1e-3 * largest);
                 worstKey = e.getKey();
+                worstRounding = rounding / Math.max(norm, 1e-3 * largest);
             }
             assertTrue(diff <= allowed, e.getKey() + ": fast vs plain gradient difference " + diff + " > allowed "
                     + allowed + " (norm " + norm + ", plain float32 vs float64 " + rounding + ")");
         }
-        System.out.printf("fast vs plain, %s %s at %d px: worst relative gradient difference %.2e (%s)%n", backbone,
-                method, size, worst, worstKey);
+        System.out.printf("fast vs plain, %s %s at %d px: worst relative gradient difference %.2e (%s; plain float32 "
+                + "vs float64 there: %.2e)%n", backbone, method, size, worst, worstKey, worstRounding);
     }
 
     /**
