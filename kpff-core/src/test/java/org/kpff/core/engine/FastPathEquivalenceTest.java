@@ -196,6 +196,7 @@ class FastPathEquivalenceTest {
         double largest = gp.values().stream().mapToDouble(g -> g.norm2Number().doubleValue()).max().orElse(0);
         double worst = 0;
         double worstRounding = 0;
+        double worstToExact = 0;
         String worstKey = "";
         for (Map.Entry<String, INDArray> e : gp.entrySet()) {
             INDArray a = e.getValue();
@@ -208,12 +209,15 @@ class FastPathEquivalenceTest {
                 worst = diff / Math.max(norm, 1e-3 * largest);
                 worstKey = e.getKey();
                 worstRounding = rounding / Math.max(norm, 1e-3 * largest);
+                worstToExact = b.castTo(DataType.DOUBLE).sub(gd.get(e.getKey())).norm2Number().doubleValue()
+                        / Math.max(norm, 1e-3 * largest);
             }
             assertTrue(diff <= allowed, e.getKey() + ": fast vs plain gradient difference " + diff + " > allowed "
                     + allowed + " (norm " + norm + ", plain float32 vs float64 " + rounding + ")");
         }
-        System.out.printf("fast vs plain, %s %s at %d px: worst relative gradient difference %.2e (%s; plain float32 "
-                + "vs float64 there: %.2e)%n", backbone, method, size, worst, worstKey, worstRounding);
+        System.out.printf("fast vs plain, %s %s at %d px: worst relative gradient difference %.2e (%s; there plain "
+                + "vs float64 %.2e, fast vs float64 %.2e)%n", backbone, method, size, worst, worstKey, worstRounding,
+                worstToExact);
     }
 
     /**
