@@ -24,6 +24,7 @@ import org.kpff.core.fs.AtomicReplace;
 import org.kpff.core.fs.LocalFiles;
 import org.kpff.core.fs.StoreSemantics;
 import org.kpff.core.engine.ComputeEngine;
+import org.kpff.core.engine.OneDnnHelpers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.serde.binary.BinarySerde;
 import org.slf4j.Logger;
@@ -237,7 +238,9 @@ public final class HadoopCheckpoints implements Checkpoints {
         Path zip = new Path(folder, MODEL_ZIP);
         if (!fs.exists(new Path(folder, NETWORK)) && fs.exists(zip)) {
             try (InputStream in = fs.open(zip)) {
-                return ModelSerializer.restoreComputationGraph(in, true);
+                ComputationGraph net = ModelSerializer.restoreComputationGraph(in, true);
+                OneDnnHelpers.install(net);
+                return net;
             }
         }
         String json;
@@ -246,6 +249,7 @@ public final class HadoopCheckpoints implements Checkpoints {
         }
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
         net.init(readArray(fs, new Path(folder, PARAMS)), true);
+        OneDnnHelpers.install(net);
         Path updater = new Path(folder, UPDATER);
         if (fs.exists(updater)) {
             INDArray state = readArray(fs, updater);

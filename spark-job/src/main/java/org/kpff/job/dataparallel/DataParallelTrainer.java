@@ -147,13 +147,19 @@ public final class DataParallelTrainer {
             java.time.Instant startedAt) {
         TreeSet<String> hosts = new TreeSet<>();
         TreeSet<String> gpus = new TreeSet<>();
+        TreeSet<String> engines = new TreeSet<>();
         for (String p : placements.value()) {
-            String[] hostAndDevice = p.split("\t", 2);
-            hosts.add(hostAndDevice[0]);
-            if (hostAndDevice.length > 1 && !hostAndDevice[1].equals("cpu")) {
-                gpus.add(hostAndDevice[0] + "/" + hostAndDevice[1]);
+            String[] hostDeviceEngine = p.split("\t", 3);
+            hosts.add(hostDeviceEngine[0]);
+            if (hostDeviceEngine.length > 1 && !hostDeviceEngine[1].equals("cpu")) {
+                gpus.add(hostDeviceEngine[0] + "/" + hostDeviceEngine[1]);
+            }
+            if (hostDeviceEngine.length > 2) {
+                engines.add(hostDeviceEngine[2]);
             }
         }
+        // The workers' engines (WorkerLossHook): one name when all agree, else every name seen.
+        String engine = engines.isEmpty() ? ComputeEngine.plainId() : String.join(",", engines);
         String host = hosts.isEmpty() ? CellRunner.hostName() : String.join(",", hosts);
         String gpu = gpus.isEmpty() ? "cpu" : gpus.stream().collect(Collectors.joining(","));
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -161,8 +167,7 @@ public final class DataParallelTrainer {
                 CellRunner.fmt(seconds), host);
         return new CellRun(task.cellId(), ok, reason, outcome, heldOut, host, gpu, 1, seconds,
                 ImageCache.decodeCount(), Pointer.totalBytes(), Pointer.physicalBytes(),
-                // dl4j-spark's workers build their networks themselves, without the job's engine: DL4J's plain path.
-                ComputeEngine.plainId(), CellRunner.executorId(),
+                engine, CellRunner.executorId(),
                 startedAt, java.time.Instant.now(), gpu);
     }
 }

@@ -9,13 +9,21 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.kpff.core.engine.ComputeEngine;
+import org.kpff.core.engine.OneDnnHelpers;
 import org.kpff.job.exec.CellRunner;
 import org.kpff.job.exec.GpuBinding;
 
 /**
- * Runs inside every data-parallel worker: limits ND4J's threads to the task's cores, records where the worker ran,
- * and adds each minibatch's data loss (score minus the L2 penalty, as a local cell reports it) times its examples to
- * Spark accumulators, so that the driver gets the epoch's mean training loss over all workers.
+ * Runs inside every data-parallel worker: puts the job's compute engine on the worker's network, limits ND4J's
+ * threads to the task's cores, records where the worker ran and on which engine, and adds each minibatch's data loss
+ * (score minus the L2 penalty, as a local cell reports it) times its examples to Spark accumulators, so that the
+ * driver gets the epoch's mean training loss over all workers.
+ *
+ * <p>dl4j-spark's worker builds its network itself, outside the job's code. The hook is deserialised with the worker
+ * before that network is built, so {@link #readObject} chooses the engine there ({@link ComputeEngine#initialize}:
+ * DL4J's oneDNN helpers attach when the layers are instantiated), and the first minibatch puts the project's own
+ * oneDNN helpers on the network ({@link OneDnnHelpers#install}). A placement is {@code host\tdevice\tengine}.
  */
 final class WorkerLossHook implements TrainingHook {
 
@@ -35,7 +43,7 @@ final class WorkerLossHook implements TrainingHook {
 
     @Override
     public void preUpdate(DataSet minibatch, Model model) {
-        start();
+        start(model);
     }
 
     @Override
@@ -45,7 +53,7 @@ final class WorkerLossHook implements TrainingHook {
 
     @Override
     public void preUpdate(MultiDataSet minibatch, Model model) {
-        start();
+        start(model);
     }
 
     @Override
@@ -53,12 +61,22 @@ final class WorkerLossHook implements TrainingHook {
         record(model, minibatch.getFeatures(0).size(0));
     }
 
-    private void start() {
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        ComputeEngine.initialize(); // before dl4j-spark's worker instantiates the network's layers
+    }
+
+    private void start(Model model) {
         if (!started) {
             started = true;
             TaskContext ctx = TaskContext.get();
             CellRunner.limitThreads(ctx == null ? Runtime.getRuntime().availableProcessors() : ctx.cpus());
-            placements.add(CellRunner.hostName() + "\t" + GpuBinding.describeCurrentThread());
+            String engine = ComputeEngine.plainId();
+            if (model instanceof ComputationGraph g) {
+                OneDnnHelpers.install(g);
+                engine = ComputeEngine.of(g);
+            }
+            placements.add(CellRunner.hostName() + "\t" + GpuBinding.describeCurrentThread() + "\t" + engine);
         }
     }
 

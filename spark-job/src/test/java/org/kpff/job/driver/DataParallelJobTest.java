@@ -119,6 +119,9 @@ class DataParallelJobTest {
             // Where it ran: the driver's host names the worker placements; CPU workers, no GPU; one attempt.
             assertEquals(2, count(c, "SELECT count(*) FROM " + glob(dp, "cells")
                     + " WHERE host <> '' AND gpu IS NULL AND attempts = 1 AND resumed_from = 0 AND epochs = " + EPOCHS));
+            // The workers train on the job's engine (oneDNN, every conv/batch-norm/pooling layer), as local cells do.
+            assertEquals(2, count(c, "SELECT count(*) FROM " + glob(dp, "cells") + " WHERE engine LIKE 'cpu-onednn-%'"
+                    + " AND engine NOT LIKE '%plain%' AND engine NOT LIKE '%,%'"));
 
             double localAcc = mean(c, local);
             double dpAcc = mean(c, dp);
