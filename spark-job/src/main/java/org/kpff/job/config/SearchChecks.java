@@ -20,11 +20,11 @@ final class SearchChecks {
         if (strategy == SearchStrategy.NONE) {
             if (!space.isEmpty()) {
                 errors.add("search.space names " + String.join(", ", space.dimensions().keySet())
-                        + " but search.strategy = none: set search.strategy to grid, random or asha");
+                        + " but search.strategy = none: set search.strategy to grid, random, asha or tpe");
             }
             if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_NESTED.name()))) {
-                errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random or "
-                        + "asha)");
+                errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random, "
+                        + "asha or tpe)");
             }
             return;
         }
@@ -51,7 +51,7 @@ final class SearchChecks {
                 space.dimensions().forEach((k, d) -> {
                     if (!d.kind().discrete()) {
                         errors.add("search.space \"" + k + "\": grid search needs a list of values, not a " + d.kind().id()
-                                + " distribution (use search.strategy = random or asha to draw from it)");
+                                + " distribution (use search.strategy = random, asha or tpe to draw from it)");
                     }
                 });
                 if (trials != 0 && space.isDiscrete()) {
@@ -82,6 +82,23 @@ final class SearchChecks {
                 if (epochs != null && eta != null && min != null && (long) min * eta > epochs) {
                     errors.add("train.epochs = " + epochs + ": asha needs train.epochs >= search.min-epochs x search.eta"
                             + " = " + ((long) min * eta) + " so that there are at least two rungs");
+                }
+            }
+            case TPE -> {
+                if (trials < 1) {
+                    errors.add("search.trials = " + trials + ": tpe needs a trial budget >= 1");
+                }
+                budgetFitsGrid(space, trials, grid, errors);
+                if (space.dimensions().containsKey(ConfigKeys.TRAIN_EPOCHS.name())) {
+                    errors.add("search.space \"train.epochs\": tpe compares trials at the same epochs (and allocates "
+                            + "them through rungs when search.min-epochs x search.eta <= train.epochs); remove "
+                            + "train.epochs from the space and set it to the largest budget");
+                }
+                Integer startup = (Integer) values.get(ConfigKeys.SEARCH_TPE_STARTUP_TRIALS.name());
+                if (startup != null && trials >= 1 && startup >= trials) {
+                    errors.add("search.tpe.startup-trials = " + startup + " with search.trials = " + trials + ": every "
+                            + "trial would be a random draw; set search.tpe.startup-trials below " + trials
+                            + ", or use search.strategy = random");
                 }
             }
             default -> throw new IllegalStateException("unhandled strategy " + strategy);

@@ -19,7 +19,7 @@ public final class SearchMarkdown {
     /**
      * What the search was.
      *
-     * @param strategy       grid, random or asha
+     * @param strategy       grid, random, asha or tpe
      * @param network        the backbone and fusion method tuned, e.g. {@code alexnet / kpff}
      * @param folds          folds per trial of the search over all folds
      * @param eta            reduction factor (asha)
@@ -88,7 +88,13 @@ public final class SearchMarkdown {
         }
         sb.append(String.format(Locale.ROOT, "Strategy **%s** on %s, %d trials, %d folds each; objective: the mean "
                 + "over the folds of the %s.", o.strategy(), o.network(), ranked.size(), o.folds(), o.objective()));
-        if ("asha".equals(o.strategy())) {
+        if ("tpe".equals(o.strategy())) {
+            sb.append(o.rungs().size() > 1 ? " After the start-up trials, each trial's point was proposed by BOHB "
+                    + "(TPE over the scores of the highest rung with enough of them; a third drawn at random)."
+                    : " After the start-up trials, each trial's point was proposed by TPE from the finished trials' "
+                    + "scores.");
+        }
+        if (o.rungs().size() > 1) {
             sb.append(" Rungs at epochs ").append(o.rungs()).append(", eta = ").append(o.eta())
                     .append(": a trial goes on when it is in the top 1/eta of its rung.");
         }

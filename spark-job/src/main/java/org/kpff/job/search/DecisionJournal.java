@@ -23,7 +23,7 @@ import org.apache.hadoop.fs.Path;
  * stop, fail, complete) in the order made; rewritten atomically after each batch of decisions. A resumed search
  * replays its committed results and checks that they lead to the recorded decisions.
  *
- * @param strategy  grid, random or asha
+ * @param strategy  grid, random, asha or tpe
  * @param seed      search.seed
  * @param eta       search.eta
  * @param rungs     epochs of each rung

@@ -86,7 +86,7 @@ final class SearchOutputs {
         if (best != null) {
             run.writeText(run.layout().bestConfig(), bestConf(run, cv, best, estimate));
         }
-        return new SearchReport(cv.points().size(), cv.count(TrialStatus.COMPLETED), cv.count(TrialStatus.STOPPED),
+        return new SearchReport(cv.scheduler().trials(), cv.count(TrialStatus.COMPLETED), cv.count(TrialStatus.STOPPED),
                 cv.count(TrialStatus.FAILED), unfinished, 0, source.restored(), 0, epochCells, full, best,
                 cv.scheduler().decisions(), nested, warnings, md);
     }
@@ -117,7 +117,7 @@ final class SearchOutputs {
                         best.trial(), best.hp(), best.meanAccuracy(), best.stdAccuracy() == null ? ""
                                 : String.format(Locale.ROOT, " ± %.4f", best.stdAccuracy()), best.epochs(),
                         best.status()),
-                "This score is optimistic: the best of " + cv.points().size() + " trials, chosen on the same folds "
+                "This score is optimistic: the best of " + cv.scheduler().trials() + " trials, chosen on the same folds "
                         + "it is scored on."));
         if (nested != null) {
             SampleStats s = nested.stats();

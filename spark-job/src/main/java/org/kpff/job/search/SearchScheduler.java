@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * Decides a search's trials: which cells (trial × rung × fold) to run next, and when a trial is promoted to the
@@ -52,6 +53,7 @@ public final class SearchScheduler {
     /** Restored cells of rungs whose promotion has not been replayed yet. */
     private final Map<Segment, FoldResult> pending = new HashMap<>();
     private final List<Decision> decisions = new ArrayList<>();
+    private IntPredicate startable = t -> true;
 
     /** What the scheduler knows of one trial. */
     private static final class Trial {
@@ -121,14 +123,25 @@ public final class SearchScheduler {
                 }
             }
         }
-        while (!firstRung.isEmpty()) {
-            Segment s = firstRung.poll();
+        for (Segment s = firstRung.peek(); s != null; s = firstRung.peek()) {
+            if (!states.containsKey(s) && !startable.test(s.trial())) {
+                return Optional.empty();
+            }
+            firstRung.poll();
             if (!states.containsKey(s)) {
                 states.put(s, State.RUNNING);
                 return Optional.of(s);
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Holds back the rung-0 cells of trials the predicate rejects (a model-based sampler's trials not proposed yet):
+     * {@link #next} then gives promoted trials' cells only, until the next trial in rung-0 order is startable.
+     */
+    public void gate(IntPredicate startable) {
+        this.startable = Objects.requireNonNull(startable, "startable");
     }
 
     /**
@@ -311,6 +324,11 @@ public final class SearchScheduler {
         return 0;
     }
 
+    /** The entrants of a rung whose results are in (ok or failed), in entry order; only ever grows at the end. */
+    public List<Integer> scored(int rung) {
+        return List.copyOf(entrants.get(rung).subList(0, processed[rung]));
+    }
+
     /** The highest rung at which the trial has a fold-mean accuracy, or −1 when it has none. */
     public int rungScored(int trial) {
         for (int k = rungs - 1; k >= 0; k--) {
@@ -376,20 +394,5 @@ public final class SearchScheduler {
             n += epochCells(t);
         }
         return n;
-    }
-
-    /**
-     * The trials ranked: first those with a fold-mean, by the highest rung they have one at, then that fold-mean
-     * (higher first), then trial id; then the others by id.
-     */
-    public List<Integer> ranking() {
-        List<Integer> ids = new ArrayList<>();
-        for (int t = 0; t < trials; t++) {
-            ids.add(t);
-        }
-        ids.sort(Comparator.comparingInt((Integer t) -> -rungScored(t))
-                .thenComparingDouble(t -> rungScored(t) < 0 ? 0 : -mean(t, rungScored(t)))
-                .thenComparingInt(t -> t));
-        return List.copyOf(ids);
     }
 }

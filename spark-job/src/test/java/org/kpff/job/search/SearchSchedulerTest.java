@@ -88,7 +88,7 @@ class SearchSchedulerTest {
         assertTrue(s.isFinished());
         assertEquals(TrialStatus.COMPLETED, s.status(4));
         assertEquals(TrialStatus.STOPPED, s.status(0));
-        assertEquals(List.of(4, 6, 2, 8, 1, 7, 5, 0, 3).subList(0, 4), s.ranking().subList(0, 4));
+        assertEquals(List.of(4, 6, 2, 8, 1, 7, 5, 0, 3).subList(0, 4), TrialRanking.of(s).subList(0, 4));
         assertEquals(2, s.rungReached(4));
         assertEquals(1, s.rungReached(6));
         assertEquals(0.9, s.foldMean(2, 0), 1e-12);
@@ -126,7 +126,7 @@ class SearchSchedulerTest {
         assertEquals(List.of("0: fail 1, promote 0, stop 2", "1: promote 0", "2: complete 0"), perRung(ds));
         assertEquals(TrialStatus.FAILED, s.status(1));
         assertEquals("fold 1: Training loss became NaN", s.failureReason(1));
-        assertEquals(List.of(0, 2, 1), s.ranking());
+        assertEquals(List.of(0, 2, 1), TrialRanking.of(s));
         assertTrue(Double.isNaN(ds.get(0).foldMean()));
     }
 
@@ -196,7 +196,7 @@ class SearchSchedulerTest {
         List<Decision> ds = simulate(s, seg -> FoldResult.ok(acc[seg.trial()]), 3, 4);
         assertEquals(4, ds.size());
         assertTrue(ds.stream().allMatch(d -> d.action() == Action.COMPLETE));
-        assertEquals(List.of(1, 3, 2, 0), s.ranking());
+        assertEquals(List.of(1, 3, 2, 0), TrialRanking.of(s));
         assertEquals(4 * 2 * 5, s.epochCells());
     }
 }
