@@ -49,9 +49,10 @@ public final class SearchCommand implements Callable<Integer> {
             }
             out.println(r.markdown());
             out.printf("Trials: %d (%d completed, %d stopped, %d failed, %d unfinished). Cells: %d trained now, %d "
-                    + "already committed, %d incomplete. Epoch-cells: %d of %d.%n", r.trials(), r.completed(),
+                    + "already committed, %d incomplete. Epoch-cells: %d of %d%s.%n", r.trials(), r.completed(),
                     r.stopped(), r.failed(), r.unfinished(), r.cellsRun(), r.cellsRestored(), r.incomplete(),
-                    r.epochCells(), r.fullEpochCells());
+                    r.epochCells(), r.fullEpochCells(), config.search().foldPruning() ? "; fold pruning: "
+                    + r.pruned() + " trials pruned, " + r.savedEpochCells() + " epoch-cells saved" : "");
             if (r.best() != null) {
                 out.println("Best trial " + r.best().trial() + " " + r.best().hp() + ": " + folder.out + "/best.conf");
             }

@@ -173,6 +173,15 @@ public final class ConfigKeys {
             Integer.MAX_VALUE, "tpe: trial t is proposed from the scores of trials 0 .. t - in-flight only (waiting for "
                     + "them), so that many trials train at once and the proposals do not depend on timing; 1 is "
                     + "sequential.");
+    /** Fold-level pruning. */
+    public static final ConfigKey<Boolean> SEARCH_FOLD_PRUNING = ConfigKey.ofBoolean("search.fold-pruning", false,
+            "Stop a trial inside a rung, without its remaining folds, once its completed folds (in fold order) are "
+                    + "worse than the rung's incumbent on the same folds by a corrected paired t-test (FoldPruner); "
+                    + "saves only folds not yet started. Needs data.folds >= 3 (>= 4 when nested).");
+    /** Fold-level pruning's error rate. */
+    public static final ConfigKey<Double> SEARCH_FOLD_PRUNING_ALPHA = ConfigKey.ofDouble("search.fold-pruning-alpha",
+            0.05, 0, false, 1, false, "Fold pruning: the bound on the probability of pruning a trial as good as the "
+                    + "incumbent (split over the looks after folds 2 .. k - 1).");
     /** The searched keys. */
     public static final ConfigKey<SearchSpace> SEARCH_SPACE = ConfigKey.ofSpace("search.space",
             "Searched keys (quoted names) with a list of values or { uniform | log-uniform = [low, high] } or "
@@ -187,7 +196,7 @@ public final class ConfigKeys {
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
             RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,
             SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_NESTED, SEARCH_TPE_STARTUP_TRIALS, SEARCH_TPE_IN_FLIGHT,
-            SEARCH_SPACE);
+            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_SPACE);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 

@@ -22,6 +22,10 @@ final class SearchChecks {
                 errors.add("search.space names " + String.join(", ", space.dimensions().keySet())
                         + " but search.strategy = none: set search.strategy to grid, random, asha or tpe");
             }
+            if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_FOLD_PRUNING.name()))) {
+                errors.add("search.fold-pruning = true but search.strategy = none: pruning needs a search (grid, "
+                        + "random, asha or tpe)");
+            }
             if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_NESTED.name()))) {
                 errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random, "
                         + "asha or tpe)");
@@ -38,6 +42,13 @@ final class SearchChecks {
         if (Boolean.TRUE.equals(nested) && folds != null && folds < 3) {
             errors.add("search.nested = true with data.folds = " + folds + ": an inner search cross-validates on the "
                     + "other folds, so nested search needs data.folds >= 3");
+        }
+        if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_FOLD_PRUNING.name())) && folds != null
+                && (Boolean.TRUE.equals(nested) ? folds - 1 : folds) < 3) {
+            errors.add("search.fold-pruning = true with data.folds = " + folds + (Boolean.TRUE.equals(nested)
+                    ? " and search.nested = true (an inner search has " + (folds - 1) + " folds)" : "") + ": a look "
+                    + "needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= "
+                    + (Boolean.TRUE.equals(nested) ? 4 : 3));
         }
         if (!space.dimensions().containsKey(ConfigKeys.MODEL_BACKBONES.name())) {
             oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);

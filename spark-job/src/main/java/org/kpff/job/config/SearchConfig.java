@@ -16,15 +16,19 @@ import java.util.Objects;
  * @param nested    nested cross-validation: one inner search per outer fold besides the search over all folds
  * @param tpeStartupTrials tpe: random trials before the model proposes
  * @param tpeInFlight      tpe: trial t is proposed from the results of trials 0 .. t − tpeInFlight
+ * @param foldPruning      stop a trial inside a rung when its completed folds are worse than the incumbent's
+ * @param foldPruningAlpha the bound on fold pruning's false-prune rate
  */
 public record SearchConfig(SearchStrategy strategy, int trials, long seed, int eta, int minEpochs, SearchSpace space,
-        boolean nested, int tpeStartupTrials, int tpeInFlight) implements Serializable {
+        boolean nested, int tpeStartupTrials, int tpeInFlight, boolean foldPruning, double foldPruningAlpha)
+        implements Serializable {
 
-    /** A search section with the tpe keys at their defaults. */
+    /** A search section with the tpe and fold-pruning keys at their defaults. */
     public SearchConfig(SearchStrategy strategy, int trials, long seed, int eta, int minEpochs, SearchSpace space,
             boolean nested) {
         this(strategy, trials, seed, eta, minEpochs, space, nested, ConfigKeys.SEARCH_TPE_STARTUP_TRIALS.defaultValue(),
-                ConfigKeys.SEARCH_TPE_IN_FLIGHT.defaultValue());
+                ConfigKeys.SEARCH_TPE_IN_FLIGHT.defaultValue(), ConfigKeys.SEARCH_FOLD_PRUNING.defaultValue(),
+                ConfigKeys.SEARCH_FOLD_PRUNING_ALPHA.defaultValue());
     }
 
     /** Checks for nulls. */

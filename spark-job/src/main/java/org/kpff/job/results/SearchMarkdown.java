@@ -28,9 +28,10 @@ public final class SearchMarkdown {
      * @param fullEpochCells epoch-cells of training every trial of every study to the end on every fold
      * @param objective      what a cell's score is, in words
      * @param nested         whether the search is nested
+     * @param pruning        what fold-level pruning did, as sentences; null when it is off
      */
     public record Overview(String strategy, String network, int folds, int eta, List<Integer> rungs, long epochCells,
-            long fullEpochCells, String objective, boolean nested) {
+            long fullEpochCells, String objective, boolean nested, String pruning) {
     }
 
     /**
@@ -101,6 +102,9 @@ public final class SearchMarkdown {
         sb.append(String.format(Locale.ROOT, "%n%nEpoch-cells trained: **%d** (training every trial to the end on "
                 + "every fold: %d; %.1f %%).%n%n", o.epochCells(), o.fullEpochCells(),
                 o.fullEpochCells() == 0 ? 0.0 : 100.0 * o.epochCells() / o.fullEpochCells()));
+        if (o.pruning() != null) {
+            sb.append(o.pruning()).append("\n\n");
+        }
         if (best != null) {
             sb.append(String.format(Locale.ROOT, "Best: trial %d, %s, %s %% after %d epochs (best.conf).%n%n",
                     best.trial(), best.hp(), pct(best.meanAccuracy(), best.stdAccuracy()), best.epochs()));

@@ -105,6 +105,10 @@ public final class SearchStudy {
         }
         scheduler = new SearchScheduler(n, k, search.eta(), folds.size(), this::epochs, first);
         proposals = tpe ? new TpeProposals(search, k) : null;
+        if (search.foldPruning()) {
+            scheduler.prune(new FoldPruning(FoldPruner.forKFold(folds.size(), search.foldPruningAlpha()),
+                    folds.size()));
+        }
         if (tpe) {
             scheduler.gate(t -> t < this.points.size());
             advance();
@@ -276,7 +280,7 @@ public final class SearchStudy {
             }
             rows.add(new TrialRow(t, points.get(t), scheduler.status(t).id(), rank + 1, rung, epochs(t, rung),
                     fa.isEmpty() ? null : st.mean(), fa.size() < 2 ? null : st.std(), fa, perRung,
-                    scheduler.epochCells(t), scheduler.failureReason(t), outer));
+                    EpochCells.of(scheduler, t, folds.size()), scheduler.failureReason(t), outer));
         }
         return rows;
     }

@@ -129,6 +129,10 @@ class SearchConfigTest {
         "search { strategy = tpe, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.trials = 0: tpe needs a trial budget >= 1",
         "search { strategy = tpe, trials = 8, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.tpe.startup-trials = 10 with search.trials = 8: every trial would be a random draw; set search.tpe.startup-trials below 8, or use search.strategy = random",
         "search { strategy = tpe, trials = 20, space { \"train.epochs\" = { uniform = [3, 9] } } } | search.space \"train.epochs\": tpe compares trials at the same epochs (and allocates them through rungs when search.min-epochs x search.eta <= train.epochs); remove train.epochs from the space and set it to the largest budget",
+        "search.fold-pruning = true | search.fold-pruning = true but search.strategy = none: pruning needs a search (grid, random, asha or tpe)",
+        "data.folds = 2, search { strategy = grid, fold-pruning = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning = true with data.folds = 2: a look needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= 3",
+        "data.folds = 3, search { strategy = grid, nested = true, fold-pruning = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning = true with data.folds = 3 and search.nested = true (an inner search has 2 folds): a look needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= 4",
+        "search { strategy = grid, fold-pruning = true, fold-pruning-alpha = 1, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning-alpha = 1: must be a number in (0, 1)",
         "search { strategy = tpe, trials = 20, tpe { in-flight = 0 }, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.tpe.in-flight = 0: must be an integer >= 1",
     })
     void everySearchMistakeIsNamedWithWhatIsAllowed(String hocon, String expected) {

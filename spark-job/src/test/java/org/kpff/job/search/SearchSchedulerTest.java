@@ -94,9 +94,9 @@ class SearchSchedulerTest {
         assertEquals(0.9, s.foldMean(2, 0), 1e-12);
         assertEquals(List.of(0.61, 0.59), s.foldAccuracies(4, 0));
         // Epoch-cells: 9 trials × 1 epoch + 4 × (3 − 1) + 1 × (9 − 3), on 2 folds; the full grid is 9 × 9 × 2.
-        assertEquals(2 * (9 * 1 + 4 * 2 + 6), s.epochCells());
-        assertEquals(2 * (1 + 2 + 6), s.epochCells(4));
-        assertEquals(2, s.epochCells(0));
+        assertEquals(2 * (9 * 1 + 4 * 2 + 6), EpochCells.of(s, FOLDS));
+        assertEquals(2 * (1 + 2 + 6), EpochCells.of(s, 4, FOLDS));
+        assertEquals(2, EpochCells.of(s, 0, FOLDS));
     }
 
     @ParameterizedTest(name = "{0} slots, arrival seed {1}")
@@ -105,7 +105,7 @@ class SearchSchedulerTest {
         List<String> reference = perRung(simulate(scheduler(9, RUNGS, 3), NINE, 1, 0));
         SearchScheduler s = scheduler(9, RUNGS, 3);
         assertEquals(reference, perRung(simulate(s, NINE, slots, seed)));
-        assertEquals(2 * (9 + 8 + 6), s.epochCells());
+        assertEquals(2 * (9 + 8 + 6), EpochCells.of(s, FOLDS));
     }
 
     @Test
@@ -114,7 +114,7 @@ class SearchSchedulerTest {
         double[] acc = {0.5, 0.9, 0.1};
         List<Decision> ds = simulate(s, seg -> FoldResult.ok(acc[seg.trial()]), 2, 0);
         assertEquals(List.of("0: promote 1, stop 0, stop 2", "1: promote 1", "2: complete 1"), perRung(ds));
-        assertEquals(2 * (3 + 2 + 6), s.epochCells());
+        assertEquals(2 * (3 + 2 + 6), EpochCells.of(s, FOLDS));
     }
 
     @Test
@@ -163,7 +163,7 @@ class SearchSchedulerTest {
         assertEquals(perRung(recorded), perRung(resumed.decisions()));
         assertEquals(Optional.empty(), resumed.next(), "every cell was committed");
         assertTrue(resumed.isFinished());
-        assertEquals(full.epochCells(), resumed.epochCells());
+        assertEquals(EpochCells.of(full, FOLDS), EpochCells.of(resumed, FOLDS));
 
         // Half the committed cells (a search that died midway): replay, then go on; the end is the same.
         SearchScheduler partial = scheduler(9, RUNGS, 3);
@@ -197,6 +197,6 @@ class SearchSchedulerTest {
         assertEquals(4, ds.size());
         assertTrue(ds.stream().allMatch(d -> d.action() == Action.COMPLETE));
         assertEquals(List.of(1, 3, 2, 0), TrialRanking.of(s));
-        assertEquals(4 * 2 * 5, s.epochCells());
+        assertEquals(4 * 2 * 5, EpochCells.of(s, FOLDS));
     }
 }
