@@ -97,6 +97,29 @@ class FoldPruningTest {
         assertEquals(3 * FOLDS * EPOCHS, EpochCells.of(wide, FOLDS));
     }
 
+    @Test
+    void aSearchConfigWithFoldPruningPrunesInItsStudyAndSearchMdSaysAfterHowManyFoldsAndWhatItSaved() {
+        org.kpff.job.config.JobConfig config = org.kpff.job.config.JobConfig.parse("data.folds = 5\ntrain.epochs = 2\n"
+                + "model { backbones = [alexnet], methods = [kpff] }\nsearch { strategy = grid, fold-pruning = true, "
+                + "space { \"train.learning-rate\" = [0.001, 0.01, 0.1] } }", "test.conf", List.of());
+        SearchStudy study = new SearchStudy(config.withoutSearch(), config.search(),
+                SearchTrials.points(config.search()), null, 3);
+        for (Optional<org.kpff.job.driver.PlannedCell> p = study.next(); p.isPresent(); p = study.next()) {
+            Segment seg = study.segment(p.get().cell().id()).orElseThrow();
+            study.scheduler().finished(seg, FoldResult.ok(ACC[seg.trial()][seg.fold()]));
+        }
+        assertEquals(List.of(Action.COMPLETE, Action.PRUNE, Action.COMPLETE),
+                study.scheduler().decisions().stream().map(Decision::action).toList());
+        assertEquals(1, study.count(TrialStatus.PRUNED));
+        assertEquals("pruned", study.rows().get(2).status());
+        // Trial 1 skipped folds 2, 3 and 4: 3 cells of 2 epochs.
+        long saved = EpochCells.saved(study.scheduler(), 5);
+        assertEquals(6, saved);
+        assertEquals("Fold pruning (alpha = 0.05): trial 1 pruned after 2 of 5 folds at rung 0. Epoch-cells saved: "
+                + "**6** (cells of pruned trials not yet started when they were pruned; every study).",
+                SearchOutputs.pruningText(config.search(), study, saved));
+    }
+
     static List<Decision> decisionsOf(int slots, long seed) {
         SearchScheduler s = scheduler();
         simulate(s, slots, seed);
