@@ -12,9 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code search}: a hyperparameter search (grid, random, asha; plain or nested) over the config's search space. */
+/** {@code search}: a hyperparameter search (grid, random, asha, tpe; plain or nested) over the config's search space. */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = "Runs a hyperparameter search (the config's search section: grid, random or asha) with one "
+        description = "Runs a hyperparameter search (the config's search section: grid, random, asha or tpe) with one "
                 + "Spark task per cell; writes the run's tables plus trials/, search.md, best.conf and, for a nested search "
                 + "(search.nested = true), nested.parquet with the nested estimate.")
 public final class SearchCommand implements Callable<Integer> {
@@ -32,8 +32,8 @@ public final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobConfig config = configOptions.load();
         if (!config.search().enabled()) {
-            throw new IllegalArgumentException("The config has no search: set search.strategy to grid, random or asha "
-                    + "and search.space (see conf/search-example.conf), or use the run subcommand.");
+            throw new IllegalArgumentException("The config has no search: set search.strategy to grid, random, asha or "
+                    + "tpe and search.space (see conf/search-example.conf), or use the run subcommand.");
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
         java.util.List<String> argv = configOptions.argv("search", folder);
@@ -49,9 +49,10 @@ public final class SearchCommand implements Callable<Integer> {
             }
             out.println(r.markdown());
             out.printf("Trials: %d (%d completed, %d stopped, %d failed, %d unfinished). Cells: %d trained now, %d "
-                    + "already committed, %d incomplete. Epoch-cells: %d of %d.%n", r.trials(), r.completed(),
+                    + "already committed, %d incomplete. Epoch-cells: %d of %d%s.%n", r.trials(), r.completed(),
                     r.stopped(), r.failed(), r.unfinished(), r.cellsRun(), r.cellsRestored(), r.incomplete(),
-                    r.epochCells(), r.fullEpochCells());
+                    r.epochCells(), r.fullEpochCells(), config.search().foldPruning() ? "; fold pruning: "
+                    + r.pruned() + " trials pruned, " + r.savedEpochCells() + " epoch-cells saved" : "");
             if (r.best() != null) {
                 out.println("Best trial " + r.best().trial() + " " + r.best().hp() + ": " + folder.out + "/best.conf");
             }

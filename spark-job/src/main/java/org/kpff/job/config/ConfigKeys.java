@@ -141,7 +141,8 @@ public final class ConfigKeys {
     public static final ConfigKey<SearchStrategy> SEARCH_STRATEGY = ConfigKey.ofChoice("search.strategy",
             List.of(SearchStrategy.values()), SearchStrategy::id, SearchStrategy.NONE,
             "Hyperparameter search of the search subcommand: none (a plain run), grid (every point of the space's "
-                    + "lists), random (search.trials draws), asha (asynchronous successive halving).");
+                    + "lists), random (search.trials draws), asha (asynchronous successive halving), tpe (tree-structured Parzen "
+                    + "estimator; with rungs, i.e. search.min-epochs x search.eta <= train.epochs, it is BOHB).");
     /** Trial budget. */
     public static final ConfigKey<Integer> SEARCH_TRIALS = ConfigKey.ofInt("search.trials", 0, 0, Integer.MAX_VALUE,
             "Trials (hyperparameter points) to train; 0 means every point of a space of lists (grid, asha). "
@@ -163,6 +164,24 @@ public final class ConfigKeys {
                     + "folds, whose winner is refit on them and tested once on the outer fold; the mean of those tests "
                     + "estimates the search without the optimism of choosing on the test folds. Costs about folds + 1 "
                     + "searches; needs data.folds >= 3.");
+    /** TPE's random start-up trials. */
+    public static final ConfigKey<Integer> SEARCH_TPE_STARTUP_TRIALS = ConfigKey.ofInt("search.tpe.startup-trials", 10,
+            1, Integer.MAX_VALUE, "tpe: trials drawn at random (random search's draws) before the model proposes; "
+                    + "with rungs, also the scores a rung needs before BOHB models it. Must be below search.trials.");
+    /** TPE's proposal lag. */
+    public static final ConfigKey<Integer> SEARCH_TPE_IN_FLIGHT = ConfigKey.ofInt("search.tpe.in-flight", 4, 1,
+            Integer.MAX_VALUE, "tpe: trial t is proposed from the scores of trials 0 .. t - in-flight only (waiting for "
+                    + "them), so that many trials train at once and the proposals do not depend on timing; 1 is "
+                    + "sequential.");
+    /** Fold-level pruning. */
+    public static final ConfigKey<Boolean> SEARCH_FOLD_PRUNING = ConfigKey.ofBoolean("search.fold-pruning", false,
+            "Stop a trial inside a rung, without its remaining folds, once its completed folds (in fold order) are "
+                    + "worse than the rung's incumbent on the same folds by a corrected paired t-test (FoldPruner); "
+                    + "saves only folds not yet started. Needs data.folds >= 3 (>= 4 when nested).");
+    /** Fold-level pruning's error rate. */
+    public static final ConfigKey<Double> SEARCH_FOLD_PRUNING_ALPHA = ConfigKey.ofDouble("search.fold-pruning-alpha",
+            0.05, 0, false, 1, false, "Fold pruning: the bound on the probability of pruning a trial as good as the "
+                    + "incumbent (split over the looks after folds 2 .. k - 1).");
     /** The searched keys. */
     public static final ConfigKey<SearchSpace> SEARCH_SPACE = ConfigKey.ofSpace("search.space",
             "Searched keys (quoted names) with a list of values or { uniform | log-uniform = [low, high] } or "
@@ -176,7 +195,8 @@ public final class ConfigKeys {
             TRAIN_LEARNING_RATE, TRAIN_WEIGHT_DECAY, TRAIN_DROPOUT, TRAIN_SEED, EVAL_EVERY, RUN_MODE,
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
             RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,
-            SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_NESTED, SEARCH_SPACE);
+            SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_NESTED, SEARCH_TPE_STARTUP_TRIALS, SEARCH_TPE_IN_FLIGHT,
+            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_SPACE);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 

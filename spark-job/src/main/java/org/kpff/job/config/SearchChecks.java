@@ -20,11 +20,15 @@ final class SearchChecks {
         if (strategy == SearchStrategy.NONE) {
             if (!space.isEmpty()) {
                 errors.add("search.space names " + String.join(", ", space.dimensions().keySet())
-                        + " but search.strategy = none: set search.strategy to grid, random or asha");
+                        + " but search.strategy = none: set search.strategy to grid, random, asha or tpe");
+            }
+            if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_FOLD_PRUNING.name()))) {
+                errors.add("search.fold-pruning = true but search.strategy = none: pruning needs a search (grid, "
+                        + "random, asha or tpe)");
             }
             if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_NESTED.name()))) {
-                errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random or "
-                        + "asha)");
+                errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random, "
+                        + "asha or tpe)");
             }
             return;
         }
@@ -39,6 +43,13 @@ final class SearchChecks {
             errors.add("search.nested = true with data.folds = " + folds + ": an inner search cross-validates on the "
                     + "other folds, so nested search needs data.folds >= 3");
         }
+        if (Boolean.TRUE.equals(values.get(ConfigKeys.SEARCH_FOLD_PRUNING.name())) && folds != null
+                && (Boolean.TRUE.equals(nested) ? folds - 1 : folds) < 3) {
+            errors.add("search.fold-pruning = true with data.folds = " + folds + (Boolean.TRUE.equals(nested)
+                    ? " and search.nested = true (an inner search has " + (folds - 1) + " folds)" : "") + ": a look "
+                    + "needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= "
+                    + (Boolean.TRUE.equals(nested) ? 4 : 3));
+        }
         if (!space.dimensions().containsKey(ConfigKeys.MODEL_BACKBONES.name())) {
             oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
         }
@@ -51,7 +62,7 @@ final class SearchChecks {
                 space.dimensions().forEach((k, d) -> {
                     if (!d.kind().discrete()) {
                         errors.add("search.space \"" + k + "\": grid search needs a list of values, not a " + d.kind().id()
-                                + " distribution (use search.strategy = random or asha to draw from it)");
+                                + " distribution (use search.strategy = random, asha or tpe to draw from it)");
                     }
                 });
                 if (trials != 0 && space.isDiscrete()) {
@@ -82,6 +93,23 @@ final class SearchChecks {
                 if (epochs != null && eta != null && min != null && (long) min * eta > epochs) {
                     errors.add("train.epochs = " + epochs + ": asha needs train.epochs >= search.min-epochs x search.eta"
                             + " = " + ((long) min * eta) + " so that there are at least two rungs");
+                }
+            }
+            case TPE -> {
+                if (trials < 1) {
+                    errors.add("search.trials = " + trials + ": tpe needs a trial budget >= 1");
+                }
+                budgetFitsGrid(space, trials, grid, errors);
+                if (space.dimensions().containsKey(ConfigKeys.TRAIN_EPOCHS.name())) {
+                    errors.add("search.space \"train.epochs\": tpe compares trials at the same epochs (and allocates "
+                            + "them through rungs when search.min-epochs x search.eta <= train.epochs); remove "
+                            + "train.epochs from the space and set it to the largest budget");
+                }
+                Integer startup = (Integer) values.get(ConfigKeys.SEARCH_TPE_STARTUP_TRIALS.name());
+                if (startup != null && trials >= 1 && startup >= trials) {
+                    errors.add("search.tpe.startup-trials = " + startup + " with search.trials = " + trials + ": every "
+                            + "trial would be a random draw; set search.tpe.startup-trials below " + trials
+                            + ", or use search.strategy = random");
                 }
             }
             default -> throw new IllegalStateException("unhandled strategy " + strategy);

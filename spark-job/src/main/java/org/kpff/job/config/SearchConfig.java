@@ -7,16 +7,29 @@ import java.util.Objects;
  * The {@code search.*} section: how the {@code search} subcommand chooses hyperparameter points (trials), how many,
  * and, for successive halving, how it cuts them early.
  *
- * @param strategy  none (a plain run), grid, random or asha
+ * @param strategy  none (a plain run), grid, random, asha or tpe
  * @param trials    the trial budget; 0 means every point of a discrete space (grid, asha)
  * @param seed      seed of the random draws and of the trial order
  * @param eta       successive halving's reduction factor: the best 1/eta of a rung are promoted
  * @param minEpochs successive halving's smallest budget r: the first rung trains about this many epochs
  * @param space     the searched keys and their values or distributions
  * @param nested    nested cross-validation: one inner search per outer fold besides the search over all folds
+ * @param tpeStartupTrials tpe: random trials before the model proposes
+ * @param tpeInFlight      tpe: trial t is proposed from the results of trials 0 .. t − tpeInFlight
+ * @param foldPruning      stop a trial inside a rung when its completed folds are worse than the incumbent's
+ * @param foldPruningAlpha the bound on fold pruning's false-prune rate
  */
 public record SearchConfig(SearchStrategy strategy, int trials, long seed, int eta, int minEpochs, SearchSpace space,
-        boolean nested) implements Serializable {
+        boolean nested, int tpeStartupTrials, int tpeInFlight, boolean foldPruning, double foldPruningAlpha)
+        implements Serializable {
+
+    /** A search section with the tpe and fold-pruning keys at their defaults. */
+    public SearchConfig(SearchStrategy strategy, int trials, long seed, int eta, int minEpochs, SearchSpace space,
+            boolean nested) {
+        this(strategy, trials, seed, eta, minEpochs, space, nested, ConfigKeys.SEARCH_TPE_STARTUP_TRIALS.defaultValue(),
+                ConfigKeys.SEARCH_TPE_IN_FLIGHT.defaultValue(), ConfigKeys.SEARCH_FOLD_PRUNING.defaultValue(),
+                ConfigKeys.SEARCH_FOLD_PRUNING_ALPHA.defaultValue());
+    }
 
     /** Checks for nulls. */
     public SearchConfig {

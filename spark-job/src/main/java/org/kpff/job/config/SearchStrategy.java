@@ -11,7 +11,13 @@ public enum SearchStrategy {
     /** {@code search.trials} points drawn from the space with {@code search.seed}, each trained to the end. */
     RANDOM,
     /** Asynchronous successive halving: trials start at a short budget and the best 1/eta of each rung go on. */
-    ASHA;
+    ASHA,
+    /**
+     * Tree-structured Parzen estimator: after {@code search.tpe.startup-trials} random trials, each trial is proposed
+     * from the finished trials' scores; with rungs ({@code search.min-epochs} x {@code search.eta} <=
+     * {@code train.epochs}) the trials are promoted as by asha and proposed from the rungs' scores (BOHB).
+     */
+    TPE;
 
     /** The lower-case name used in configs. */
     public String id() {

@@ -19,7 +19,7 @@ public final class SearchMarkdown {
     /**
      * What the search was.
      *
-     * @param strategy       grid, random or asha
+     * @param strategy       grid, random, asha or tpe
      * @param network        the backbone and fusion method tuned, e.g. {@code alexnet / kpff}
      * @param folds          folds per trial of the search over all folds
      * @param eta            reduction factor (asha)
@@ -28,9 +28,10 @@ public final class SearchMarkdown {
      * @param fullEpochCells epoch-cells of training every trial of every study to the end on every fold
      * @param objective      what a cell's score is, in words
      * @param nested         whether the search is nested
+     * @param pruning        what fold-level pruning did, as sentences; null when it is off
      */
     public record Overview(String strategy, String network, int folds, int eta, List<Integer> rungs, long epochCells,
-            long fullEpochCells, String objective, boolean nested) {
+            long fullEpochCells, String objective, boolean nested, String pruning) {
     }
 
     /**
@@ -88,13 +89,22 @@ public final class SearchMarkdown {
         }
         sb.append(String.format(Locale.ROOT, "Strategy **%s** on %s, %d trials, %d folds each; objective: the mean "
                 + "over the folds of the %s.", o.strategy(), o.network(), ranked.size(), o.folds(), o.objective()));
-        if ("asha".equals(o.strategy())) {
+        if ("tpe".equals(o.strategy())) {
+            sb.append(o.rungs().size() > 1 ? " After the start-up trials, each trial's point was proposed by BOHB "
+                    + "(TPE over the scores of the highest rung with enough of them; a third drawn at random)."
+                    : " After the start-up trials, each trial's point was proposed by TPE from the finished trials' "
+                    + "scores.");
+        }
+        if (o.rungs().size() > 1) {
             sb.append(" Rungs at epochs ").append(o.rungs()).append(", eta = ").append(o.eta())
                     .append(": a trial goes on when it is in the top 1/eta of its rung.");
         }
         sb.append(String.format(Locale.ROOT, "%n%nEpoch-cells trained: **%d** (training every trial to the end on "
                 + "every fold: %d; %.1f %%).%n%n", o.epochCells(), o.fullEpochCells(),
                 o.fullEpochCells() == 0 ? 0.0 : 100.0 * o.epochCells() / o.fullEpochCells()));
+        if (o.pruning() != null) {
+            sb.append(o.pruning()).append("\n\n");
+        }
         if (best != null) {
             sb.append(String.format(Locale.ROOT, "Best: trial %d, %s, %s %% after %d epochs (best.conf).%n%n",
                     best.trial(), best.hp(), pct(best.meanAccuracy(), best.stdAccuracy()), best.epochs()));

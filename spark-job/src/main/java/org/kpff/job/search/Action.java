@@ -11,7 +11,9 @@ public enum Action {
     /** A cell of the trial failed deterministically at this rung. */
     FAIL,
     /** The trial finished the last rung. */
-    COMPLETE;
+    COMPLETE,
+    /** Fold-level pruning stopped the trial inside a rung, before its remaining folds. */
+    PRUNE;
 
     /** The lower-case name used in files. */
     public String id() {

@@ -23,7 +23,7 @@ import org.apache.hadoop.fs.Path;
  * stop, fail, complete) in the order made; rewritten atomically after each batch of decisions. A resumed search
  * replays its committed results and checks that they lead to the recorded decisions.
  *
- * @param strategy  grid, random or asha
+ * @param strategy  grid, random, asha or tpe
  * @param seed      search.seed
  * @param eta       search.eta
  * @param rungs     epochs of each rung
@@ -85,7 +85,7 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
         List<Decision> ds = new ArrayList<>();
         for (JsonNode d : n.path("decisions")) {
             ds.add(new Decision(d.path("trial").asInt(), d.path("rung").asInt(), Action.parse(d.path("action").asText()),
-                    d.path("fold_mean").isNumber() ? d.path("fold_mean").asDouble() : Double.NaN));
+                    d.path("fold_mean").isNumber() ? d.path("fold_mean").asDouble() : Double.NaN, d.path("folds").asInt()));
         }
         return Optional.of(new DecisionJournal(n.path("strategy").asText(), n.path("seed").asLong(),
                 n.path("eta").asInt(), rungs, trials, ds));
@@ -115,6 +115,9 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
             o.put("trial", x.trial());
             o.put("rung", x.rung());
             o.put("action", x.action().id());
+            if (x.folds() > 0) {
+                o.put("folds", x.folds());
+            }
             if (Double.isNaN(x.foldMean())) {
                 o.putNull("fold_mean");
             } else {

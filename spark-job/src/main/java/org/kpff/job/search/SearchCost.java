@@ -12,8 +12,9 @@ import org.kpff.job.config.SearchStrategy;
  * inner searches and refits of a nested search, and the ceiling of training every trial to the end.
  *
  * <p>ASHA's figure is its expected cost when no trial fails: rung r + 1 receives max(1, ⌊n_r / eta⌋) of the n_r
- * trials of rung r (the scheduler's rule), each training from the previous rung's epochs to its own. Grid and random
- * train every trial to its own {@code train.epochs}.
+ * trials of rung r (the scheduler's rule), each training from the previous rung's epochs to its own; tpe with rungs
+ * (BOHB) costs the same. Grid and random train every trial to its own {@code train.epochs}; so does tpe without
+ * rungs (its points are not known in advance, but train.epochs is not searched).
  *
  * @param trials      trials per study
  * @param folds       k
@@ -29,14 +30,16 @@ public record SearchCost(int trials, int folds, long cv, long inner, long refits
     public static SearchCost of(JobConfig config) {
         SearchConfig search = config.search();
         JobConfig cells = config.withoutSearch();
-        List<SortedMap<String, String>> points = SearchTrials.points(search);
+        boolean tpe = search.strategy() == SearchStrategy.TPE;
+        List<SortedMap<String, String>> points = tpe ? java.util.Collections.nCopies(search.trials(),
+                new java.util.TreeMap<>()) : SearchTrials.points(search);
         int k = config.data().folds();
         List<Integer> rungs = SearchTrials.rungs(search, config.train().epochs());
         long perFold = 0;
         long perFoldFull = 0;
         long cellsPerFold = 0;
         long maxEpochs = 0;
-        if (search.strategy() == SearchStrategy.ASHA) {
+        if (search.strategy() == SearchStrategy.ASHA || rungs.size() > 1) {
             long entrants = points.size();
             for (int r = 0; r < rungs.size(); r++) {
                 perFold += entrants * (rungs.get(r) - (r == 0 ? 0 : rungs.get(r - 1)));

@@ -32,8 +32,8 @@ public final class SearchJob {
     public SearchReport search(JobConfig config, String dataUri, String outUri, boolean resume, List<String> argv)
             throws IOException {
         if (!config.search().enabled()) {
-            throw new IllegalArgumentException("The config has no search: set search.strategy to grid, random or asha "
-                    + "and search.space (see conf/search-example.conf), or use the run subcommand.");
+            throw new IllegalArgumentException("The config has no search: set search.strategy to grid, random, asha or "
+                    + "tpe and search.space (see conf/search-example.conf), or use the run subcommand.");
         }
         SearchSource[] source = new SearchSource[1];
         JobDriver.Report r = driver.run(config, dataUri, outUri, resume, argv,

@@ -39,15 +39,17 @@ final class SearchOutputs {
         List<TrialRow> all = new ArrayList<>(ranked);
         long epochCells = source.refitEpochCells();
         long full = 0;
+        long saved = 0;
         int unfinished = source.refitsMissing();
         for (SearchStudy st : studies) {
             if (st.outer() != null) {
                 all.addAll(st.rows());
             }
-            epochCells += st.scheduler().epochCells();
+            epochCells += EpochCells.of(st.scheduler(), st.folds().size());
+            saved += EpochCells.saved(st.scheduler(), st.folds().size());
             full += st.fullEpochCells();
             unfinished += st.scheduler().trials() - st.count(TrialStatus.COMPLETED) - st.count(TrialStatus.STOPPED)
-                    - st.count(TrialStatus.FAILED);
+                    - st.count(TrialStatus.FAILED) - st.count(TrialStatus.PRUNED);
         }
         List<NestedRow> nested = source.nestedRows();
         for (NestedRow r : nested) {
@@ -75,7 +77,8 @@ final class SearchOutputs {
         }
         String network = String.join(", ", backbones) + " / " + String.join(", ", methods);
         SearchMarkdown.Overview overview = new SearchMarkdown.Overview(search.strategy().id(), network, run.folds(),
-                search.eta(), cv.rungs(), epochCells, full, source.objective().description(), search.nested());
+                search.eta(), cv.rungs(), epochCells, full, source.objective().description(), search.nested(),
+                search.foldPruning() ? pruningText(search, cv, saved) : null);
         String md = SearchMarkdown.render(overview, ranked, estimate, warnings);
         run.writeText(run.layout().searchMarkdown(), md);
         String folder = new org.apache.hadoop.fs.Path(run.layout().searchMarkdown()).getParent().toString();
@@ -86,9 +89,23 @@ final class SearchOutputs {
         if (best != null) {
             run.writeText(run.layout().bestConfig(), bestConf(run, cv, best, estimate));
         }
-        return new SearchReport(cv.points().size(), cv.count(TrialStatus.COMPLETED), cv.count(TrialStatus.STOPPED),
+        return new SearchReport(cv.scheduler().trials(), cv.count(TrialStatus.COMPLETED), cv.count(TrialStatus.STOPPED),
                 cv.count(TrialStatus.FAILED), unfinished, 0, source.restored(), 0, epochCells, full, best,
-                cv.scheduler().decisions(), nested, warnings, md);
+                cv.scheduler().decisions(), nested, warnings, md, cv.count(TrialStatus.PRUNED), saved);
+    }
+
+    /** search.md's sentences on fold-level pruning: each pruned trial of the search over all folds, and the saving. */
+    static String pruningText(SearchConfig search, SearchStudy cv, long saved) {
+        List<String> pruned = new ArrayList<>();
+        for (Decision d : cv.scheduler().decisions()) {
+            if (d.action() == Action.PRUNE) {
+                pruned.add("trial " + d.trial() + " pruned after " + d.folds() + " of " + cv.folds().size()
+                        + " folds at rung " + d.rung());
+            }
+        }
+        return String.format(Locale.ROOT, "Fold pruning (alpha = %s): %s. Epoch-cells saved: **%d** (cells of pruned "
+                + "trials not yet started when they were pruned; every study).", search.foldPruningAlpha(),
+                pruned.isEmpty() ? "no trial pruned" : String.join(", ", pruned), saved);
     }
 
     /** The study's trials in the order they finished (their completing, stopping or failing decision). */
@@ -117,7 +134,7 @@ final class SearchOutputs {
                         best.trial(), best.hp(), best.meanAccuracy(), best.stdAccuracy() == null ? ""
                                 : String.format(Locale.ROOT, " ± %.4f", best.stdAccuracy()), best.epochs(),
                         best.status()),
-                "This score is optimistic: the best of " + cv.points().size() + " trials, chosen on the same folds "
+                "This score is optimistic: the best of " + cv.scheduler().trials() + " trials, chosen on the same folds "
                         + "it is scored on."));
         if (nested != null) {
             SampleStats s = nested.stats();

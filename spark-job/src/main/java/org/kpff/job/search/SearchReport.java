@@ -24,10 +24,13 @@ import org.kpff.job.results.TrialRow;
  * @param nested         one row per outer fold of a nested search; empty when not nested
  * @param warnings       noisy-rung warnings
  * @param markdown       search.md
+ * @param pruned         trials of the search over all folds stopped by fold-level pruning
+ * @param savedEpochCells epoch-cells fold-level pruning saved (every study): pruned trials' cells never started
  */
 public record SearchReport(int trials, int completed, int stopped, int failed, int unfinished, int cellsRun,
         int cellsRestored, int incomplete, long epochCells, long fullEpochCells, TrialRow best,
-        List<Decision> decisions, List<NestedRow> nested, List<String> warnings, String markdown) {
+        List<Decision> decisions, List<NestedRow> nested, List<String> warnings, String markdown, int pruned,
+        long savedEpochCells) {
 
     /** Copies the lists. */
     public SearchReport {
@@ -39,6 +42,6 @@ public record SearchReport(int trials, int completed, int stopped, int failed, i
     /** The same report with the executor's cell counts. */
     SearchReport withCells(int run, int incompleteCells) {
         return new SearchReport(trials, completed, stopped, failed, unfinished, run, cellsRestored, incompleteCells,
-                epochCells, fullEpochCells, best, decisions, nested, warnings, markdown);
+                epochCells, fullEpochCells, best, decisions, nested, warnings, markdown, pruned, savedEpochCells);
     }
 }

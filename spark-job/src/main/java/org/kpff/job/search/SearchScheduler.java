@@ -12,11 +12,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * Decides a search's trials: which cells (trial × rung × fold) to run next, and when a trial is promoted to the
- * next rung, stopped, failed or completed. Grid and random search have one rung (each trial's own epochs);
- * successive halving has several.
+ * next rung, stopped, failed, completed or (with {@link #prune}) pruned inside a rung. Grid and random search have one
+ * rung (each trial's own epochs); successive halving and BOHB have several; tpe holds trials back with {@link #gate}.
  *
  * <p><b>Promotion rule (ASHA-style, deterministic).</b> Trials enter rung 0 in trial order and rung k + 1 in the order
  * they were promoted from rung k. A rung's results are taken in that entry order: when the first n entrants of
@@ -52,6 +53,8 @@ public final class SearchScheduler {
     /** Restored cells of rungs whose promotion has not been replayed yet. */
     private final Map<Segment, FoldResult> pending = new HashMap<>();
     private final List<Decision> decisions = new ArrayList<>();
+    private IntPredicate startable = t -> true;
+    private FoldPruning pruning;
 
     /** What the scheduler knows of one trial. */
     private static final class Trial {
@@ -112,7 +115,7 @@ public final class SearchScheduler {
     public Optional<Segment> next() {
         for (int k = rungs - 1; k >= 1; k--) {
             for (int t : entrants.get(k)) {
-                for (int f = 0; f < folds; f++) {
+                for (int f = 0; f < folds && !trialStates.get(t).status.isFinal(); f++) {
                     Segment s = new Segment(t, k, f);
                     if (!states.containsKey(s)) {
                         states.put(s, State.RUNNING);
@@ -121,14 +124,31 @@ public final class SearchScheduler {
                 }
             }
         }
-        while (!firstRung.isEmpty()) {
-            Segment s = firstRung.poll();
-            if (!states.containsKey(s)) {
+        for (Segment s = firstRung.peek(); s != null; s = firstRung.peek()) {
+            boolean skip = states.containsKey(s) || trialStates.get(s.trial()).status.isFinal();
+            if (!skip && !startable.test(s.trial())) {
+                return Optional.empty();
+            }
+            firstRung.poll();
+            if (!skip) {
                 states.put(s, State.RUNNING);
                 return Optional.of(s);
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Holds back the rung-0 cells of trials the predicate rejects (a model-based sampler's trials not proposed yet):
+     * {@link #next} then gives promoted trials' cells only, until the next trial in rung-0 order is startable.
+     */
+    public void gate(IntPredicate startable) {
+        this.startable = Objects.requireNonNull(startable, "startable");
+    }
+
+    /** Stops trials inside a rung when {@link FoldPruning} says so; their cells not yet started never run. */
+    public void prune(FoldPruning p) {
+        this.pruning = Objects.requireNonNull(p, "pruning");
     }
 
     /**
@@ -186,6 +206,13 @@ public final class SearchScheduler {
                 List<Integer> in = entrants.get(k);
                 while (processed[k] < in.size()) {
                     int t = in.get(processed[k]);
+                    int seen = pruning == null ? 0 : pruning.look(this, t, k, in.subList(0, processed[k]));
+                    if (seen > 0) {
+                        processed[k]++;
+                        progress = true;
+                        settle(t, TrialStatus.PRUNED, new Decision(t, k, Action.PRUNE, Double.NaN, seen));
+                        continue;
+                    }
                     Boolean ok = rungResult(t, k);
                     if (ok == null) {
                         break;
@@ -311,6 +338,11 @@ public final class SearchScheduler {
         return 0;
     }
 
+    /** The entrants of a rung whose results are in (ok or failed), in entry order; only ever grows at the end. */
+    public List<Integer> scored(int rung) {
+        return List.copyOf(entrants.get(rung).subList(0, processed[rung]));
+    }
+
     /** The highest rung at which the trial has a fold-mean accuracy, or −1 when it has none. */
     public int rungScored(int trial) {
         for (int k = rungs - 1; k >= 0; k--) {
@@ -354,42 +386,13 @@ public final class SearchScheduler {
         return epochs.epochs(trial, rung);
     }
 
-    /**
-     * Epoch-cells a trial's finished cells trained: each cell of rung k counts the epochs from the previous rung's
-     * end (its checkpoint) to its own; a cell counts once, however many task attempts it took.
-     */
-    public long epochCells(int trial) {
-        long n = 0;
-        for (Map.Entry<Segment, State> e : states.entrySet()) {
-            Segment s = e.getKey();
-            if (s.trial() == trial && e.getValue() == State.DONE) {
-                n += epochs.epochs(s.trial(), s.rung()) - (s.rung() == 0 ? 0 : epochs.epochs(s.trial(), s.rung() - 1));
-            }
-        }
-        return n;
+    /** The result of a cell that ended (ok or failed), or null. */
+    public FoldResult result(Segment s) {
+        return results.get(s);
     }
 
-    /** Epoch-cells of all trials. */
-    public long epochCells() {
-        long n = 0;
-        for (int t = 0; t < trials; t++) {
-            n += epochCells(t);
-        }
-        return n;
-    }
-
-    /**
-     * The trials ranked: first those with a fold-mean, by the highest rung they have one at, then that fold-mean
-     * (higher first), then trial id; then the others by id.
-     */
-    public List<Integer> ranking() {
-        List<Integer> ids = new ArrayList<>();
-        for (int t = 0; t < trials; t++) {
-            ids.add(t);
-        }
-        ids.sort(Comparator.comparingInt((Integer t) -> -rungScored(t))
-                .thenComparingDouble(t -> rungScored(t) < 0 ? 0 : -mean(t, rungScored(t)))
-                .thenComparingInt(t -> t));
-        return List.copyOf(ids);
+    /** Whether a cell was ever started (or restored). */
+    public boolean started(Segment s) {
+        return states.containsKey(s);
     }
 }

@@ -10,6 +10,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.config.SearchConfig;
+import org.kpff.job.config.SearchStrategy;
 import org.kpff.job.driver.CellSource;
 import org.kpff.job.driver.OpenedRun;
 import org.kpff.job.driver.PlannedCell;
@@ -42,7 +43,6 @@ public final class SearchSource implements CellSource {
     private final SearchConfig search;
     private final Objective objective;
     private final List<SearchStudy> studies = new ArrayList<>();
-    private final List<DecisionJournal> journals = new ArrayList<>();
     private final Map<Integer, Refit> refits = new TreeMap<>();
     private int restored;
     private SearchReport report;
@@ -78,41 +78,49 @@ public final class SearchSource implements CellSource {
     public static SearchSource open(OpenedRun run, Objective objective) throws IOException {
         SearchConfig search = run.config().search();
         if (!search.enabled()) {
-            throw new IllegalArgumentException("The config has no search: set search.strategy to grid, random or asha "
-                    + "and search.space (see conf/search-example.conf), or use the run subcommand.");
+            throw new IllegalArgumentException("The config has no search: set search.strategy to grid, random, asha or "
+                    + "tpe and search.space (see conf/search-example.conf), or use the run subcommand.");
         }
         SearchSource s = new SearchSource(run, objective);
-        List<SortedMap<String, String>> points = SearchTrials.points(search);
+        List<SortedMap<String, String>> points = search.strategy() == SearchStrategy.TPE ? List.of()
+                : SearchTrials.points(search);
         s.studies.add(new SearchStudy(s.cellConfig, search, points, null, run.classCount()));
         if (search.nested()) {
             for (int i = 0; i < run.folds(); i++) {
                 s.studies.add(new SearchStudy(s.cellConfig, search, points, i, run.classCount()));
             }
         }
-        s.restore(points);
+        s.restore();
         return s;
     }
 
-    private void restore(List<SortedMap<String, String>> points) throws IOException {
+    private void restore() throws IOException {
         Map<String, CellResult> committed = run.committedResults();
         List<Optional<DecisionJournal>> recorded = new ArrayList<>();
         for (SearchStudy st : studies) {
             Optional<DecisionJournal> rec = DecisionJournal.read(journalUri(st), run.hadoopConf());
-            if (rec.isPresent() && !rec.get().trials().equals(points)) {
+            // tpe proposes a trial once the results it learns from are replayed: replay, propose, repeat.
+            java.util.Set<String> replayed = new java.util.HashSet<>();
+            do {
+                for (Map.Entry<String, CellResult> e : committed.entrySet()) {
+                    Optional<Segment> seg = st.segment(e.getKey());
+                    if (seg.isPresent() && replayed.add(e.getKey())) {
+                        st.scheduler().restore(seg.get(), objective.of(e.getValue()));
+                        restored++;
+                    }
+                }
+            } while (st.advance() > 0);
+            List<SortedMap<String, String>> mine = st.points();
+            List<SortedMap<String, String>> theirs = rec.map(DecisionJournal::trials).orElse(mine);
+            int common = Math.min(mine.size(), theirs.size());
+            boolean agree = search.strategy() == SearchStrategy.TPE
+                    ? mine.subList(0, common).equals(theirs.subList(0, common)) : mine.equals(theirs);
+            if (!agree) {
                 throw new IllegalArgumentException("Cannot resume the search in " + run.outUri() + ": "
-                        + journalUri(st) + " lists other trials than this config gives (" + rec.get().trials().size()
-                        + " vs " + points.size() + "); use the search's own config.");
+                        + journalUri(st) + " lists other trials than this config gives (" + theirs.size()
+                        + " vs " + mine.size() + "); use the search's own config.");
             }
             recorded.add(rec);
-        }
-        for (Map.Entry<String, CellResult> e : committed.entrySet()) {
-            for (SearchStudy st : studies) {
-                Optional<Segment> seg = st.segment(e.getKey());
-                if (seg.isPresent()) {
-                    st.scheduler().restore(seg.get(), objective.of(e.getValue()));
-                    restored++;
-                }
-            }
         }
         for (int i = 0; i < studies.size(); i++) {
             SearchStudy st = studies.get(i);
@@ -123,8 +131,6 @@ public final class SearchSource implements CellSource {
                             + scope(st) + "): " + conflict.get() + ". Start a new search with another --out.");
                 }
             }
-            journals.add(new DecisionJournal(search.strategy().id(), search.seed(), search.eta(), st.rungs(), points,
-                    List.of()));
             writeJournal(i);
             if (st.outer() != null && st.scheduler().isFinished()) {
                 refit(st).ifPresent(r -> {
@@ -218,8 +224,9 @@ public final class SearchSource implements CellSource {
 
     private void writeJournal(int study) {
         try {
-            run.writeText(journalUri(studies.get(study)),
-                    journals.get(study).with(studies.get(study).scheduler().decisions()).toJson());
+            SearchStudy st = studies.get(study);
+            run.writeText(journalUri(st), new DecisionJournal(search.strategy().id(), search.seed(), search.eta(),
+                    st.rungs(), st.points(), st.scheduler().decisions()).toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not record the search's decisions", e);
         }

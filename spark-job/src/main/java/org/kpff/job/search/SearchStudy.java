@@ -40,7 +40,10 @@ public final class SearchStudy {
 
     private final Integer outer;
     private final List<Integer> folds;
-    private final List<SortedMap<String, String>> points;
+    private final List<SortedMap<String, String>> points = new ArrayList<>();
+    private final TpeProposals proposals;
+    private final JobConfig config;
+    private final int classes;
     private final boolean asha;
     private final List<Integer> rungs;
     private final int[] trialEpochs;
@@ -54,16 +57,18 @@ public final class SearchStudy {
     /**
      * @param config  the config the cells are built from (without its search section)
      * @param search  the search section
-     * @param points  the trial points, trial 0 first
+     * @param points  the trial points, trial 0 first; ignored for tpe, whose study proposes its own as results come
      * @param outer   the outer fold of an inner study, or null for the study over all folds
      * @param classes number of classes (every cell's spec is built here, so a bad point fails before any training)
      */
     public SearchStudy(JobConfig config, SearchConfig search, List<SortedMap<String, String>> points, Integer outer,
             int classes) {
         this.outer = outer;
-        this.points = List.copyOf(points);
-        this.asha = search.strategy() == SearchStrategy.ASHA;
+        this.config = config;
+        this.classes = classes;
         this.rungs = SearchTrials.rungs(search, config.train().epochs());
+        this.asha = search.strategy() == SearchStrategy.ASHA || rungs.size() > 1;
+        boolean tpe = search.strategy() == SearchStrategy.TPE;
         List<Integer> fs = new ArrayList<>();
         for (int f = 0; f < config.data().folds(); f++) {
             if (outer == null || f != outer) {
@@ -71,7 +76,7 @@ public final class SearchStudy {
             }
         }
         this.folds = List.copyOf(fs);
-        int n = points.size();
+        int n = tpe ? search.trials() : points.size();
         int k = rungs.size();
         trialEpochs = new int[n];
         backbones = new String[n];
@@ -81,38 +86,74 @@ public final class SearchStudy {
         List<Segment> first = new ArrayList<>();
         Map<Segment, Double> cost = new HashMap<>();
         for (int t = 0; t < n; t++) {
-            SortedMap<String, String> point = points.get(t);
-            JobConfig effective = config.withOverrides(point);
-            trialEpochs[t] = effective.train().epochs();
-            backbones[t] = effective.backbones().get(0);
-            methods[t] = effective.methods().get(0);
             for (int i = 0; i < folds.size(); i++) {
-                int f = folds.get(i);
-                long seed = seed(effective.train().seed(), backbones[t], f, outer);
-                checkpointNames[t][i] = id(backbones[t], methods[t], f, point);
-                for (int r = 0; r < k; r++) {
-                    SortedMap<String, String> hp = new TreeMap<>(point);
-                    if (asha) {
-                        hp.put(ConfigKeys.TRAIN_EPOCHS.name(), Integer.toString(rungs.get(r)));
-                    }
-                    GridCell cell = new GridCell(id(backbones[t], methods[t], f, hp), backbones[t], methods[t], f,
-                            hp, seed, outer == null ? CellRole.CV : CellRole.INNER, outer);
-                    cell.toCellSpec(config, classes);
-                    cells[t][r][i] = cell;
-                    segments.put(cell.id(), new Segment(t, r, i));
+                first.add(new Segment(t, 0, i));
+            }
+            if (!tpe) {
+                addTrial(t, points.get(t));
+                JobConfig effective = config.withOverrides(points.get(t));
+                for (int i = 0; i < folds.size(); i++) {
+                    cost.put(new Segment(t, 0, i), CostModel.cost(backbones[t], effective.data().inputSize(),
+                            effective.model().width(), epochs(t, 0)));
                 }
-                Segment s = new Segment(t, 0, i);
-                first.add(s);
-                cost.put(s, CostModel.cost(backbones[t], effective.data().inputSize(), effective.model().width(),
-                        epochs(t, 0)));
             }
         }
-        if (!asha) {
+        if (!asha && !tpe) {
             // Grid and random: one rung, longest cells first (as a plain grid), then trial, then fold.
             first.sort(Comparator.comparingDouble((Segment s) -> -cost.get(s)).thenComparingInt(Segment::trial)
                     .thenComparingInt(Segment::fold));
         }
         scheduler = new SearchScheduler(n, k, search.eta(), folds.size(), this::epochs, first);
+        proposals = tpe ? new TpeProposals(search, k) : null;
+        if (search.foldPruning()) {
+            scheduler.prune(new FoldPruning(FoldPruner.forKFold(folds.size(), search.foldPruningAlpha()),
+                    folds.size()));
+        }
+        if (tpe) {
+            scheduler.gate(t -> t < this.points.size());
+            advance();
+        }
+    }
+
+    /** Builds the cells of trial t (the next one) at its point; a bad point fails here, before it trains. */
+    private void addTrial(int t, SortedMap<String, String> point) {
+        points.add(point);
+        JobConfig effective = config.withOverrides(point);
+        trialEpochs[t] = effective.train().epochs();
+        backbones[t] = effective.backbones().get(0);
+        methods[t] = effective.methods().get(0);
+        for (int i = 0; i < folds.size(); i++) {
+            int f = folds.get(i);
+            long seed = seed(effective.train().seed(), backbones[t], f, outer);
+            checkpointNames[t][i] = id(backbones[t], methods[t], f, point);
+            for (int r = 0; r < rungs.size(); r++) {
+                SortedMap<String, String> hp = new TreeMap<>(point);
+                if (asha) {
+                    hp.put(ConfigKeys.TRAIN_EPOCHS.name(), Integer.toString(rungs.get(r)));
+                }
+                GridCell cell = new GridCell(id(backbones[t], methods[t], f, hp), backbones[t], methods[t], f,
+                        hp, seed, outer == null ? CellRole.CV : CellRole.INNER, outer);
+                cell.toCellSpec(config, classes);
+                cells[t][r][i] = cell;
+                segments.put(cell.id(), new Segment(t, r, i));
+            }
+        }
+    }
+
+    /**
+     * tpe: proposes (and builds the cells of) every next trial whose history is in; nothing for other strategies.
+     *
+     * @return how many trials were proposed
+     */
+    int advance() {
+        if (proposals == null) {
+            return 0;
+        }
+        int before = points.size();
+        for (SortedMap<String, String> p : proposals.advance(scheduler, points)) {
+            addTrial(points.size(), p);
+        }
+        return points.size() - before;
     }
 
     /** The seed of a search cell: the plain run's seed of its backbone and fold, plus the outer fold if inner. */
@@ -136,9 +177,9 @@ public final class SearchStudy {
         return folds;
     }
 
-    /** The trial points. */
+    /** The trial points given so far (for tpe, those proposed yet; all of them once the search has finished). */
     public List<SortedMap<String, String>> points() {
-        return points;
+        return List.copyOf(points);
     }
 
     /** Epochs of each rung (one rung for grid and random). */
@@ -178,6 +219,7 @@ public final class SearchStudy {
 
     /** The next cell to start, if the scheduler has one now. */
     public Optional<PlannedCell> next() {
+        advance();
         return scheduler.next().map(this::planned);
     }
 
@@ -190,8 +232,9 @@ public final class SearchStudy {
     /** Epoch-cells of training every trial to the end on every fold of the study. */
     public long fullEpochCells() {
         long full = 0;
-        for (int t = 0; t < points.size(); t++) {
-            full += (long) folds.size() * epochs(t, rungs.size() - 1);
+        for (int t = 0; t < scheduler.trials(); t++) {
+            full += (long) folds.size() * (t < points.size() ? epochs(t, rungs.size() - 1)
+                    : config.train().epochs());
         }
         return full;
     }
@@ -201,7 +244,7 @@ public final class SearchStudy {
      * when no trial has one.
      */
     public Optional<Integer> winner() {
-        List<Integer> ranking = scheduler.ranking();
+        List<Integer> ranking = TrialRanking.of(scheduler);
         return ranking.isEmpty() || scheduler.rungScored(ranking.get(0)) < 0 ? Optional.empty()
                 : Optional.of(ranking.get(0));
     }
@@ -224,7 +267,8 @@ public final class SearchStudy {
     /** The trials as rows of {@code trials/}, ranked. */
     public List<TrialRow> rows() {
         List<TrialRow> rows = new ArrayList<>();
-        List<Integer> ranking = scheduler.ranking();
+        List<Integer> ranking = TrialRanking.of(scheduler);
+        ranking = ranking.stream().filter(t -> t < points.size()).toList();
         for (int rank = 0; rank < ranking.size(); rank++) {
             int t = ranking.get(rank);
             int rung = scheduler.rungReached(t);
@@ -236,7 +280,7 @@ public final class SearchStudy {
             }
             rows.add(new TrialRow(t, points.get(t), scheduler.status(t).id(), rank + 1, rung, epochs(t, rung),
                     fa.isEmpty() ? null : st.mean(), fa.size() < 2 ? null : st.std(), fa, perRung,
-                    scheduler.epochCells(t), scheduler.failureReason(t), outer));
+                    EpochCells.of(scheduler, t, folds.size()), scheduler.failureReason(t), outer));
         }
         return rows;
     }

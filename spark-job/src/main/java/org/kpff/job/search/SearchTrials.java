@@ -62,19 +62,22 @@ public final class SearchTrials {
                 }
                 return draw(space, search.trials(), search.seed());
             }
+            case TPE -> throw new IllegalArgumentException("search.strategy = tpe: its trials are proposed during "
+                    + "the search from the results of earlier ones (SearchStudy), not fixed in advance");
             default -> throw new IllegalArgumentException("search.strategy = " + search.strategy().id()
-                    + ": no trials; set search.strategy to grid, random or asha");
+                    + ": no trials; set search.strategy to grid, random, asha or tpe");
         }
     }
 
     /**
      * The epochs of successive halving's rungs for a largest budget R = {@code train.epochs}: with
      * s = floor(log_eta(R / min-epochs)), the rungs are round(R / eta^s), ..., round(R / eta), R (duplicates dropped),
-     * so the last rung trains the full budget and rungs are about eta apart. Other strategies have one rung, the
-     * trial's own {@code train.epochs}.
+     * so the last rung trains the full budget and rungs are about eta apart; tpe has the same rungs (one, R, when
+     * min-epochs x eta > R: plain TPE; more: BOHB). Grid and random have one rung, the trial's own
+     * {@code train.epochs}.
      */
     public static List<Integer> rungs(SearchConfig search, int maxEpochs) {
-        if (search.strategy() != SearchStrategy.ASHA) {
+        if (search.strategy() != SearchStrategy.ASHA && search.strategy() != SearchStrategy.TPE) {
             return List.of(maxEpochs);
         }
         int s = 0;

@@ -12,6 +12,8 @@ public enum TrialStatus {
     STOPPED,
     /** A cell failed deterministically (e.g. the loss diverged). */
     FAILED,
+    /** Stopped inside a rung by fold-level pruning: its completed folds were worse than the incumbent's. */
+    PRUNED,
     /** A cell's Spark job failed after all retries in this attempt; rerun with --resume. */
     INCOMPLETE;
 
@@ -20,8 +22,8 @@ public enum TrialStatus {
         return EnumIds.id(this);
     }
 
-    /** Whether the trial will get no more cells: completed, stopped or failed. */
+    /** Whether the trial will get no more cells: completed, stopped, failed or pruned. */
     public boolean isFinal() {
-        return this == COMPLETED || this == STOPPED || this == FAILED;
+        return this == COMPLETED || this == STOPPED || this == FAILED || this == PRUNED;
     }
 }

@@ -98,7 +98,7 @@ class SearchConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "search.strategy = hyperband | search.strategy = \"hyperband\": must be one of none, grid, random, asha ('hyperband' is not allowed)",
+        "search.strategy = hyperband | search.strategy = \"hyperband\": must be one of none, grid, random, asha, tpe ('hyperband' is not allowed)",
         "search { strategy = grid, space { \"data.folds\" = [2, 3] } } | search.space \"data.folds\": cannot be searched; searchable keys: data.input-size, data.normalization, data.augment, model.backbones, model.methods, model.width, model.projection-width, model.fusion-init, model.fusion-lr-scale, model.batch-norm, train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, eval.every",
         "search { strategy = grid, space { \"train.learning-rat\" = [0.1] } } | search.space \"train.learning-rat\": is not a config key; did you mean 'train.learning-rate'?",
         "search { strategy = random, trials = 2, space { \"train.seed\" = [1, 2] } } | search.space \"train.seed\": cannot be searched (choosing the luckiest seed overfits the folds); searchable keys: data.input-size, data.normalization, data.augment, model.backbones, model.methods, model.width, model.projection-width, model.fusion-init, model.fusion-lr-scale, model.batch-norm, train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, eval.every",
@@ -116,16 +116,24 @@ class SearchConfigTest {
         "search { strategy = random, trials = -1, space { \"train.dropout\" = [0.3, 0.5] } } | search.trials = -1: must be an integer >= 0",
         "search { strategy = random, trials = 3, space { \"train.dropout\" = [0.3, 0.5] } } | search.trials = 3 exceeds the 2 distinct points of the space (all lists); lower it or give a distribution",
         "search { strategy = grid, trials = 2, space { \"train.dropout\" = [0.3, 0.5] } } | search.trials = 2: grid search trains every point of the space (2); leave search.trials at 0, or use search.strategy = random to draw 2 of them",
-        "search { strategy = grid, space { \"train.learning-rate\" = { log-uniform = [1e-5, 0.1] } } } | search.space \"train.learning-rate\": grid search needs a list of values, not a log-uniform distribution (use search.strategy = random or asha to draw from it)",
+        "search { strategy = grid, space { \"train.learning-rate\" = { log-uniform = [1e-5, 0.1] } } } | search.space \"train.learning-rate\": grid search needs a list of values, not a log-uniform distribution (use search.strategy = random, asha or tpe to draw from it)",
         "search { strategy = asha, space { \"train.epochs\" = [3, 9] } } | search.space \"train.epochs\": asha allocates epochs itself through its rungs; remove train.epochs from the space and set it to the largest budget",
         "train.epochs = 2, search { strategy = asha, space { \"train.dropout\" = [0.3, 0.5] } } | train.epochs = 2: asha needs train.epochs >= search.min-epochs x search.eta = 3 so that there are at least two rungs",
         "search { strategy = grid } | search.space is empty but search.strategy = grid: name at least one key to search, e.g. space { \"train.learning-rate\" = [0.0001, 0.001] }",
         "data.folds = 2, search { strategy = grid, nested = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.nested = true with data.folds = 2: an inner search cross-validates on the other folds, so nested search needs data.folds >= 3",
-        "search.nested = true | search.nested = true but search.strategy = none: nesting needs a search (grid, random or asha)",
+        "search.nested = true | search.nested = true but search.strategy = none: nesting needs a search (grid, random, asha or tpe)",
         "search { strategy = grid, space { \"model.methods\" = [kpff], \"model.fusion-init\" = { choice = [add], when = { \"model.methods\" = concat } } } } | search.space \"model.fusion-init\": when \"model.methods\" = concat: not one of its searched values [kpff]",
         "search { strategy = grid, space { \"model.fusion-init\" = { choice = [add], when = { \"model.methods\" = kpff } } } } | search.space \"model.fusion-init\": when \"model.methods\": a condition must name a key searched in every point with a list or choice of values; searched keys: model.fusion-init",
         "search { strategy = grid, space { \"model.backbones\" = [\"alexnet,vgg16\"] } } | search.space \"model.backbones\": value alexnet,vgg16 names several; each value of a searched model.backbones is one backbone",
-        "search.space { \"train.dropout\" = [0.3, 0.5] } | search.space names train.dropout but search.strategy = none: set search.strategy to grid, random or asha",
+        "search.space { \"train.dropout\" = [0.3, 0.5] } | search.space names train.dropout but search.strategy = none: set search.strategy to grid, random, asha or tpe",
+        "search { strategy = tpe, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.trials = 0: tpe needs a trial budget >= 1",
+        "search { strategy = tpe, trials = 8, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.tpe.startup-trials = 10 with search.trials = 8: every trial would be a random draw; set search.tpe.startup-trials below 8, or use search.strategy = random",
+        "search { strategy = tpe, trials = 20, space { \"train.epochs\" = { uniform = [3, 9] } } } | search.space \"train.epochs\": tpe compares trials at the same epochs (and allocates them through rungs when search.min-epochs x search.eta <= train.epochs); remove train.epochs from the space and set it to the largest budget",
+        "search.fold-pruning = true | search.fold-pruning = true but search.strategy = none: pruning needs a search (grid, random, asha or tpe)",
+        "data.folds = 2, search { strategy = grid, fold-pruning = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning = true with data.folds = 2: a look needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= 3",
+        "data.folds = 3, search { strategy = grid, nested = true, fold-pruning = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning = true with data.folds = 3 and search.nested = true (an inner search has 2 folds): a look needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= 4",
+        "search { strategy = grid, fold-pruning = true, fold-pruning-alpha = 1, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning-alpha = 1: must be a number in (0, 1)",
+        "search { strategy = tpe, trials = 20, tpe { in-flight = 0 }, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.tpe.in-flight = 0: must be an integer >= 1",
     })
     void everySearchMistakeIsNamedWithWhatIsAllowed(String hocon, String expected) {
         ConfigValidationException e = assertThrows(ConfigValidationException.class,

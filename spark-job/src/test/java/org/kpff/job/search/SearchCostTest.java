@@ -34,4 +34,17 @@ class SearchCostTest {
         JobConfig c = config("strategy = grid, space { \"train.epochs\" = [2, 4] }", "data.folds=5");
         assertEquals(new SearchCost(2, 5, 30, 0, 0, 30, 10), SearchCost.of(c));
     }
+
+    @Test
+    void tpeWithRungsCostsWhatAshaCostsAndWithoutRungsEveryTrialToTheEnd() {
+        String space = "space { \"train.dropout\" = { uniform = [0.1, 0.9] } }";
+        // BOHB: 9 trials on rungs at 1, 3, 9 epochs, as asha: 21 epoch-cells per fold, 13 cells per fold.
+        JobConfig bohb = config("strategy = tpe, trials = 9, tpe.startup-trials = 3, eta = 3, min-epochs = 1, "
+                + space, "train.epochs=9", "data.folds=3");
+        assertEquals(new SearchCost(9, 3, 63, 0, 0, 9 * 9 * 3, 3 * 13), SearchCost.of(bohb));
+        // Plain TPE (min-epochs = train.epochs: one rung): 9 trials x 9 epochs on 3 folds.
+        JobConfig tpe = config("strategy = tpe, trials = 9, tpe.startup-trials = 3, min-epochs = 9, " + space,
+                "train.epochs=9", "data.folds=3");
+        assertEquals(new SearchCost(9, 3, 243, 0, 0, 243, 27), SearchCost.of(tpe));
+    }
 }

@@ -88,15 +88,15 @@ class SearchSchedulerTest {
         assertTrue(s.isFinished());
         assertEquals(TrialStatus.COMPLETED, s.status(4));
         assertEquals(TrialStatus.STOPPED, s.status(0));
-        assertEquals(List.of(4, 6, 2, 8, 1, 7, 5, 0, 3).subList(0, 4), s.ranking().subList(0, 4));
+        assertEquals(List.of(4, 6, 2, 8, 1, 7, 5, 0, 3).subList(0, 4), TrialRanking.of(s).subList(0, 4));
         assertEquals(2, s.rungReached(4));
         assertEquals(1, s.rungReached(6));
         assertEquals(0.9, s.foldMean(2, 0), 1e-12);
         assertEquals(List.of(0.61, 0.59), s.foldAccuracies(4, 0));
         // Epoch-cells: 9 trials × 1 epoch + 4 × (3 − 1) + 1 × (9 − 3), on 2 folds; the full grid is 9 × 9 × 2.
-        assertEquals(2 * (9 * 1 + 4 * 2 + 6), s.epochCells());
-        assertEquals(2 * (1 + 2 + 6), s.epochCells(4));
-        assertEquals(2, s.epochCells(0));
+        assertEquals(2 * (9 * 1 + 4 * 2 + 6), EpochCells.of(s, FOLDS));
+        assertEquals(2 * (1 + 2 + 6), EpochCells.of(s, 4, FOLDS));
+        assertEquals(2, EpochCells.of(s, 0, FOLDS));
     }
 
     @ParameterizedTest(name = "{0} slots, arrival seed {1}")
@@ -105,7 +105,7 @@ class SearchSchedulerTest {
         List<String> reference = perRung(simulate(scheduler(9, RUNGS, 3), NINE, 1, 0));
         SearchScheduler s = scheduler(9, RUNGS, 3);
         assertEquals(reference, perRung(simulate(s, NINE, slots, seed)));
-        assertEquals(2 * (9 + 8 + 6), s.epochCells());
+        assertEquals(2 * (9 + 8 + 6), EpochCells.of(s, FOLDS));
     }
 
     @Test
@@ -114,7 +114,7 @@ class SearchSchedulerTest {
         double[] acc = {0.5, 0.9, 0.1};
         List<Decision> ds = simulate(s, seg -> FoldResult.ok(acc[seg.trial()]), 2, 0);
         assertEquals(List.of("0: promote 1, stop 0, stop 2", "1: promote 1", "2: complete 1"), perRung(ds));
-        assertEquals(2 * (3 + 2 + 6), s.epochCells());
+        assertEquals(2 * (3 + 2 + 6), EpochCells.of(s, FOLDS));
     }
 
     @Test
@@ -126,7 +126,7 @@ class SearchSchedulerTest {
         assertEquals(List.of("0: fail 1, promote 0, stop 2", "1: promote 0", "2: complete 0"), perRung(ds));
         assertEquals(TrialStatus.FAILED, s.status(1));
         assertEquals("fold 1: Training loss became NaN", s.failureReason(1));
-        assertEquals(List.of(0, 2, 1), s.ranking());
+        assertEquals(List.of(0, 2, 1), TrialRanking.of(s));
         assertTrue(Double.isNaN(ds.get(0).foldMean()));
     }
 
@@ -163,7 +163,7 @@ class SearchSchedulerTest {
         assertEquals(perRung(recorded), perRung(resumed.decisions()));
         assertEquals(Optional.empty(), resumed.next(), "every cell was committed");
         assertTrue(resumed.isFinished());
-        assertEquals(full.epochCells(), resumed.epochCells());
+        assertEquals(EpochCells.of(full, FOLDS), EpochCells.of(resumed, FOLDS));
 
         // Half the committed cells (a search that died midway): replay, then go on; the end is the same.
         SearchScheduler partial = scheduler(9, RUNGS, 3);
@@ -196,7 +196,7 @@ class SearchSchedulerTest {
         List<Decision> ds = simulate(s, seg -> FoldResult.ok(acc[seg.trial()]), 3, 4);
         assertEquals(4, ds.size());
         assertTrue(ds.stream().allMatch(d -> d.action() == Action.COMPLETE));
-        assertEquals(List.of(1, 3, 2, 0), s.ranking());
-        assertEquals(4 * 2 * 5, s.epochCells());
+        assertEquals(List.of(1, 3, 2, 0), TrialRanking.of(s));
+        assertEquals(4 * 2 * 5, EpochCells.of(s, FOLDS));
     }
 }
