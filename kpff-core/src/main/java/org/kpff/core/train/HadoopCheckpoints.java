@@ -25,7 +25,9 @@ import org.kpff.core.fs.LocalFiles;
 import org.kpff.core.fs.StoreSemantics;
 import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.engine.OneDnnHelpers;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.serde.binary.BinarySerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -270,7 +272,45 @@ public final class HadoopCheckpoints implements Checkpoints {
         }
         ByteBuffer buf = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.nativeOrder());
         buf.put(bytes).flip();
+        checkComplete(buf, file);
         return BinarySerde.toArray(buf);
+    }
+
+    /**
+     * Checks that an array in {@link BinarySerde}'s layout (rank and data type as ints, the shape information as
+     * longs, then the elements) holds as many bytes as its header says. BinarySerde copies the elements natively
+     * without that check, so a truncated file would be read past its end and could crash the JVM.
+     */
+    static void checkComplete(ByteBuffer buf, Path file) throws IOException {
+        long size = buf.remaining();
+        if (size < 8) {
+            throw new IOException(file + " is damaged: " + size + " bytes, fewer than an array header");
+        }
+        int rank = buf.getInt(0);
+        int type = buf.getInt(4);
+        if (rank < 0 || rank > 32 || type < 0 || type >= DataType.values().length) {
+            throw new IOException(file + " is damaged: rank " + rank + ", data type " + type);
+        }
+        long header = 8 + 8L * Shape.shapeInfoLength(rank);
+        if (size < header) {
+            throw new IOException(file + " is truncated: " + size + " bytes, its header alone needs " + header);
+        }
+        DataType dataType = DataType.values()[type];
+        if (dataType == DataType.COMPRESSED) {
+            return; // not written by this class; BinarySerde reads its own length field
+        }
+        long elements = 1;
+        for (int i = 1; i <= rank; i++) {
+            long dim = buf.getLong(8 + 8 * i);
+            if (dim < 0) {
+                throw new IOException(file + " is damaged: dimension " + i + " is " + dim);
+            }
+            elements = Math.multiplyExact(elements, dim);
+        }
+        long needed = header + elements * dataType.width();
+        if (size < needed) {
+            throw new IOException(file + " is truncated: " + size + " bytes, its header says " + needed);
+        }
     }
 
     @Override

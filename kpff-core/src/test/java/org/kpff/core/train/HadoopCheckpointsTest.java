@@ -3,10 +3,14 @@ package org.kpff.core.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +36,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.serde.binary.BinarySerde;
 
 /** The checkpoint format: a saved network comes back with the same parameters, Adam state and step counters. */
 class HadoopCheckpointsTest {
@@ -233,5 +238,20 @@ class HadoopCheckpointsTest {
         Files.writeString(dir.resolve("LATEST"), "not a number");
         assertTrue(store.load().isEmpty());
         net.close();
+    }
+
+    @Test
+    void anArrayFileShorterThanItsHeaderSaysIsRefusedBeforeItIsCopied() throws Exception {
+        INDArray a = Nd4j.rand(DataType.FLOAT, 3, 5);
+        ByteBuffer whole = BinarySerde.toByteBuffer(a);
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path("params.bin");
+        HadoopCheckpoints.checkComplete(whole.duplicate().order(ByteOrder.nativeOrder()), file);
+        for (int cut : new int[] {whole.capacity() - 4, whole.capacity() / 2, 12, 3}) {
+            ByteBuffer part = whole.duplicate().order(ByteOrder.nativeOrder());
+            part.limit(cut);
+            IOException e = assertThrows(IOException.class,
+                    () -> HadoopCheckpoints.checkComplete(part, file));
+            assertTrue(e.getMessage().startsWith("params.bin is "), e.getMessage());
+        }
     }
 }
