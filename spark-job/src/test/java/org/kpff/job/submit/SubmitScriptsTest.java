@@ -157,9 +157,13 @@ class SubmitScriptsTest {
         assertTrue(argv.contains("-Dspark.hadoop.fs.s3a.secret.key=*********(redacted)"), argv.toString());
         assertFalse(r.out().contains("Sekr3tValue") || r.err().contains("Sekr3tValue"), r.out());
         assertTrue(r.err().contains("ignoring non-Spark config property: fs.s3a.path.style.access"), r.err());
-        assertEquals(List.of("run", "--config", "conf/smoke.conf", "--data", "s3a://b/scenes", "--out",
-                "s3a://b/runs/x"), argv.subList(argv.indexOf("org.kpff.job.cli.Main") + 1, argv.size()),
+        // The job's CLI gets the rest: a relative --config resolved against the caller's directory, URIs untouched.
+        List<String> cli = argv.subList(argv.indexOf("org.kpff.job.cli.Main") + 1, argv.size());
+        assertEquals(List.of("run", "--config", Path.of("conf/smoke.conf").toAbsolutePath().toString(), "--data",
+                "s3a://b/scenes", "--out", "s3a://b/runs/x"), cli.subList(0, Math.min(7, cli.size())),
                 "--conf goes to Spark, not to the job's CLI");
+        assertTrue(cli.stream().noneMatch(a -> a.equals("--conf") || a.startsWith("--conf=") || a.contains("s3a.")),
+                cli.toString());
         Run bad = bash(Map.of("KPFF_DRY_RUN", "1"), SUBMIT.resolve("local.sh").toString(), "run", "--conf",
                 "spark.executor.memory");
         assertEquals(2, bad.status());
