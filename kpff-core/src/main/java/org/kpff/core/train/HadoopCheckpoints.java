@@ -277,6 +277,21 @@ public final class HadoopCheckpoints implements Checkpoints {
     }
 
     /**
+     * Writes an array in {@link BinarySerde}'s layout. Not {@code BinarySerde.writeArrayToOutputStream}: that logs a
+     * failed write (an interrupted or full disk, a cancelled task) and returns as if it had written, so a checkpoint
+     * could be made of a truncated file; here the failure reaches the caller and the checkpoint is not made.
+     */
+    private static void writeArray(INDArray array, OutputStream out) throws IOException {
+        ByteBuffer buf = BinarySerde.toByteBuffer(array);
+        byte[] chunk = new byte[Math.min(buf.remaining(), 1 << 16)];
+        while (buf.hasRemaining()) {
+            int n = Math.min(chunk.length, buf.remaining());
+            buf.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
+    }
+
+    /**
      * Checks that an array in {@link BinarySerde}'s layout (rank and data type as ints, the shape information as
      * longs, then the elements) holds as many bytes as its header says. BinarySerde copies the elements natively
      * without that check, so a truncated file would be read past its end and could crash the JVM.
@@ -326,12 +341,12 @@ public final class HadoopCheckpoints implements Checkpoints {
             out.write(model.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
         }
         try (OutputStream out = folder.create(tmp + "/" + PARAMS)) {
-            BinarySerde.writeArrayToOutputStream(model.params(), out);
+            writeArray(model.params(), out);
         }
         INDArray state = model.getUpdater() == null ? null : model.getUpdater().getStateViewArray();
         if (state != null && state.length() > 0) {
             try (OutputStream out = folder.create(tmp + "/" + UPDATER)) {
-                BinarySerde.writeArrayToOutputStream(state, out);
+                writeArray(state, out);
             }
         }
         try (OutputStream out = folder.create(tmp + "/" + HISTORY)) {
