@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.kpff.job.fault.FaultPlugin;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -23,6 +22,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kpff.job.docs.ReliabilityCase;
+import org.kpff.job.fault.FaultPlugin;
+import org.kpff.job.testing.DriverProcess;
 
 /**
  * A driver killed mid-grid: the real CLI runs in its own JVM, is killed with SIGKILL while a cell trains (one cell
@@ -149,21 +150,9 @@ class DriverLossTest {
                 "-D" + FaultPlugin.PAUSE_DIR + "=" + pause.toUri()), grid);
     }
 
-    /** {@code run} in its own JVM: the test classpath, Spark's --add-opens and the given system properties. */
+    /** {@code run} in its own JVM ({@link DriverProcess}) with the given system properties. */
     private static Process start(Path log, List<String> properties, String[] grid) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-                    || arg.startsWith("-Djdk.reflect")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.addAll(List.of("-Xmx1g", "-Dspark.ui.enabled=false"));
-        cmd.addAll(properties);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run"));
-        cmd.addAll(List.of(grid));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return DriverProcess.run(log, properties, Map.of(), grid);
     }
 
     /** Waits for a pause marker not in {@code seen}; fails with the driver's log when the driver exits first. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import org.kpff.job.docs.ReliabilityCase;
 import org.kpff.job.fault.FaultPlugin;
 import org.kpff.job.results.CellCommitter;
 import org.kpff.job.results.RunLayout;
+import org.kpff.job.testing.DriverProcess;
 import org.kpff.job.testing.S3Server;
 
 /**
@@ -129,25 +129,10 @@ class S3DriverLossTest {
         }
     }
 
-    /** {@code run} in its own JVM: the test classpath, Spark's --add-opens, these properties, the secret in env. */
+    /** {@code run} in its own JVM ({@link DriverProcess}) with the given system properties. */
     private static Process start(Path log, List<String> properties, String[] grid) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-                    || arg.startsWith("-Djdk.reflect")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.addAll(List.of("-Xmx1g", "-Dspark.ui.enabled=false"));
-        cmd.addAll(properties);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run"));
-        cmd.addAll(List.of(grid));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = pb.environment();
-        env.put("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY);
-        env.put("AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
-        return pb.start();
+        return DriverProcess.run(log, properties, Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY",
+                S3Server.SECRET_KEY), grid);
     }
 
     /** Waits for a pause marker other than {@code seen}; fails with the log's tail when the driver exits first. */
