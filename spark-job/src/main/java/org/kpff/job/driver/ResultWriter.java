@@ -1,13 +1,15 @@
 package org.kpff.job.driver;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
@@ -48,6 +50,8 @@ import org.kpff.job.results.SummaryMarkdown;
 import org.kpff.job.results.SummaryPlots;
 import org.kpff.job.results.SummaryRow;
 import org.kpff.job.results.TrialRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns executor results into the run's Parquet tables (one small file per cell and table, committed atomically by
@@ -56,7 +60,7 @@ import org.kpff.job.results.TrialRow;
  */
 final class ResultWriter {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ResultWriter.class);
 
     private final SparkSession spark;
     private final RunLayout layout;
@@ -236,7 +240,7 @@ final class ResultWriter {
 
     /** The rows of every committed cell, by cell id. */
     Map<String, CellResult> committedResults() throws IOException {
-        Map<String, CellResult> out = new java.util.HashMap<>();
+        Map<String, CellResult> out = new HashMap<>();
         var committed = committer.committedCells();
         if (committed.isEmpty()) {
             return out;
@@ -254,13 +258,13 @@ final class ResultWriter {
      * How many of a grid's planned cells are committed: the latest attempt planned {@code cells_planned} beside its
      * {@code cells_already_committed}. Null for a search (it plans as it goes) or a run.json without them.
      */
-    static SummaryMarkdown.Coverage coverage(com.fasterxml.jackson.databind.JsonNode runJson, int committed) {
-        com.fasterxml.jackson.databind.JsonNode attempts = runJson.path("attempts");
+    static SummaryMarkdown.Coverage coverage(JsonNode runJson, int committed) {
+        JsonNode attempts = runJson.path("attempts");
         if (!"none".equals(runJson.path("config").path("search.strategy").asText("none")) || !attempts.isArray()
                 || attempts.isEmpty() || !attempts.get(attempts.size() - 1).has("cells_planned")) {
             return null;
         }
-        com.fasterxml.jackson.databind.JsonNode last = attempts.get(attempts.size() - 1);
+        JsonNode last = attempts.get(attempts.size() - 1);
         return new SummaryMarkdown.Coverage(committed, last.path("cells_already_committed").asInt()
                 + last.path("cells_planned").asInt());
     }
@@ -319,13 +323,11 @@ final class ResultWriter {
                 layout.summaryParquet());
         overwrite(agg.comparisons().stream().map(ComparisonRow::toRow).toList(), ResultSchemas.COMPARISONS,
                 layout.comparisonsParquet());
-        java.util.Optional<RunInfo> info = RunInfo.read(layout.runJson(), conf);
+        Optional<RunInfo> info = RunInfo.read(layout.runJson(), conf);
         DatasetSummary dataset = info.flatMap(i -> DatasetSummary.fromRunJson(i.json())).orElse(null);
         String md = SummaryMarkdown.render(agg, dataset, info.map(i -> coverage(i.json(), committed.size()))
                 .orElse(null)) + SummaryMarkdown.provenance(cells);
-        try (OutputStream out = fs.create(new Path(layout.summaryMarkdown()), true)) {
-            out.write(md.getBytes(StandardCharsets.UTF_8));
-        }
+        writeText(layout.summaryMarkdown(), md);
         List<EpochMetrics> metrics = new ArrayList<>();
         if (fs.exists(new Path(layout.metricsDir())) && fs.listStatus(new Path(layout.metricsDir())).length > 0) {
             for (Row r : spark.read().schema(ResultSchemas.METRICS).parquet(layout.metricsDir() + "/*").collectAsList()) {
@@ -337,9 +339,7 @@ final class ResultWriter {
         }
         int classes = predictions.isEmpty() ? 0 : predictions.get(0).probabilities().size();
         for (Map.Entry<String, byte[]> png : SummaryPlots.render(agg.summary(), metrics, cells, classes).entrySet()) {
-            try (OutputStream out = fs.create(new Path(layout.plot(png.getKey())), true)) {
-                out.write(png.getValue());
-            }
+            StoreSemantics.writeFile(new Path(layout.plot(png.getKey())), png.getValue(), conf);
         }
         return md;
     }
