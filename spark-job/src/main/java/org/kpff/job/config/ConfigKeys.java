@@ -177,7 +177,8 @@ public final class ConfigKeys {
     public static final ConfigKey<Boolean> SEARCH_FOLD_PRUNING = ConfigKey.ofBoolean("search.fold-pruning", false,
             "Stop a trial inside a rung, without its remaining folds, once its completed folds (in fold order) are "
                     + "worse than the rung's incumbent on the same folds by a corrected paired t-test (FoldPruner); "
-                    + "saves only folds not yet started. Needs data.folds >= 3 (>= 4 when nested).");
+                    + "saves only folds not yet started. Needs data.folds >= 3; nested, the inner searches prune "
+                    + "only with data.folds >= 4.");
     /** Fold-level pruning's error rate. */
     public static final ConfigKey<Double> SEARCH_FOLD_PRUNING_ALPHA = ConfigKey.ofDouble("search.fold-pruning-alpha",
             0.05, 0, false, 1, false, "Fold pruning: the bound on the probability of pruning a trial as good as the "

@@ -103,9 +103,13 @@ final class SearchOutputs {
                         + " folds at rung " + d.rung());
             }
         }
+        int innerFolds = cv.folds().size() - 1;
+        String inner = search.nested() && innerFolds < 3 ? " The inner searches have " + innerFolds + " folds, too "
+                + "few for a look (2 completed folds and one left to save): only the search over all folds prunes."
+                : "";
         return String.format(Locale.ROOT, "Fold pruning (alpha = %s): %s. Epoch-cells saved: **%d** (cells of pruned "
-                + "trials not yet started when they were pruned; every study).", search.foldPruningAlpha(),
-                pruned.isEmpty() ? "no trial pruned" : String.join(", ", pruned), saved);
+                + "trials not yet started when they were pruned; every study).%s", search.foldPruningAlpha(),
+                pruned.isEmpty() ? "no trial pruned" : String.join(", ", pruned), saved, inner);
     }
 
     /** The study's trials in the order they finished (their completing, stopping or failing decision). */

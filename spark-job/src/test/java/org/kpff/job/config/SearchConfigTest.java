@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kpff.job.config.SearchSpace.Dimension;
 import org.kpff.job.config.SearchSpace.Kind;
+import org.kpff.job.search.FoldPruner;
 
 /** The search section: reading the space, every validation message, fingerprints and rendering. */
 class SearchConfigTest {
@@ -131,7 +132,6 @@ class SearchConfigTest {
         "search { strategy = tpe, trials = 20, space { \"train.epochs\" = { uniform = [3, 9] } } } | search.space \"train.epochs\": tpe compares trials at the same epochs (and allocates them through rungs when search.min-epochs x search.eta <= train.epochs); remove train.epochs from the space and set it to the largest budget",
         "search.fold-pruning = true | search.fold-pruning = true but search.strategy = none: pruning needs a search (grid, random, asha or tpe)",
         "data.folds = 2, search { strategy = grid, fold-pruning = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning = true with data.folds = 2: a look needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= 3",
-        "data.folds = 3, search { strategy = grid, nested = true, fold-pruning = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning = true with data.folds = 3 and search.nested = true (an inner search has 2 folds): a look needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= 4",
         "search { strategy = grid, fold-pruning = true, fold-pruning-alpha = 1, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning-alpha = 1: must be a number in (0, 1)",
         "search { strategy = tpe, trials = 20, tpe { in-flight = 0 }, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.tpe.in-flight = 0: must be an integer >= 1",
     })
@@ -140,6 +140,15 @@ class SearchConfigTest {
                 () -> parse(hocon));
         assertEquals(List.of(expected), e.errors().stream().map(m -> m.replaceAll(" \\[test\\.conf: \\d+]$", ""))
                 .toList(), e.getMessage());
+    }
+
+    @Test
+    void aNestedSearchOnThreeFoldsMayPruneItsSearchOverAllFolds() {
+        JobConfig config = parse("data.folds = 3, search { strategy = grid, nested = true, fold-pruning = true, "
+                + "space { \"train.dropout\" = [0.3, 0.5] } }");
+        assertTrue(config.search().foldPruning());
+        assertEquals(1, FoldPruner.forKFold(3, 0.05).looks(), "the search over all 3 folds looks once");
+        assertEquals(0, FoldPruner.forKFold(2, 0.05).looks(), "an inner search on 2 folds never looks");
     }
 
     @Test
