@@ -61,6 +61,15 @@ final class SearchOutputs {
                 warnings.add((st.outer() == null ? "" : "inner search of outer fold " + st.outer() + ": ") + w);
             }
         }
+        List<String> unused = source.unusedCells();
+        if (!unused.isEmpty()) {
+            warnings.add(unused.size() + " committed cells are not cells of this search so far: the search was "
+                    + "extended (search.trials grew) and no longer asks for them (a promotion the smaller search made "
+                    + "only because a rung closed early, or the refit of an inner winner that changed). They stay in "
+                    + "cells/ and summary.md; trials/, search.md and best.conf leave them out: "
+                    + String.join(", ", unused.subList(0, Math.min(5, unused.size())))
+                    + (unused.size() > 5 ? ", ..." : ""));
+        }
         warnings.forEach(w -> LOG.warn("Search: {}", w));
         run.writeTable(run.layout().trialsDir(), ResultSchemas.TRIALS, all.stream().map(TrialRow::toRow).toList());
         SearchMarkdown.NestedEstimate estimate = null;
