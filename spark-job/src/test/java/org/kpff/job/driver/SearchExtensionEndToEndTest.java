@@ -163,4 +163,78 @@ class SearchExtensionEndToEndTest {
         assertEquals(perRung(fresh.decisions()), perRung(extended.decisions()));
         assertEquals(fresh.best(), extended.best());
     }
+
+    @Test
+    void searchMdShowsAParetoFrontOfAccuracyAgainstFlopsOrSecondsAndItsPlot() throws Exception {
+        // Two projection widths change the network's FLOPs; two learning rates its accuracy.
+        JobConfig grid = JobConfig.parse("search { strategy = grid, space { \"model.projection-width\" = [4, 16], "
+                + "\"train.learning-rate\" = [1e-7, 0.003] } }", "test.conf", List.of("data.input-size=16",
+                        "data.folds=" + FOLDS, "model.width=0.125", "train.batch-size=8", "eval.every=1",
+                        "model.backbones=[alexnet]", "model.methods=[kpff]", "train.epochs=1"));
+        String out = uri("pareto");
+        SearchReport r = search(grid, out, false);
+        assertEquals(4, r.completed() + r.failed(), r.markdown());
+        Path root = Path.of(URI.create(out));
+        List<double[]> rows = paretoRows(Files.readString(root.resolve("search.md")), "MFLOPs");
+        assertEquals(4 - r.failed(), rows.size());
+        assertEquals(2, rows.stream().mapToDouble(x -> x[1]).distinct().count(), "two networks, two FLOPs counts");
+        assertFront(rows);
+        assertPng(root.resolve("search-pareto.png"));
+        // The winner stays the most accurate trial, whatever its cost.
+        double best = rows.stream().mapToDouble(x -> x[0]).max().orElseThrow();
+        assertEquals(best, Math.round(10000 * r.best().meanAccuracy()) / 100.0, 1e-9);
+
+        // search.cost does not change what the search trains: a resume with seconds trains nothing, rewrites search.md.
+        JobConfig seconds = grid.withOverrides(Map.of("search.cost", "seconds"));
+        SearchReport again = search(seconds, out, true);
+        assertEquals(0, again.cellsRun());
+        String md = Files.readString(root.resolve("search.md"));
+        assertTrue(md.contains("search.cost = seconds"), md);
+        List<double[]> timed = paretoRows(md, "s");
+        assertEquals(rows.size(), timed.size());
+        assertTrue(timed.stream().allMatch(x -> x[1] > 0), md);
+        assertFront(timed);
+        assertPng(root.resolve("search-pareto.png"));
+    }
+
+    /** search.md's Pareto table: {accuracy %, cost, on front 1/0} per row. */
+    static List<double[]> paretoRows(String md, String unit) {
+        String section = md.substring(md.indexOf("## Accuracy against cost"));
+        List<double[]> rows = new ArrayList<>();
+        for (String line : section.split("\n")) {
+            String[] c = line.split("\\|");
+            if (c.length == 6 && c[1].strip().matches("\\d+")) {
+                String cost = c[4].strip();
+                assertTrue(cost.endsWith(" " + unit), line);
+                rows.add(new double[] {Double.parseDouble(c[3].strip()),
+                        Double.parseDouble(cost.substring(0, cost.length() - unit.length() - 1)),
+                        c[5].strip().equals("yes") ? 1 : 0});
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The front is not empty, no trial dominates a front member, and every other trial is dominated. The table's
+     * values are rounded, which keeps order but not ties: a strict dominance in both rounded values is one in the
+     * exact values, and an exact dominance is a weak one in the rounded values.
+     */
+    static void assertFront(List<double[]> rows) {
+        assertTrue(rows.stream().anyMatch(x -> x[2] == 1), "an empty front");
+        for (double[] a : rows) {
+            if (a[2] == 1) {
+                assertTrue(rows.stream().noneMatch(b -> b[0] > a[0] && b[1] < a[1]), java.util.Arrays.toString(a));
+            } else {
+                assertTrue(rows.stream().anyMatch(b -> b != a && b[2] == 1 && b[0] >= a[0] && b[1] <= a[1]),
+                        java.util.Arrays.toString(a));
+            }
+        }
+    }
+
+    static void assertPng(Path png) throws Exception {
+        byte[] b = Files.readAllBytes(png);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(b, 4));
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(900, image.getWidth());
+    }
 }
