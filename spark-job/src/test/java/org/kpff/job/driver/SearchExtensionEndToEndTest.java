@@ -165,6 +165,42 @@ class SearchExtensionEndToEndTest {
     }
 
     @Test
+    void aNestedSearchExtendedFromTwoToThreeTrialsGrowsEveryInnerSearchAndRefitsOnlyWhereTheWinnerChanged()
+            throws Exception {
+        String random = "strategy = random, nested = true, seed = 2, trials = ";
+        String out = uri("nested-2");
+        SearchReport two = search(config(random + 2, "train.epochs=1", "data.folds=3"), out, false);
+        int cellsTwo = 2 * 3 + 3 * 2 * 2 + 3;
+        assertEquals(cellsTwo, two.cellsRun(), two.markdown());
+        SearchReport three = search(config(random + 3, "train.epochs=1", "data.folds=3"), out, true);
+        // The new trial on every fold of the search over all folds and of each inner search, and a new refit for
+        // each outer fold whose inner winner changed (a winner that stayed keeps its committed refit).
+        int changed = 0;
+        for (int i = 0; i < 3; i++) {
+            var before = two.nested().get(i);
+            var after = three.nested().get(i);
+            assertEquals(i, after.outerFold());
+            if (before.trial().equals(after.trial())) {
+                assertEquals(before.cellId(), after.cellId());
+                assertEquals(before.outerAccuracy(), after.outerAccuracy());
+            } else {
+                changed++;
+            }
+        }
+        assertEquals(3 + 3 * 2 + changed, three.cellsRun(), three.markdown());
+        assertEquals(cellsTwo - changed, three.cellsRestored(), "every committed cell but a replaced refit replayed");
+        assertEquals(cellsTwo + three.cellsRun(), cellFiles(out), "no cell committed twice");
+        assertEquals(changed > 0, three.warnings().stream().anyMatch(w -> w.contains("not cells of this search")),
+                three.warnings().toString());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(3, DecisionJournal.read(out + "/decisions-outer-" + i + ".json",
+                    new org.apache.hadoop.conf.Configuration()).orElseThrow().trials().size());
+        }
+        assertEquals(3, three.trials());
+        assertEquals(0, three.unfinished(), three.markdown());
+    }
+
+    @Test
     void searchMdShowsAParetoFrontOfAccuracyAgainstFlopsOrSecondsAndItsPlot() throws Exception {
         // Two projection widths change the network's FLOPs; two learning rates its accuracy.
         JobConfig grid = JobConfig.parse("search { strategy = grid, space { \"model.projection-width\" = [4, 16], "
