@@ -53,8 +53,8 @@ public final class SearchExtension {
             }
         }
         if (!other.isEmpty() || grown.isEmpty()) {
-            List<String> texts = (other.isEmpty() ? old.differences(now) : other).stream().map(d -> d.key() + ": "
-                    + d.left() + " -> " + d.right()).toList();
+            List<String> texts = old.differences(now).stream().filter(d -> !grown.contains(d))
+                    .map(ConfigDifference::toString).toList();
             throw new IllegalArgumentException("Cannot resume " + root + " with a different config; these keys "
                     + "differ from the run's (run's -> given): " + String.join(", ", texts) + ". Use the run's config "
                     + "(its run.json) or another --out" + (search ? "; of a search's keys only search.trials may "
