@@ -27,7 +27,8 @@ final class RunFolderOptions {
     String out;
 
     @Option(names = "--resume", description = "Continue the run in --out: cells already committed are not trained "
-            + "again (a search replays them and must reach the same decisions).")
+            + "again (a search replays them and must reach the same decisions; with a larger search.trials it is "
+            + "extended).")
     boolean resume;
 
     /** The synthetic dataset local.sh generates: 6 classes × 40 images of 64×64, seed 7. */

@@ -146,7 +146,8 @@ public final class ConfigKeys {
     /** Trial budget. */
     public static final ConfigKey<Integer> SEARCH_TRIALS = ConfigKey.ofInt("search.trials", 0, 0, Integer.MAX_VALUE,
             "Trials (hyperparameter points) to train; 0 means every point of a space of lists (grid, asha). "
-                    + "random needs >= 1, as does asha over distributions.");
+                    + "random needs >= 1, as does asha over distributions. --resume with a larger value extends "
+                    + "the search.");
     /** Seed of draws and trial order. */
     public static final ConfigKey<Long> SEARCH_SEED = ConfigKey.ofLong("search.seed", 42L,
             "Seed of the random draws and of the trial order (random, asha); the same seed gives the same trials.");
@@ -183,6 +184,12 @@ public final class ConfigKeys {
     public static final ConfigKey<Double> SEARCH_FOLD_PRUNING_ALPHA = ConfigKey.ofDouble("search.fold-pruning-alpha",
             0.05, 0, false, 1, false, "Fold pruning: the bound on the probability of pruning a trial as good as the "
                     + "incumbent (split over the looks after folds 2 .. k - 1).");
+    /** The Pareto front's cost. */
+    public static final ConfigKey<SearchCostKind> SEARCH_COST = ConfigKey.ofChoice("search.cost",
+            List.of(SearchCostKind.values()), SearchCostKind::id, SearchCostKind.FLOPS,
+            "The cost of search.md's Pareto front (accuracy against cost): flops (forward FLOPs per image of the "
+                    + "trial's network, plan's cost model; deterministic) or seconds (the trial's measured training "
+                    + "seconds). best.conf stays the most accurate trial.").notDefiningResults();
     /** The searched keys. */
     public static final ConfigKey<SearchSpace> SEARCH_SPACE = ConfigKey.ofSpace("search.space",
             "Searched keys (quoted names) with a list of values or { uniform | log-uniform = [low, high] } or "
@@ -197,7 +204,7 @@ public final class ConfigKeys {
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
             RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,
             SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_NESTED, SEARCH_TPE_STARTUP_TRIALS, SEARCH_TPE_IN_FLIGHT,
-            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_SPACE);
+            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_COST, SEARCH_SPACE);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 

@@ -37,6 +37,15 @@ public record SearchConfig(SearchStrategy strategy, int trials, long seed, int e
         Objects.requireNonNull(space, "space");
     }
 
+    /**
+     * The same search with another trial count, unchecked: a resumed search replays the search its decisions were
+     * recorded by (its own trial count) to check them.
+     */
+    public SearchConfig withTrials(int n) {
+        return new SearchConfig(strategy, n, seed, eta, minEpochs, space, nested, tpeStartupTrials, tpeInFlight,
+                foldPruning, foldPruningAlpha);
+    }
+
     /** Whether the config describes a search (strategy other than none). */
     public boolean enabled() {
         return strategy != SearchStrategy.NONE;

@@ -20,7 +20,9 @@ import org.kpff.core.data.ImageProblem;
 import org.kpff.core.data.SceneDataset;
 import org.kpff.core.data.StratifiedKFold;
 import org.kpff.core.data.SyntheticScenes;
+import org.kpff.job.config.ConfigDifference;
 import org.kpff.job.config.JobConfig;
+import org.kpff.job.config.SearchExtension;
 import org.kpff.job.results.CellCommitter;
 import org.kpff.job.results.RunLayout;
 import org.kpff.job.results.SchemaVersion;
@@ -42,6 +44,8 @@ final class RunFolder {
     private final PreflightCheck preflight;
     /** The output folder's lease while a run or search holds it ({@link #lease}); null otherwise. */
     private volatile OutputLease lease;
+    /** The keys a resumed search grew in this attempt ("search.trials: 3 -> 5"), or null; set by checkOutput. */
+    private String extension;
 
     RunFolder(SparkSession spark, PreflightCheck preflight) {
         this.spark = spark;
@@ -77,6 +81,7 @@ final class RunFolder {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         RunLayout layout = new RunLayout(outUri);
+        extension = null;
         RunInfo previous = checkOutput(config, layout, resume);
         DatasetListing listing = SceneDataset.list(dataUri, hadoopConf);
         Folds folds = StratifiedKFold.split(listing, config.data().folds(), config.data().foldSeed());
@@ -101,6 +106,9 @@ final class RunFolder {
         attempt.put("application_id", spark.sparkContext().applicationId());
         attempt.put("git_commit", GitCommit.describe()); // attempts of one run may run different builds
         attempt.put("cells_already_committed", committed.size());
+        if (extension != null) {
+            attempt.put("extends_search", extension);
+        }
         attempt.putPOJO("argv", Redaction.of(spark).argv(argv));
         // run.json first: a driver killed from here on leaves a folder that --resume continues.
         info.write(layout.runJson(), hadoopConf);
@@ -160,7 +168,8 @@ final class RunFolder {
     /**
      * Checks the output folder without writing: returns the run to continue, or null for a new run (the folder is
      * missing or empty); refuses a non-empty folder without {@code --resume}, a folder that holds no run, and a run
-     * whose config differs in a key that defines the results (naming the keys).
+     * whose config differs in a key that defines the results (naming the keys), except a search whose
+     * {@code search.trials} grows ({@link SearchExtension}: the search is extended).
      */
     private RunInfo checkOutput(JobConfig config, RunLayout layout, boolean resume) throws IOException {
         Path root = new Path(layout.root());
@@ -189,9 +198,12 @@ final class RunFolder {
         }
         if (!config.fingerprint().equals(previous.text("config_fingerprint"))) {
             JobConfig old = JobConfig.parse(previous.text("config_hocon"), layout.runJson(), List.of());
-            throw new IllegalArgumentException("Cannot resume " + layout.root() + " with a different config; these "
-                    + "keys differ from the run's: " + String.join(", ", old.differingKeys(config))
-                    + ". Use the run's config (its run.json) or another --out.");
+            // Refuses every difference but a search's growing trial count (which extends the search).
+            List<ConfigDifference> grown = SearchExtension.check(old, config, layout.root());
+            extension = String.join(", ", grown.stream().map(d -> d.key() + ": " + d.left() + " -> " + d.right())
+                    .toList());
+            LOG.info("Extending the search in {}: {}; its committed cells are replayed, the new trials come after "
+                    + "them.", layout.root(), extension);
         }
         return previous;
     }

@@ -18,7 +18,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * A search's PNG plots, beside {@code search.md}, of the search over all folds: {@code search-history.png} (the
  * optimisation history: each trial's score in the order trials finished, and the best score so far among trials
  * trained to the full budget) and {@code search-rungs.png} (each trial's fold-mean at every rung it reached, trials
- * that went on to the last rung in colour, trials stopped or failed earlier in grey). Values are percent; rendered
+ * that went on to the last rung in colour, trials stopped or failed earlier in grey), and {@link #pareto}
+ * ({@code search-pareto.png}: accuracy against cost). Values are percent; rendered
  * with XChart, headless, in the style of {@link SummaryPlots}.
  */
 public final class SearchPlots {
@@ -143,6 +144,57 @@ public final class SearchPlots {
             stoppedShown |= !wentOn;
         }
         return chart;
+    }
+
+    /**
+     * {@code search-pareto.png}: accuracy against cost, one point per compared trial, the Pareto front in colour and
+     * joined by a step line (cheapest first), the others in grey.
+     *
+     * @param costAxis the cost axis's title
+     * @param cost     each trial's cost
+     * @param accuracy each trial's accuracy (fraction)
+     * @param front    whether each trial is on the front
+     */
+    public static byte[] pareto(String costAxis, double[] cost, double[] accuracy, boolean[] front)
+            throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(900).height(520)
+                .title("Accuracy against cost (the Pareto front in colour)").xAxisTitle(costAxis)
+                .yAxisTitle("accuracy %").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(100.0);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        double lo = java.util.Arrays.stream(cost).min().orElse(0);
+        double hi = java.util.Arrays.stream(cost).max().orElse(0);
+        chart.getStyler().setXAxisLogarithmic(lo > 0 && hi / lo > 100);
+        List<double[]> on = new ArrayList<>();
+        List<Double> offX = new ArrayList<>();
+        List<Double> offY = new ArrayList<>();
+        for (int i = 0; i < cost.length; i++) {
+            if (front[i]) {
+                on.add(new double[] {cost[i], 100 * accuracy[i]});
+            } else {
+                offX.add(cost[i]);
+                offY.add(100 * accuracy[i]);
+            }
+        }
+        on.sort(java.util.Comparator.comparingDouble((double[] p) -> p[0]).thenComparingDouble(p -> p[1]));
+        if (!on.isEmpty()) {
+            XYSeries s = chart.addSeries("on the front", on.stream().map(p -> p[0]).toList(),
+                    on.stream().map(p -> p[1]).toList());
+            s.setXYSeriesRenderStyle(on.size() > 1 ? XYSeries.XYSeriesRenderStyle.Step
+                    : XYSeries.XYSeriesRenderStyle.Scatter);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setMarkerColor(BEST);
+            s.setLineColor(BEST);
+        }
+        if (!offX.isEmpty()) {
+            XYSeries s = chart.addSeries("dominated", offX, offY);
+            s.setMarker(SeriesMarkers.SQUARE);
+            s.setMarkerColor(STOPPED);
+        }
+        return png(chart);
     }
 
     private static byte[] png(XYChart chart) throws IOException {

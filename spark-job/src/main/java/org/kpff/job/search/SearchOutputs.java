@@ -8,6 +8,7 @@ import java.util.Map;
 import org.kpff.job.config.ConfigKeys;
 import org.kpff.job.config.JobConfig;
 import org.kpff.job.config.SearchConfig;
+import org.kpff.job.config.SearchCostKind;
 import org.kpff.job.driver.OpenedRun;
 import org.kpff.job.results.NestedRow;
 import org.kpff.job.results.ResultSchemas;
@@ -20,12 +21,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes what a search adds to its run folder at the end of an attempt: {@code trials/} (every study's trials),
- * {@code nested.parquet} (nested only), {@code search.md} with its plots ({@link SearchPlots}) and {@code best.conf},
+ * {@code nested.parquet} (nested only), {@code search.md} with its plots ({@link SearchPlots}) and its accuracy
+ * against cost ({@link ParetoReport}, {@code search-pareto.png}) and {@code best.conf},
  * and logs the noisy-rung warnings.
  */
 final class SearchOutputs {
 
     private static final Logger LOG = LoggerFactory.getLogger(SearchOutputs.class);
+    /** The accuracy-against-cost plot beside search.md. */
+    static final String PARETO_PLOT = "search-pareto.png";
 
     private SearchOutputs() {
     }
@@ -61,6 +65,15 @@ final class SearchOutputs {
                 warnings.add((st.outer() == null ? "" : "inner search of outer fold " + st.outer() + ": ") + w);
             }
         }
+        List<String> unused = source.unusedCells();
+        if (!unused.isEmpty()) {
+            warnings.add(unused.size() + " committed cells are not cells of this search so far: the search was "
+                    + "extended (search.trials grew) and no longer asks for them (a promotion the smaller search made "
+                    + "only because a rung closed early, or the refit of an inner winner that changed). They stay in "
+                    + "cells/ and summary.md; trials/, search.md and best.conf leave them out: "
+                    + String.join(", ", unused.subList(0, Math.min(5, unused.size())))
+                    + (unused.size() > 5 ? ", ..." : ""));
+        }
         warnings.forEach(w -> LOG.warn("Search: {}", w));
         run.writeTable(run.layout().trialsDir(), ResultSchemas.TRIALS, all.stream().map(TrialRow::toRow).toList());
         SearchMarkdown.NestedEstimate estimate = null;
@@ -80,8 +93,25 @@ final class SearchOutputs {
                 search.eta(), cv.rungs(), epochCells, full, source.objective().description(), search.nested(),
                 search.foldPruning() ? pruningText(search, cv, saved) : null);
         String md = SearchMarkdown.render(overview, ranked, estimate, warnings);
-        run.writeText(run.layout().searchMarkdown(), md);
         String folder = new org.apache.hadoop.fs.Path(run.layout().searchMarkdown()).getParent().toString();
+        SearchCostKind costKind = run.config().get(ConfigKeys.SEARCH_COST);
+        java.util.Optional<ParetoReport> pareto = ParetoReport.of(cv, run.config().withoutSearch(), run.classCount(),
+                costKind == SearchCostKind.SECONDS ? run.committedResults() : Map.of(), costKind);
+        if (pareto.isPresent()) {
+            ParetoReport p = pareto.get();
+            md += p.markdown(PARETO_PLOT);
+            int n = p.rows().size();
+            double[] cost = new double[n];
+            double[] acc = new double[n];
+            boolean[] front = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                cost[i] = p.plotCost(p.rows().get(i).cost());
+                acc[i] = p.rows().get(i).accuracy();
+                front[i] = p.rows().get(i).onFront();
+            }
+            run.writeBytes(folder + "/" + PARETO_PLOT, SearchPlots.pareto(p.costAxis(), cost, acc, front));
+        }
+        run.writeText(run.layout().searchMarkdown(), md);
         for (Map.Entry<String, byte[]> png : SearchPlots.render(ranked, finishOrder(cv), cv.rungs()).entrySet()) {
             run.writeBytes(folder + "/" + png.getKey(), png.getValue());
         }

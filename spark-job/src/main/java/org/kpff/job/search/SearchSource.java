@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * outer). No selection decision for outer fold i ever sees fold i: inner cells neither train nor test on it.
  *
  * <p>Resume: committed cells are replayed into their studies (never trained again), which must reach the recorded
- * decisions; a committed refit is taken as it is. Then the search goes on.
+ * decisions; a committed refit is taken as it is. Then the search goes on. A search resumed with a larger
+ * {@code search.trials} is extended: it is the larger search, whose first trials are the smaller one's (same
+ * points, same seeds), so their committed cells are replayed and its new trials come after them; its decisions and
+ * outputs are those of a new search of the larger size ({@link #recordedBy} for how the journal is checked).
  */
 public final class SearchSource implements CellSource {
 
@@ -45,6 +48,8 @@ public final class SearchSource implements CellSource {
     private final List<SearchStudy> studies = new ArrayList<>();
     private final Map<Integer, Refit> refits = new TreeMap<>();
     private int restored;
+    /** The cells committed before this attempt, by id. */
+    private Map<String, CellResult> committed = Map.of();
     private SearchReport report;
 
     /** The refit of an inner study's winner on its outer fold. */
@@ -95,57 +100,100 @@ public final class SearchSource implements CellSource {
     }
 
     private void restore() throws IOException {
-        Map<String, CellResult> committed = run.committedResults();
-        List<Optional<DecisionJournal>> recorded = new ArrayList<>();
-        for (SearchStudy st : studies) {
+        committed = run.committedResults();
+        boolean tpe = search.strategy() == SearchStrategy.TPE;
+        for (int i = 0; i < studies.size(); i++) {
+            SearchStudy st = studies.get(i);
             Optional<DecisionJournal> rec = DecisionJournal.read(journalUri(st), run.hadoopConf());
-            // tpe proposes a trial once the results it learns from are replayed: replay, propose, repeat.
-            java.util.Set<String> replayed = new java.util.HashSet<>();
-            do {
-                for (Map.Entry<String, CellResult> e : committed.entrySet()) {
-                    Optional<Segment> seg = st.segment(e.getKey());
-                    if (seg.isPresent() && replayed.add(e.getKey())) {
-                        st.scheduler().restore(seg.get(), objective.of(e.getValue()));
-                        restored++;
-                    }
-                }
-            } while (st.advance() > 0);
+            restored += replay(st);
             List<SortedMap<String, String>> mine = st.points();
             List<SortedMap<String, String>> theirs = rec.map(DecisionJournal::trials).orElse(mine);
             int common = Math.min(mine.size(), theirs.size());
-            boolean agree = search.strategy() == SearchStrategy.TPE
-                    ? mine.subList(0, common).equals(theirs.subList(0, common)) : mine.equals(theirs);
+            // The recorded trials are the first of this config's: all of them (tpe: those proposed so far); fewer
+            // when the search was extended (search.trials grew: SearchExtension).
+            boolean agree = mine.subList(0, common).equals(theirs.subList(0, common))
+                    && (tpe || theirs.size() <= mine.size());
             if (!agree) {
                 throw new IllegalArgumentException("Cannot resume the search in " + run.outUri() + ": "
                         + journalUri(st) + " lists other trials than this config gives (" + theirs.size()
                         + " vs " + mine.size() + "); use the search's own config.");
             }
-            recorded.add(rec);
-        }
-        for (int i = 0; i < studies.size(); i++) {
-            SearchStudy st = studies.get(i);
-            if (recorded.get(i).isPresent()) {
-                Optional<String> conflict = recorded.get(i).get().conflictWith(st.scheduler().decisions());
+            if (rec.isPresent()) {
+                Optional<String> conflict = rec.get().conflictWith(recordedBy(st, rec.get()).decisions());
                 if (conflict.isPresent()) {
                     throw new IllegalArgumentException("Cannot resume the search in " + run.outUri() + " ("
                             + scope(st) + "): " + conflict.get() + ". Start a new search with another --out.");
                 }
             }
+        }
+        for (int i = 0; i < studies.size(); i++) {
+            SearchStudy st = studies.get(i);
             writeJournal(i);
             if (st.outer() != null && st.scheduler().isFinished()) {
-                refit(st).ifPresent(r -> {
-                    CellResult c = committed.get(r.cell.id());
-                    if (c != null) {
-                        r.started = true;
-                        r.result = objective.of(c);
-                        restored++;
-                    }
-                });
+                refit(st);
             }
         }
         if (restored > 0) {
             LOG.info("Resumed search: {} committed cells replayed", restored);
         }
+    }
+
+    /**
+     * Replays the committed cells into a study (never trained again); tpe proposes a trial once the results it
+     * learns from are replayed: replay, propose, repeat.
+     *
+     * @return how many cells were replayed
+     */
+    private int replay(SearchStudy st) {
+        int n = 0;
+        java.util.Set<String> replayed = new java.util.HashSet<>();
+        do {
+            for (Map.Entry<String, CellResult> e : committed.entrySet()) {
+                Optional<Segment> seg = st.segment(e.getKey());
+                if (seg.isPresent() && replayed.add(e.getKey())) {
+                    st.scheduler().restore(seg.get(), objective.of(e.getValue()));
+                    n++;
+                }
+            }
+        } while (st.advance() > 0);
+        return n;
+    }
+
+    /**
+     * The scheduler whose decisions a study's journal must agree with: the study's own, or, when the journal lists
+     * fewer trials than the study has (an extended search, or tpe's trials not proposed yet), a replay of the same
+     * committed cells by the search of the journal's trials alone. An extended search reaches the end of its first
+     * trials later than the smaller search did: a rung closes (stops its other entrants, or promotes its best when
+     * it promoted nobody) only once it can receive no more entrants, so the smaller search's closing decisions are
+     * not the larger's. Every other decision at a rung depends only on its first entrants, which are the same.
+     */
+    private SearchScheduler recordedBy(SearchStudy st, DecisionJournal rec) {
+        int p = rec.trials().size();
+        int own = search.strategy() == SearchStrategy.TPE ? search.trials() : st.points().size();
+        if (p == 0 || p >= own) {
+            return st.scheduler();
+        }
+        List<SortedMap<String, String>> points = search.strategy() == SearchStrategy.TPE ? List.of()
+                : st.points().subList(0, p);
+        SearchStudy earlier = new SearchStudy(cellConfig, search.withTrials(p), points, st.outer(), run.classCount());
+        replay(earlier);
+        return earlier.scheduler();
+    }
+
+    /**
+     * Committed cells this search does not use: cells of a search extended since they were trained, which the
+     * larger search does not (yet) ask for (a promotion the smaller search made only because a rung closed early,
+     * or the refit of an inner winner the extension replaced). They stay in cells/ and summary.md.
+     */
+    List<String> unusedCells() {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (SearchStudy st : studies) {
+            for (String id : committed.keySet()) {
+                st.segment(id).filter(s -> st.scheduler().started(s)).ifPresent(s -> used.add(id));
+            }
+        }
+        refits.values().forEach(r -> used.add(r.cell.id()));
+        return committed.keySet().stream().filter(id -> !used.contains(id)).sorted().toList();
     }
 
     /** Makes (once) the refit of an inner study's winner; empty when no trial of it has a score. */
@@ -169,6 +217,13 @@ public final class SearchSource implements CellSource {
         cell.toCellSpec(cellConfig, run.classCount());
         Refit r = new Refit(cell, t, inner.scheduler().foldMean(t, inner.scheduler().rungScored(t)));
         refits.put(outer, r);
+        CellResult done = committed.get(cell.id());
+        if (done != null) {
+            // Committed by an earlier attempt (a resumed search, or one extended with the same winner): taken as it is.
+            r.started = true;
+            r.result = objective.of(done);
+            restored++;
+        }
         LOG.info("Nested search: outer fold {} chose trial {} {} (inner score {}); refit {}", outer, t,
                 inner.points().get(t), String.format(java.util.Locale.ROOT, "%.4f", r.innerScore), cell.id());
         return Optional.of(r);

@@ -134,6 +134,7 @@ class SearchConfigTest {
         "data.folds = 2, search { strategy = grid, fold-pruning = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning = true with data.folds = 2: a look needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= 3",
         "search { strategy = grid, fold-pruning = true, fold-pruning-alpha = 1, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning-alpha = 1: must be a number in (0, 1)",
         "search { strategy = tpe, trials = 20, tpe { in-flight = 0 }, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.tpe.in-flight = 0: must be an integer >= 1",
+        "search { strategy = grid, cost = watts, space { \"train.dropout\" = [0.3, 0.5] } } | search.cost = \"watts\": must be one of flops, seconds ('watts' is not allowed)",
     })
     void everySearchMistakeIsNamedWithWhatIsAllowed(String hocon, String expected) {
         ConfigValidationException e = assertThrows(ConfigValidationException.class,

@@ -129,4 +129,21 @@ class SearchTrialsTest {
         assertEquals(expected, String.join(" ", SearchTrials.rungs(s, maxEpochs).stream().map(String::valueOf).toList()));
         assertEquals(List.of(maxEpochs), SearchTrials.rungs(search("strategy = grid, " + GRID_SPACE), maxEpochs));
     }
+
+    @Test
+    void theFirstTrialsOfASearchDoNotDependOnItsTrialCountSoAResumedSearchCanGrow() {
+        for (String body : List.of("strategy = random, seed = 4, " + MIXED_SPACE, "strategy = asha, seed = 4, "
+                + MIXED_SPACE, "strategy = random, seed = 4, " + GRID_SPACE, "strategy = asha, seed = 4, "
+                + GRID_SPACE)) {
+            List<SortedMap<String, String>> three = SearchTrials.points(search(body + ", trials = 3"));
+            List<SortedMap<String, String>> eight = SearchTrials.points(search(body + ", trials = 8"));
+            assertEquals(3, three.size(), body);
+            assertEquals(three, eight.subList(0, 3), body);
+        }
+        // asha over a space of lists with 0 trials: every point, the 8-trial search's first.
+        List<SortedMap<String, String>> all = SearchTrials.points(search("strategy = asha, seed = 4, " + GRID_SPACE));
+        assertEquals(12, all.size());
+        assertEquals(SearchTrials.points(search("strategy = asha, seed = 4, trials = 8, " + GRID_SPACE)),
+                all.subList(0, 8));
+    }
 }
