@@ -53,6 +53,9 @@ public final class SearchCommand implements Callable<Integer> {
                     r.stopped(), r.failed(), r.unfinished(), r.cellsRun(), r.cellsRestored(), r.incomplete(),
                     r.epochCells(), r.fullEpochCells(), config.search().foldPruning() ? "; fold pruning: "
                     + r.pruned() + " trials pruned, " + r.savedEpochCells() + " epoch-cells saved" : "");
+            if (r.budget() != null) {
+                out.println(r.budget());
+            }
             if (r.best() != null) {
                 out.println("Best trial " + r.best().trial() + " " + r.best().hp() + ": " + folder.out + "/best.conf");
             }

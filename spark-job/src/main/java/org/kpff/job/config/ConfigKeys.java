@@ -182,6 +182,12 @@ public final class ConfigKeys {
     public static final ConfigKey<Double> SEARCH_FOLD_PRUNING_ALPHA = ConfigKey.ofDouble("search.fold-pruning-alpha",
             0.05, 0, false, 1, false, "Fold pruning: the bound on the probability of pruning a trial as good as the "
                     + "incumbent (split over the looks after folds 2 .. k - 1).");
+    /** The search's budget in epoch-cells. */
+    public static final ConfigKey<Integer> SEARCH_BUDGET = ConfigKey.ofInt("search.budget", 0, 0, Integer.MAX_VALUE,
+            "Epoch-cells (one cell trained one epoch) a search may spend; 0 means no budget. A trial starts only if its "
+                    + "first rung fits, a promotion only if it fits (keeping back what one trial needs to reach the last "
+                    + "rung), so search.trials can be large. With search.nested, each search (over all folds, and each "
+                    + "inner one) has this budget.");
     /** The searched keys. */
     public static final ConfigKey<SearchSpace> SEARCH_SPACE = ConfigKey.ofSpace("search.space",
             "Searched keys (quoted names) with a list of values or { uniform | log-uniform = [low, high] } or "
@@ -196,7 +202,7 @@ public final class ConfigKeys {
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
             RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,
             SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_NESTED, SEARCH_TPE_STARTUP_TRIALS, SEARCH_TPE_IN_FLIGHT,
-            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_SPACE);
+            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_BUDGET, SEARCH_SPACE);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 

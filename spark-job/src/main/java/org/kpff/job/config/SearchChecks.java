@@ -30,6 +30,11 @@ final class SearchChecks {
                 errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random, "
                         + "asha or tpe)");
             }
+            Integer budget = (Integer) values.get(ConfigKeys.SEARCH_BUDGET.name());
+            if (budget != null && budget > 0) {
+                errors.add("search.budget = " + budget + " but search.strategy = none: a budget needs a search (grid, "
+                        + "random, asha or tpe)");
+            }
             return;
         }
         if (space.isEmpty()) {
@@ -50,6 +55,7 @@ final class SearchChecks {
                     + "needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= "
                     + (Boolean.TRUE.equals(nested) ? 4 : 3));
         }
+        checkBudget(values, folds, errors);
         if (!space.dimensions().containsKey(ConfigKeys.MODEL_BACKBONES.name())) {
             oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
         }
@@ -113,6 +119,16 @@ final class SearchChecks {
                 }
             }
             default -> throw new IllegalStateException("unhandled strategy " + strategy);
+        }
+    }
+
+    /** search.budget must pay for one trial trained to train.epochs on every fold of the search over all folds. */
+    private static void checkBudget(Map<String, Object> values, Integer folds, List<String> errors) {
+        Integer budget = (Integer) values.get(ConfigKeys.SEARCH_BUDGET.name());
+        Integer epochs = (Integer) values.get(ConfigKeys.TRAIN_EPOCHS.name());
+        if (budget != null && budget > 0 && folds != null && epochs != null && (long) folds * epochs > budget) {
+            errors.add("search.budget = " + budget + ": must be 0 (no budget) or at least data.folds x train.epochs = "
+                    + ((long) folds * epochs) + " epoch-cells, what one trial trained to the end on every fold costs");
         }
     }
 

@@ -18,17 +18,18 @@ import java.util.Objects;
  * @param tpeInFlight      tpe: trial t is proposed from the results of trials 0 .. t − tpeInFlight
  * @param foldPruning      stop a trial inside a rung when its completed folds are worse than the incumbent's
  * @param foldPruningAlpha the bound on fold pruning's false-prune rate
+ * @param budget           epoch-cells each search may spend; 0 for no budget
  */
 public record SearchConfig(SearchStrategy strategy, int trials, long seed, int eta, int minEpochs, SearchSpace space,
-        boolean nested, int tpeStartupTrials, int tpeInFlight, boolean foldPruning, double foldPruningAlpha)
-        implements Serializable {
+        boolean nested, int tpeStartupTrials, int tpeInFlight, boolean foldPruning, double foldPruningAlpha,
+        int budget) implements Serializable {
 
     /** A search section with the tpe and fold-pruning keys at their defaults. */
     public SearchConfig(SearchStrategy strategy, int trials, long seed, int eta, int minEpochs, SearchSpace space,
             boolean nested) {
         this(strategy, trials, seed, eta, minEpochs, space, nested, ConfigKeys.SEARCH_TPE_STARTUP_TRIALS.defaultValue(),
                 ConfigKeys.SEARCH_TPE_IN_FLIGHT.defaultValue(), ConfigKeys.SEARCH_FOLD_PRUNING.defaultValue(),
-                ConfigKeys.SEARCH_FOLD_PRUNING_ALPHA.defaultValue());
+                ConfigKeys.SEARCH_FOLD_PRUNING_ALPHA.defaultValue(), ConfigKeys.SEARCH_BUDGET.defaultValue());
     }
 
     /** Checks for nulls. */

@@ -29,9 +29,16 @@ public final class SearchMarkdown {
      * @param objective      what a cell's score is, in words
      * @param nested         whether the search is nested
      * @param pruning        what fold-level pruning did, as sentences; null when it is off
+     * @param budget         what search.budget allowed, as sentences; null when there is none
      */
     public record Overview(String strategy, String network, int folds, int eta, List<Integer> rungs, long epochCells,
-            long fullEpochCells, String objective, boolean nested, String pruning) {
+            long fullEpochCells, String objective, boolean nested, String pruning, String budget) {
+
+        /** An overview without a budget. */
+        public Overview(String strategy, String network, int folds, int eta, List<Integer> rungs, long epochCells,
+                long fullEpochCells, String objective, boolean nested, String pruning) {
+            this(strategy, network, folds, eta, rungs, epochCells, fullEpochCells, objective, nested, pruning, null);
+        }
     }
 
     /**
@@ -104,6 +111,9 @@ public final class SearchMarkdown {
                 o.fullEpochCells() == 0 ? 0.0 : 100.0 * o.epochCells() / o.fullEpochCells()));
         if (o.pruning() != null) {
             sb.append(o.pruning()).append("\n\n");
+        }
+        if (o.budget() != null) {
+            sb.append(o.budget()).append("\n\n");
         }
         if (best != null) {
             sb.append(String.format(Locale.ROOT, "Best: trial %d, %s, %s %% after %d epochs (best.conf).%n%n",

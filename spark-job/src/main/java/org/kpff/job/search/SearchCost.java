@@ -70,6 +70,19 @@ public record SearchCost(int trials, int folds, long cv, long inner, long refits
         return cv + inner + refits;
     }
 
+    /** The text {@code plan} prints for a search with a budget of epoch-cells per search (0: none). */
+    public String toText(boolean nested, int budget) {
+        String text = toText(nested);
+        if (budget == 0) {
+            return text;
+        }
+        int searches = nested ? folds + 1 : 1;
+        long cap = Math.min(cv, budget) + (nested ? folds * Math.min(inner / folds, budget) + refits : 0);
+        return text + String.format(Locale.ROOT, "search.budget = %,d epoch-cells per search (%d search%s): at most "
+                + "%,d epoch-cells in all; trials start while they fit, so fewer than %d may run.%n", budget, searches,
+                searches == 1 ? "" : "es", cap, trials);
+    }
+
     /** The text {@code plan} prints. */
     public String toText(boolean nested) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Search: %d trials x %d folds: %,d "

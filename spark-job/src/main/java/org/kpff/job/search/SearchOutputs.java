@@ -78,7 +78,8 @@ final class SearchOutputs {
         String network = String.join(", ", backbones) + " / " + String.join(", ", methods);
         SearchMarkdown.Overview overview = new SearchMarkdown.Overview(search.strategy().id(), network, run.folds(),
                 search.eta(), cv.rungs(), epochCells, full, source.objective().description(), search.nested(),
-                search.foldPruning() ? pruningText(search, cv, saved) : null);
+                search.foldPruning() ? pruningText(search, cv, saved) : null,
+                search.budget() > 0 ? budgetText(studies, true) : null);
         String md = SearchMarkdown.render(overview, ranked, estimate, warnings);
         run.writeText(run.layout().searchMarkdown(), md);
         String folder = new org.apache.hadoop.fs.Path(run.layout().searchMarkdown()).getParent().toString();
@@ -91,7 +92,36 @@ final class SearchOutputs {
         }
         return new SearchReport(cv.scheduler().trials(), cv.count(TrialStatus.COMPLETED), cv.count(TrialStatus.STOPPED),
                 cv.count(TrialStatus.FAILED), unfinished, 0, source.restored(), 0, epochCells, full, best,
-                cv.scheduler().decisions(), nested, warnings, md, cv.count(TrialStatus.PRUNED), saved);
+                cv.scheduler().decisions(), nested, warnings, md, cv.count(TrialStatus.PRUNED), saved,
+                search.budget() > 0 ? budgetText(studies, false) : null);
+    }
+
+    /**
+     * What search.budget allowed: the epoch-cells each search spent of it and the trials it started; for search.md
+     * (long) also how, and the promotions it refused.
+     */
+    static String budgetText(List<SearchStudy> studies, boolean markdown) {
+        SearchScheduler cv = studies.get(0).scheduler();
+        long spent = EpochCells.of(cv, studies.get(0).folds().size());
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, markdown ? "Budget: **%d** of %d epoch-cells "
+                + "spent by the search over all folds, %d trials started%s" : "Budget: %d of %d epoch-cells spent by "
+                + "the search over all folds (%d trials started%s)", spent, cv.budget(), cv.startedTrials(),
+                cv.admissionDone() ? "" : " so far"));
+        List<String> inner = new ArrayList<>();
+        for (SearchStudy st : studies.subList(1, studies.size())) {
+            inner.add(Long.toString(EpochCells.of(st.scheduler(), st.folds().size())));
+        }
+        if (!inner.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "; each inner search has its own budget: %s of %d", String.join(", ",
+                    inner), cv.budget()));
+        }
+        if (!markdown) {
+            return sb.append(".").toString();
+        }
+        long refused = cv.decisions().stream().filter(d -> d.action() == Action.OVER_BUDGET).count();
+        return sb.append(String.format(Locale.ROOT, ". A trial started only if its first rung fitted, a promotion only "
+                + "if it fitted, keeping back what one trial needs to reach the last rung (search.budget); %d "
+                + "promotion(s) did not fit (over-budget).", refused)).toString();
     }
 
     /** search.md's sentences on fold-level pruning: each pruned trial of the search over all folds, and the saving. */

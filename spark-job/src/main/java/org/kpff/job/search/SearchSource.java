@@ -44,6 +44,8 @@ public final class SearchSource implements CellSource {
     private final Objective objective;
     private final List<SearchStudy> studies = new ArrayList<>();
     private final Map<Integer, Refit> refits = new TreeMap<>();
+    /** Per study: decisions, trials started and whether admission was closed, as last written to its journal. */
+    private final List<int[]> journaled = new ArrayList<>();
     private int restored;
     private SearchReport report;
 
@@ -90,6 +92,7 @@ public final class SearchSource implements CellSource {
                 s.studies.add(new SearchStudy(s.cellConfig, search, points, i, run.classCount()));
             }
         }
+        s.studies.forEach(st -> s.journaled.add(new int[3]));
         s.restore();
         return s;
     }
@@ -99,17 +102,14 @@ public final class SearchSource implements CellSource {
         List<Optional<DecisionJournal>> recorded = new ArrayList<>();
         for (SearchStudy st : studies) {
             Optional<DecisionJournal> rec = DecisionJournal.read(journalUri(st), run.hadoopConf());
-            // tpe proposes a trial once the results it learns from are replayed: replay, propose, repeat.
+            // A budgeted search takes its recorded admissions and budget decisions as made (SearchScheduler#replay).
+            rec.filter(r -> r.budget() != null).ifPresent(r -> st.scheduler().replay(r.decisions(),
+                    r.budget().started(), r.budget().closed()));
             java.util.Set<String> replayed = new java.util.HashSet<>();
-            do {
-                for (Map.Entry<String, CellResult> e : committed.entrySet()) {
-                    Optional<Segment> seg = st.segment(e.getKey());
-                    if (seg.isPresent() && replayed.add(e.getKey())) {
-                        st.scheduler().restore(seg.get(), objective.of(e.getValue()));
-                        restored++;
-                    }
-                }
-            } while (st.advance() > 0);
+            replayCommitted(st, committed, replayed);
+            if (!st.scheduler().endReplay().isEmpty()) {
+                replayCommitted(st, committed, replayed);
+            }
             List<SortedMap<String, String>> mine = st.points();
             List<SortedMap<String, String>> theirs = rec.map(DecisionJournal::trials).orElse(mine);
             int common = Math.min(mine.size(), theirs.size());
@@ -148,6 +148,19 @@ public final class SearchSource implements CellSource {
         }
     }
 
+    /** Replays the study's committed cells; tpe proposes a trial once the results it learns from are in: repeat. */
+    private void replayCommitted(SearchStudy st, Map<String, CellResult> committed, java.util.Set<String> replayed) {
+        do {
+            for (Map.Entry<String, CellResult> e : committed.entrySet()) {
+                Optional<Segment> seg = st.segment(e.getKey());
+                if (seg.isPresent() && replayed.add(e.getKey())) {
+                    st.scheduler().restore(seg.get(), objective.of(e.getValue()));
+                    restored++;
+                }
+            }
+        } while (st.advance() > 0);
+    }
+
     /** Makes (once) the refit of an inner study's winner; empty when no trial of it has a score. */
     private Optional<Refit> refit(SearchStudy inner) {
         int outer = inner.outer();
@@ -182,8 +195,9 @@ public final class SearchSource implements CellSource {
                 return Optional.of(PlannedCell.of(r.cell));
             }
         }
-        for (SearchStudy st : studies) {
-            Optional<PlannedCell> p = st.next();
+        for (int i = 0; i < studies.size(); i++) {
+            Optional<PlannedCell> p = studies.get(i).next();
+            journal(i);
             if (p.isPresent()) {
                 return p;
             }
@@ -207,13 +221,8 @@ public final class SearchSource implements CellSource {
             if (seg.isEmpty()) {
                 continue;
             }
-            List<Decision> ds = st.scheduler().finished(seg.get(), result);
-            for (Decision d : ds) {
-                LOG.info("Search ({}): {} {}", scope(st), d, st.points().get(d.trial()));
-            }
-            if (!ds.isEmpty()) {
-                writeJournal(i);
-            }
+            st.scheduler().finished(seg.get(), result);
+            journal(i);
             if (st.outer() != null && st.scheduler().isFinished()) {
                 refit(st);
             }
@@ -222,11 +231,32 @@ public final class SearchSource implements CellSource {
         throw new IllegalStateException("Cell " + id + " is not one of this search's");
     }
 
+    /**
+     * Logs the study's new decisions and records them, with its admissions when budgeted, before any cell they allow
+     * starts (a resumed search replays them).
+     */
+    private void journal(int study) {
+        SearchStudy st = studies.get(study);
+        SearchScheduler s = st.scheduler();
+        int[] j = journaled.get(study);
+        if (s.decisionCount() == j[0] && s.startedTrials() == j[1] && (s.admissionDone() ? 1 : 0) == j[2]) {
+            return;
+        }
+        List<Decision> ds = s.decisions();
+        for (Decision d : ds.subList(Math.min(j[0], ds.size()), ds.size())) {
+            LOG.info("Search ({}): {} {}", scope(st), d, st.points().get(d.trial()));
+        }
+        writeJournal(study);
+    }
+
     private void writeJournal(int study) {
         try {
             SearchStudy st = studies.get(study);
+            SearchScheduler s = st.scheduler();
+            journaled.set(study, new int[] {s.decisionCount(), s.startedTrials(), s.admissionDone() ? 1 : 0});
             run.writeText(journalUri(st), new DecisionJournal(search.strategy().id(), search.seed(), search.eta(),
-                    st.rungs(), st.points(), st.scheduler().decisions()).toJson());
+                    st.rungs(), st.points(), s.decisions(), s.budget() == 0 ? null
+                    : new DecisionJournal.Budget(s.budget(), s.startedTrials(), s.admissionDone())).toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not record the search's decisions", e);
         }

@@ -134,6 +134,9 @@ class SearchConfigTest {
         "data.folds = 3, search { strategy = grid, nested = true, fold-pruning = true, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning = true with data.folds = 3 and search.nested = true (an inner search has 2 folds): a look needs 2 completed folds and a fold left to save, so fold pruning needs data.folds >= 4",
         "search { strategy = grid, fold-pruning = true, fold-pruning-alpha = 1, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning-alpha = 1: must be a number in (0, 1)",
         "search { strategy = tpe, trials = 20, tpe { in-flight = 0 }, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.tpe.in-flight = 0: must be an integer >= 1",
+        "data.folds = 3, train.epochs = 3, search { strategy = random, trials = 50, budget = 8, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.budget = 8: must be 0 (no budget) or at least data.folds x train.epochs = 9 epoch-cells, what one trial trained to the end on every fold costs",
+        "search { strategy = random, trials = 5, budget = -1, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.budget = -1: must be an integer >= 0",
+        "search.budget = 100 | search.budget = 100 but search.strategy = none: a budget needs a search (grid, random, asha or tpe)",
     })
     void everySearchMistakeIsNamedWithWhatIsAllowed(String hocon, String expected) {
         ConfigValidationException e = assertThrows(ConfigValidationException.class,

@@ -27,6 +27,10 @@ class SearchCostTest {
         assertTrue(cost.toText(true).startsWith("Search: 9 trials x 3 folds: 63 epoch-cells; nested: + 3 inner "
                 + "searches on 2 folds each (126) + 3 refits (27) = 216 epoch-cells, 3.4 x the search alone; 120 "
                 + "cells; every trial to the end: 756 epoch-cells."), cost.toText(true));
+        // A budget of 50 epoch-cells per search caps the search (63) and each inner search (42): 50 + 3 x 42 + 27.
+        assertTrue(cost.toText(true, 50).endsWith("search.budget = 50 epoch-cells per search (4 searches): at most 203 "
+                + "epoch-cells in all; trials start while they fit, so fewer than 9 may run.\n"), cost.toText(true, 50));
+        assertEquals(cost.toText(true), cost.toText(true, 0));
     }
 
     @Test
