@@ -141,8 +141,9 @@ public final class ConfigKeys {
     public static final ConfigKey<SearchStrategy> SEARCH_STRATEGY = ConfigKey.ofChoice("search.strategy",
             List.of(SearchStrategy.values()), SearchStrategy::id, SearchStrategy.NONE,
             "Hyperparameter search of the search subcommand: none (a plain run), grid (every point of the space's "
-                    + "lists), random (search.trials draws), asha (asynchronous successive halving), tpe (tree-structured Parzen "
-                    + "estimator; with rungs, i.e. search.min-epochs x search.eta <= train.epochs, it is BOHB).");
+                    + "lists), random (search.trials draws), asha (asynchronous successive halving), hyperband (asha "
+                    + "brackets starting at different rungs), tpe (tree-structured Parzen estimator; with rungs, i.e. "
+                    + "search.min-epochs x search.eta <= train.epochs, it is BOHB).");
     /** Trial budget. */
     public static final ConfigKey<Integer> SEARCH_TRIALS = ConfigKey.ofInt("search.trials", 0, 0, Integer.MAX_VALUE,
             "Trials (hyperparameter points) to train; 0 means every point of a space of lists (grid, asha). "
@@ -182,6 +183,10 @@ public final class ConfigKeys {
     public static final ConfigKey<Double> SEARCH_FOLD_PRUNING_ALPHA = ConfigKey.ofDouble("search.fold-pruning-alpha",
             0.05, 0, false, 1, false, "Fold pruning: the bound on the probability of pruning a trial as good as the "
                     + "incumbent (split over the looks after folds 2 .. k - 1).");
+    /** Hyperband's brackets. */
+    public static final ConfigKey<Integer> SEARCH_BRACKETS = ConfigKey.ofInt("search.brackets", 0, 0, Integer.MAX_VALUE,
+            "hyperband, asha, tpe with rungs: successive-halving brackets, bracket b starting its trials at rung b "
+                    + "(1 to the number of rungs); 0 means every rung's for hyperband, 1 for asha and tpe.");
     /** The search's budget in epoch-cells. */
     public static final ConfigKey<Integer> SEARCH_BUDGET = ConfigKey.ofInt("search.budget", 0, 0, Integer.MAX_VALUE,
             "Epoch-cells (one cell trained one epoch) a search may spend; 0 means no budget. A trial starts only if its "
@@ -202,7 +207,8 @@ public final class ConfigKeys {
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
             RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,
             SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_NESTED, SEARCH_TPE_STARTUP_TRIALS, SEARCH_TPE_IN_FLIGHT,
-            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_BUDGET, SEARCH_SPACE);
+            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_BRACKETS, SEARCH_BUDGET,
+            SEARCH_SPACE);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 

@@ -30,14 +30,22 @@ public final class SearchMarkdown {
      * @param nested         whether the search is nested
      * @param pruning        what fold-level pruning did, as sentences; null when it is off
      * @param budget         what search.budget allowed, as sentences; null when there is none
+     * @param brackets       one line per Hyperband bracket; empty with one bracket
      */
     public record Overview(String strategy, String network, int folds, int eta, List<Integer> rungs, long epochCells,
-            long fullEpochCells, String objective, boolean nested, String pruning, String budget) {
+            long fullEpochCells, String objective, boolean nested, String pruning, String budget,
+            List<String> brackets) {
 
-        /** An overview without a budget. */
+        /** Copies the lines. */
+        public Overview {
+            brackets = List.copyOf(brackets);
+        }
+
+        /** An overview without a budget or brackets. */
         public Overview(String strategy, String network, int folds, int eta, List<Integer> rungs, long epochCells,
                 long fullEpochCells, String objective, boolean nested, String pruning) {
-            this(strategy, network, folds, eta, rungs, epochCells, fullEpochCells, objective, nested, pruning, null);
+            this(strategy, network, folds, eta, rungs, epochCells, fullEpochCells, objective, nested, pruning, null,
+                    List.of());
         }
     }
 
@@ -102,6 +110,9 @@ public final class SearchMarkdown {
                     : " After the start-up trials, each trial's point was proposed by TPE from the finished trials' "
                     + "scores.");
         }
+        if (o.brackets().size() > 1) {
+            sb.append(" ").append(o.brackets().size()).append(" Hyperband brackets, bracket b starting at rung b.");
+        }
         if (o.rungs().size() > 1) {
             sb.append(" Rungs at epochs ").append(o.rungs()).append(", eta = ").append(o.eta())
                     .append(": a trial goes on when it is in the top 1/eta of its rung.");
@@ -114,6 +125,12 @@ public final class SearchMarkdown {
         }
         if (o.budget() != null) {
             sb.append(o.budget()).append("\n\n");
+        }
+        if (!o.brackets().isEmpty()) {
+            sb.append("Hyperband brackets (trials dealt in Hyperband's proportions; bracket b starts at rung b; the "
+                    + "winner is the trial scored at the highest rung, then the best score):\n\n");
+            o.brackets().forEach(line -> sb.append("- ").append(line).append("\n"));
+            sb.append("\n");
         }
         if (best != null) {
             sb.append(String.format(Locale.ROOT, "Best: trial %d, %s, %s %% after %d epochs (best.conf).%n%n",

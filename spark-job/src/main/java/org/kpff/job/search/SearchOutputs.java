@@ -79,7 +79,7 @@ final class SearchOutputs {
         SearchMarkdown.Overview overview = new SearchMarkdown.Overview(search.strategy().id(), network, run.folds(),
                 search.eta(), cv.rungs(), epochCells, full, source.objective().description(), search.nested(),
                 search.foldPruning() ? pruningText(search, cv, saved) : null,
-                search.budget() > 0 ? budgetText(studies, true) : null);
+                search.budget() > 0 ? budgetText(studies, true) : null, bracketLines(cv));
         String md = SearchMarkdown.render(overview, ranked, estimate, warnings);
         run.writeText(run.layout().searchMarkdown(), md);
         String folder = new org.apache.hadoop.fs.Path(run.layout().searchMarkdown()).getParent().toString();
@@ -94,6 +94,32 @@ final class SearchOutputs {
                 cv.count(TrialStatus.FAILED), unfinished, 0, source.restored(), 0, epochCells, full, best,
                 cv.scheduler().decisions(), nested, warnings, md, cv.count(TrialStatus.PRUNED), saved,
                 search.budget() > 0 ? budgetText(studies, false) : null);
+    }
+
+    /** search.md's line per bracket of the search over all folds; empty with one bracket. */
+    static List<String> bracketLines(SearchStudy cv) {
+        SearchScheduler s = cv.scheduler();
+        List<String> lines = new ArrayList<>();
+        for (int b = 0; b < (s.brackets() > 1 ? s.brackets() : 0); b++) {
+            int trials = 0;
+            int full = 0;
+            long cells = 0;
+            double best = Double.NaN;
+            for (int t = 0; t < s.trials(); t++) {
+                if (s.bracket(t) == b) {
+                    trials++;
+                    full += s.rungReached(t) == s.rungs() - 1 ? 1 : 0;
+                    cells += EpochCells.of(s, t, cv.folds().size());
+                    double m = s.foldMean(t, s.rungs() - 1);
+                    best = Double.isNaN(best) || m > best ? m : best;
+                }
+            }
+            lines.add(String.format(Locale.ROOT, "bracket %d: starts at %d epochs (rungs %s); %d trials, %d reached "
+                    + "%d epochs; %d epoch-cells; best at the last rung: %s", b, cv.rungs().get(b),
+                    cv.rungs().subList(b, cv.rungs().size()), trials, full, cv.rungs().get(cv.rungs().size() - 1),
+                    cells, Double.isNaN(best) ? "—" : String.format(Locale.ROOT, "%.2f %%", 100 * best)));
+        }
+        return lines;
     }
 
     /**

@@ -280,6 +280,7 @@ public final class SearchScheduler {
     public int decisionCount() {
         return decisions.size();
     }
+
     /** Whether every trial is completed, stopped, failed or pruned (with a budget: every trial it started). */
     public boolean isFinished() {
         for (int t = 0; t < trials(); t++) {
@@ -306,6 +307,7 @@ public final class SearchScheduler {
     public boolean admissionDone() {
         return admission.closed();
     }
+
     /** The budget in epoch-cells, or 0 without one. */
     public long budget() {
         return admission.budget() == null ? 0 : admission.budget().limit();
@@ -340,13 +342,6 @@ public final class SearchScheduler {
             }
         }
         return b.first();
-    }
-
-    /** The entrants of a rung whose results are in (ok or failed), bracket by bracket in entry order. */
-    public List<Integer> scored(int rung) {
-        List<Integer> out = new ArrayList<>();
-        brackets.forEach(b -> out.addAll(b.scored(rung)));
-        return out;
     }
 
     /** The entrants of a bracket's rung whose results are in, in entry order; only ever grows at the end. */

@@ -51,6 +51,7 @@ public final class SearchStudy {
     private final FusionMethod[] methods;
     private final GridCell[][][] cells;
     private final String[][] checkpointNames;
+    private final int[] bracketOf;
     private final Map<String, Segment> segments = new HashMap<>();
     private final SearchScheduler scheduler;
 
@@ -67,7 +68,7 @@ public final class SearchStudy {
         this.config = config;
         this.classes = classes;
         this.rungs = SearchTrials.rungs(search, config.train().epochs());
-        this.asha = search.strategy() == SearchStrategy.ASHA || rungs.size() > 1;
+        this.asha = search.successiveHalving() || rungs.size() > 1;
         boolean tpe = search.strategy() == SearchStrategy.TPE;
         List<Integer> fs = new ArrayList<>();
         for (int f = 0; f < config.data().folds(); f++) {
@@ -85,9 +86,12 @@ public final class SearchStudy {
         checkpointNames = new String[n][folds.size()];
         List<Segment> first = new ArrayList<>();
         Map<Segment, Double> cost = new HashMap<>();
+        int brackets = search.bracketCount(k);
+        bracketOf = brackets == 1 ? new int[n]
+                : HyperbandBrackets.of(search.minEpochs(), config.train().epochs(), search.eta(), brackets).assign(n);
         for (int t = 0; t < n; t++) {
             for (int i = 0; i < folds.size(); i++) {
-                first.add(new Segment(t, 0, i));
+                first.add(new Segment(t, bracketOf[t], i));
             }
             if (!tpe) {
                 addTrial(t, points.get(t));
@@ -104,7 +108,7 @@ public final class SearchStudy {
             first.sort(Comparator.comparingDouble((Segment s) -> -cost.get(s)).thenComparingInt(Segment::trial)
                     .thenComparingInt(Segment::fold));
         }
-        scheduler = new SearchScheduler(n, k, search.eta(), folds.size(), this::epochs, first);
+        scheduler = new SearchScheduler(n, k, search.eta(), folds.size(), this::epochs, first, bracketOf);
         if (search.budget() > 0) {
             long one = (long) folds.size() * epochs(0, k - 1);
             if (one > search.budget()) {

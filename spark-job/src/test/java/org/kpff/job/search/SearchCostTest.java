@@ -51,4 +51,13 @@ class SearchCostTest {
                 "train.epochs=9", "data.folds=3");
         assertEquals(new SearchCost(9, 3, 243, 0, 0, 243, 27), SearchCost.of(tpe));
     }
+
+    @Test
+    void hyperbandCostsEachBracketFromItsFirstRung() {
+        // 17 trials on rungs 1, 3, 9 dealt 9 : 5 : 3. Per fold: bracket 0 9 x 1 + 3 x 2 + 1 x 6 = 21; bracket 1 from
+        // 3 epochs 5 x 3 + 1 x 6 = 21; bracket 2 3 x 9 = 27 (Li et al.'s brackets cost about the same). 2 folds.
+        JobConfig c = config("strategy = hyperband, trials = 17, eta = 3, min-epochs = 1, space { \"train.dropout\" = "
+                + "{ uniform = [0.1, 0.9] } }", "train.epochs=9", "data.folds=2");
+        assertEquals(new SearchCost(17, 2, 2 * (21 + 21 + 27), 0, 0, 2 * 17 * 9, 2 * (13 + 6 + 3)), SearchCost.of(c));
+    }
 }
