@@ -152,7 +152,8 @@ public final class SearchMarkdown {
                     winners > 1 ? ": the winner depends on the data it was chosen on" : ""));
         }
         trialsTable(sb, ranked);
-        if (o.rungs().size() > 1) {
+        if (o.rungs().size() > 1 && o.brackets().isEmpty()) {
+            // With brackets a trial may start above rung 0: the per-bracket lines above count them instead.
             sb.append("\n| rung | epochs | entered | promoted | stopped | failed |\n|---|---|---|---|---|---|\n");
             for (int k = 0; k < o.rungs().size(); k++) {
                 int rung = k;
