@@ -84,7 +84,7 @@ public final class PlanCommand implements Callable<Integer> {
         }
         if (config.search().enabled()) {
             // The grid below is one point (the config's own values); the search trains this many epoch-cells.
-            out().print(SearchCost.of(config).toText(config.search().nested()));
+            out().print(SearchCost.of(config).toText(config.search().nested(), config.search().budget()));
         }
         out().print(GridCostReport.of(config, cells, images, classes).toText(tflops, slots, everyCell));
         for (String refusal : refusals(config, listing, images / classes)) {

@@ -12,9 +12,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code search}: a hyperparameter search (grid, random, asha, tpe; plain or nested) over the config's search space. */
+/**
+ * {@code search}: a hyperparameter search (grid, random, asha, hyperband, tpe; plain or nested) over the config's
+ * search space.
+ */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = "Runs a hyperparameter search (the config's search section: grid, random, asha or tpe) with one "
+        description = "Runs a hyperparameter search (the config's search section: grid, random, asha, hyperband or tpe) with one "
                 + "Spark task per cell; writes the run's tables plus trials/, search.md, best.conf and, for a nested search "
                 + "(search.nested = true), nested.parquet with the nested estimate.")
 public final class SearchCommand implements Callable<Integer> {
@@ -53,6 +56,9 @@ public final class SearchCommand implements Callable<Integer> {
                     r.stopped(), r.failed(), r.unfinished(), r.cellsRun(), r.cellsRestored(), r.incomplete(),
                     r.epochCells(), r.fullEpochCells(), config.search().foldPruning() ? "; fold pruning: "
                     + r.pruned() + " trials pruned, " + r.savedEpochCells() + " epoch-cells saved" : "");
+            if (r.budget() != null) {
+                out.println(r.budget());
+            }
             if (r.best() != null) {
                 out.println("Best trial " + r.best().trial() + " " + r.best().hp() + ": " + folder.out + "/best.conf");
             }

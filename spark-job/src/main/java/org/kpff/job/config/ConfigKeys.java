@@ -141,8 +141,9 @@ public final class ConfigKeys {
     public static final ConfigKey<SearchStrategy> SEARCH_STRATEGY = ConfigKey.ofChoice("search.strategy",
             List.of(SearchStrategy.values()), SearchStrategy::id, SearchStrategy.NONE,
             "Hyperparameter search of the search subcommand: none (a plain run), grid (every point of the space's "
-                    + "lists), random (search.trials draws), asha (asynchronous successive halving), tpe (tree-structured Parzen "
-                    + "estimator; with rungs, i.e. search.min-epochs x search.eta <= train.epochs, it is BOHB).");
+                    + "lists), random (search.trials draws), asha (asynchronous successive halving), hyperband (asha "
+                    + "brackets starting at different rungs), tpe (tree-structured Parzen estimator; with rungs, i.e. "
+                    + "search.min-epochs x search.eta <= train.epochs, it is BOHB).");
     /** Trial budget. */
     public static final ConfigKey<Integer> SEARCH_TRIALS = ConfigKey.ofInt("search.trials", 0, 0, Integer.MAX_VALUE,
             "Trials (hyperparameter points) to train; 0 means every point of a space of lists (grid, asha). "
@@ -190,6 +191,16 @@ public final class ConfigKeys {
             "The cost of search.md's Pareto front (accuracy against cost): flops (forward FLOPs per image of the "
                     + "trial's network, plan's cost model; deterministic) or seconds (the trial's measured training "
                     + "seconds). best.conf stays the most accurate trial.").notDefiningResults();
+    /** Hyperband's brackets. */
+    public static final ConfigKey<Integer> SEARCH_BRACKETS = ConfigKey.ofInt("search.brackets", 0, 0, Integer.MAX_VALUE,
+            "hyperband, asha, tpe with rungs: successive-halving brackets, bracket b starting its trials at rung b "
+                    + "(1 to the number of rungs); 0 means every rung's for hyperband, 1 for asha and tpe.");
+    /** The search's budget in epoch-cells. */
+    public static final ConfigKey<Integer> SEARCH_BUDGET = ConfigKey.ofInt("search.budget", 0, 0, Integer.MAX_VALUE,
+            "Epoch-cells (one cell trained one epoch) a search may spend; 0 means no budget. A trial starts only if its "
+                    + "first rung fits, a promotion only if it fits (keeping back what one trial needs to reach the last "
+                    + "rung), so search.trials can be large. With search.nested, each search (over all folds, and each "
+                    + "inner one) has this budget.");
     /** The searched keys. */
     public static final ConfigKey<SearchSpace> SEARCH_SPACE = ConfigKey.ofSpace("search.space",
             "Searched keys (quoted names) with a list of values or { uniform | log-uniform = [low, high] } or "
@@ -204,7 +215,8 @@ public final class ConfigKeys {
             RUN_MAX_CONCURRENT_CELLS, RUN_CHECKPOINT, RUN_DATA_PARALLEL_MASTER, RUN_DATA_PARALLEL_WORKERS,
             RUN_DATA_PARALLEL_AVERAGING_FREQUENCY, SEARCH_STRATEGY, SEARCH_TRIALS, SEARCH_SEED,
             SEARCH_ETA, SEARCH_MIN_EPOCHS, SEARCH_NESTED, SEARCH_TPE_STARTUP_TRIALS, SEARCH_TPE_IN_FLIGHT,
-            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_COST, SEARCH_SPACE);
+            SEARCH_FOLD_PRUNING, SEARCH_FOLD_PRUNING_ALPHA, SEARCH_BRACKETS, SEARCH_BUDGET, SEARCH_COST,
+            SEARCH_SPACE);
 
     private static final Map<String, ConfigKey<?>> BY_NAME;
 

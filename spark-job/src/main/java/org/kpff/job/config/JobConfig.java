@@ -72,7 +72,8 @@ public final class JobConfig implements Serializable {
                 get(ConfigKeys.SEARCH_SEED), get(ConfigKeys.SEARCH_ETA), get(ConfigKeys.SEARCH_MIN_EPOCHS),
                 get(ConfigKeys.SEARCH_SPACE), get(ConfigKeys.SEARCH_NESTED), get(ConfigKeys.SEARCH_TPE_STARTUP_TRIALS),
                 get(ConfigKeys.SEARCH_TPE_IN_FLIGHT), get(ConfigKeys.SEARCH_FOLD_PRUNING),
-                get(ConfigKeys.SEARCH_FOLD_PRUNING_ALPHA));
+                get(ConfigKeys.SEARCH_FOLD_PRUNING_ALPHA), get(ConfigKeys.SEARCH_BUDGET),
+                get(ConfigKeys.SEARCH_BRACKETS));
     }
 
     // ---------------------------------------------------------------- loading

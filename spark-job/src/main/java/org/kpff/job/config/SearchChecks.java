@@ -30,6 +30,11 @@ final class SearchChecks {
                 errors.add("search.nested = true but search.strategy = none: nesting needs a search (grid, random, "
                         + "asha or tpe)");
             }
+            Integer budget = (Integer) values.get(ConfigKeys.SEARCH_BUDGET.name());
+            if (budget != null && budget > 0) {
+                errors.add("search.budget = " + budget + " but search.strategy = none: a budget needs a search (grid, "
+                        + "random, asha or tpe)");
+            }
             return;
         }
         if (space.isEmpty()) {
@@ -49,6 +54,8 @@ final class SearchChecks {
             errors.add("search.fold-pruning = true with data.folds = " + folds + ": a look needs 2 completed folds "
                     + "and a fold left to save, so fold pruning needs data.folds >= 3");
         }
+        checkBudget(values, folds, errors);
+        checkBrackets(values, strategy, errors);
         if (!space.dimensions().containsKey(ConfigKeys.MODEL_BACKBONES.name())) {
             oneOf(values, ConfigKeys.MODEL_BACKBONES, "backbone", errors);
         }
@@ -76,21 +83,21 @@ final class SearchChecks {
                 }
                 budgetFitsGrid(space, trials, grid, errors);
             }
-            case ASHA -> {
+            case ASHA, HYPERBAND -> {
                 if (trials < 1 && !space.isDiscrete()) {
-                    errors.add("search.trials = " + trials + ": asha over distributions needs a trial budget >= 1 "
+                    errors.add("search.trials = " + trials + ": " + strategy.id() + " over distributions needs a trial budget >= 1 "
                             + "(0 means every point only for a space of lists)");
                 }
                 budgetFitsGrid(space, trials, grid, errors);
                 if (space.dimensions().containsKey(ConfigKeys.TRAIN_EPOCHS.name())) {
-                    errors.add("search.space \"train.epochs\": asha allocates epochs itself through its rungs; remove "
+                    errors.add("search.space \"train.epochs\": " + strategy.id() + " allocates epochs itself through its rungs; remove "
                             + "train.epochs from the space and set it to the largest budget");
                 }
                 Integer epochs = (Integer) values.get(ConfigKeys.TRAIN_EPOCHS.name());
                 Integer eta = (Integer) values.get(ConfigKeys.SEARCH_ETA.name());
                 Integer min = (Integer) values.get(ConfigKeys.SEARCH_MIN_EPOCHS.name());
                 if (epochs != null && eta != null && min != null && (long) min * eta > epochs) {
-                    errors.add("train.epochs = " + epochs + ": asha needs train.epochs >= search.min-epochs x search.eta"
+                    errors.add("train.epochs = " + epochs + ": " + strategy.id() + " needs train.epochs >= search.min-epochs x search.eta"
                             + " = " + ((long) min * eta) + " so that there are at least two rungs");
                 }
             }
@@ -113,6 +120,50 @@ final class SearchChecks {
             }
             default -> throw new IllegalStateException("unhandled strategy " + strategy);
         }
+    }
+
+    /** search.budget must pay for one trial trained to train.epochs on every fold of the search over all folds. */
+    private static void checkBudget(Map<String, Object> values, Integer folds, List<String> errors) {
+        Integer budget = (Integer) values.get(ConfigKeys.SEARCH_BUDGET.name());
+        Integer epochs = (Integer) values.get(ConfigKeys.TRAIN_EPOCHS.name());
+        if (budget != null && budget > 0 && folds != null && epochs != null && (long) folds * epochs > budget) {
+            errors.add("search.budget = " + budget + ": must be 0 (no budget) or at least data.folds x train.epochs = "
+                    + ((long) folds * epochs) + " epoch-cells, what one trial trained to the end on every fold costs");
+        }
+    }
+
+    /** search.brackets: at most one per rung, and only for a strategy with rungs. */
+    private static void checkBrackets(Map<String, Object> values, SearchStrategy strategy, List<String> errors) {
+        Integer brackets = (Integer) values.get(ConfigKeys.SEARCH_BRACKETS.name());
+        Integer epochs = (Integer) values.get(ConfigKeys.TRAIN_EPOCHS.name());
+        Integer eta = (Integer) values.get(ConfigKeys.SEARCH_ETA.name());
+        Integer min = (Integer) values.get(ConfigKeys.SEARCH_MIN_EPOCHS.name());
+        if (brackets == null || brackets <= 1 || epochs == null || eta == null || min == null) {
+            return;
+        }
+        if (strategy == SearchStrategy.GRID || strategy == SearchStrategy.RANDOM) {
+            errors.add("search.brackets = " + brackets + " with search.strategy = " + strategy.id() + ": brackets "
+                    + "start trials at different rungs, so they need rungs; use search.strategy = hyperband, asha or "
+                    + "tpe, or leave search.brackets at 0");
+            return;
+        }
+        int rungs = 1;
+        while ((long) min * pow(eta, rungs) <= epochs) {
+            rungs++;
+        }
+        if (brackets > rungs) {
+            errors.add("search.brackets = " + brackets + ": must be 0 (the strategy's default) or 1.." + rungs
+                    + ", one bracket per rung (train.epochs = " + epochs + ", search.min-epochs = " + min
+                    + ", search.eta = " + eta + " give " + rungs + " rung" + (rungs == 1 ? "" : "s") + ")");
+        }
+    }
+
+    private static long pow(int base, int exp) {
+        long r = 1;
+        for (int i = 0; i < exp && r <= Integer.MAX_VALUE; i++) {
+            r *= base;
+        }
+        return r;
     }
 
     private static void budgetFitsGrid(SearchSpace space, int trials, long grid, List<String> errors) {

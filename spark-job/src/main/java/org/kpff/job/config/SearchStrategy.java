@@ -13,6 +13,11 @@ public enum SearchStrategy {
     /** Asynchronous successive halving: trials start at a short budget and the best 1/eta of each rung go on. */
     ASHA,
     /**
+     * Hyperband: several asha brackets side by side, bracket b starting its trials at rung b, trials dealt to the
+     * brackets in Hyperband's proportions ({@code search.brackets} of them; all by default).
+     */
+    HYPERBAND,
+    /**
      * Tree-structured Parzen estimator: after {@code search.tpe.startup-trials} random trials, each trial is proposed
      * from the finished trials' scores; with rungs ({@code search.min-epochs} x {@code search.eta} <=
      * {@code train.epochs}) the trials are promoted as by asha and proposed from the rungs' scores (BOHB).

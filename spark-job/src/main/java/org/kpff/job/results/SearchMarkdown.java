@@ -29,9 +29,24 @@ public final class SearchMarkdown {
      * @param objective      what a cell's score is, in words
      * @param nested         whether the search is nested
      * @param pruning        what fold-level pruning did, as sentences; null when it is off
+     * @param budget         what search.budget allowed, as sentences; null when there is none
+     * @param brackets       one line per Hyperband bracket; empty with one bracket
      */
     public record Overview(String strategy, String network, int folds, int eta, List<Integer> rungs, long epochCells,
-            long fullEpochCells, String objective, boolean nested, String pruning) {
+            long fullEpochCells, String objective, boolean nested, String pruning, String budget,
+            List<String> brackets) {
+
+        /** Copies the lines. */
+        public Overview {
+            brackets = List.copyOf(brackets);
+        }
+
+        /** An overview without a budget or brackets. */
+        public Overview(String strategy, String network, int folds, int eta, List<Integer> rungs, long epochCells,
+                long fullEpochCells, String objective, boolean nested, String pruning) {
+            this(strategy, network, folds, eta, rungs, epochCells, fullEpochCells, objective, nested, pruning, null,
+                    List.of());
+        }
     }
 
     /**
@@ -95,6 +110,9 @@ public final class SearchMarkdown {
                     : " After the start-up trials, each trial's point was proposed by TPE from the finished trials' "
                     + "scores.");
         }
+        if (o.brackets().size() > 1) {
+            sb.append(" ").append(o.brackets().size()).append(" Hyperband brackets, bracket b starting at rung b.");
+        }
         if (o.rungs().size() > 1) {
             sb.append(" Rungs at epochs ").append(o.rungs()).append(", eta = ").append(o.eta())
                     .append(": a trial goes on when it is in the top 1/eta of its rung.");
@@ -104,6 +122,15 @@ public final class SearchMarkdown {
                 o.fullEpochCells() == 0 ? 0.0 : 100.0 * o.epochCells() / o.fullEpochCells()));
         if (o.pruning() != null) {
             sb.append(o.pruning()).append("\n\n");
+        }
+        if (o.budget() != null) {
+            sb.append(o.budget()).append("\n\n");
+        }
+        if (!o.brackets().isEmpty()) {
+            sb.append("Hyperband brackets (trials dealt in Hyperband's proportions; bracket b starts at rung b; the "
+                    + "winner is the trial scored at the highest rung, then the best score):\n\n");
+            o.brackets().forEach(line -> sb.append("- ").append(line).append("\n"));
+            sb.append("\n");
         }
         if (best != null) {
             sb.append(String.format(Locale.ROOT, "Best: trial %d, %s, %s %% after %d epochs (best.conf).%n%n",
@@ -125,7 +152,8 @@ public final class SearchMarkdown {
                     winners > 1 ? ": the winner depends on the data it was chosen on" : ""));
         }
         trialsTable(sb, ranked);
-        if (o.rungs().size() > 1) {
+        if (o.rungs().size() > 1 && o.brackets().isEmpty()) {
+            // With brackets a trial may start above rung 0: the per-bracket lines above count them instead.
             sb.append("\n| rung | epochs | entered | promoted | stopped | failed |\n|---|---|---|---|---|---|\n");
             for (int k = 0; k < o.rungs().size(); k++) {
                 int rung = k;

@@ -13,7 +13,9 @@ public enum Action {
     /** The trial finished the last rung. */
     COMPLETE,
     /** Fold-level pruning stopped the trial inside a rung, before its remaining folds. */
-    PRUNE;
+    PRUNE,
+    /** The trial was to be promoted but its next rung did not fit in {@code search.budget}: it stops at this rung. */
+    OVER_BUDGET;
 
     /** The lower-case name used in files. */
     public String id() {

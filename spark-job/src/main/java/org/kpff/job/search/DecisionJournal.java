@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,9 +30,26 @@ import org.apache.hadoop.fs.Path;
  * @param rungs     epochs of each rung
  * @param trials    the trial points, trial 0 first
  * @param decisions the decisions in the order made
+ * @param budget    with {@code search.budget}: the trials started so far and whether more will start; else null
  */
 public record DecisionJournal(String strategy, long seed, int eta, List<Integer> rungs, List<SortedMap<String, String>> trials,
-        List<Decision> decisions) {
+        List<Decision> decisions, Budget budget) {
+
+    /**
+     * A budgeted search's admissions (a journal without it had no budget).
+     *
+     * @param epochCells search.budget
+     * @param started    trials 0 .. started − 1 have started
+     * @param closed     whether the search starts no more trials
+     */
+    public record Budget(long epochCells, int started, boolean closed) {
+    }
+
+    /** A journal without a budget. */
+    public DecisionJournal(String strategy, long seed, int eta, List<Integer> rungs,
+            List<SortedMap<String, String>> trials, List<Decision> decisions) {
+        this(strategy, seed, eta, rungs, trials, decisions, null);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -50,7 +68,7 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
 
     /** The journal with these decisions. */
     public DecisionJournal with(List<Decision> ds) {
-        return new DecisionJournal(strategy, seed, eta, rungs, trials, ds);
+        return new DecisionJournal(strategy, seed, eta, rungs, trials, ds, budget);
     }
 
     /**
@@ -85,10 +103,14 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
         List<Decision> ds = new ArrayList<>();
         for (JsonNode d : n.path("decisions")) {
             ds.add(new Decision(d.path("trial").asInt(), d.path("rung").asInt(), Action.parse(d.path("action").asText()),
-                    d.path("fold_mean").isNumber() ? d.path("fold_mean").asDouble() : Double.NaN, d.path("folds").asInt()));
+                    d.path("fold_mean").isNumber() ? d.path("fold_mean").asDouble() : Double.NaN, d.path("folds").asInt(),
+                    d.path("bracket").asInt(0)));
         }
+        JsonNode b = n.path("budget");
+        Budget budget = b.isObject() ? new Budget(b.path("epoch_cells").asLong(), b.path("trials_started").asInt(),
+                b.path("closed").asBoolean()) : null;
         return Optional.of(new DecisionJournal(n.path("strategy").asText(), n.path("seed").asLong(),
-                n.path("eta").asInt(), rungs, trials, ds));
+                n.path("eta").asInt(), rungs, trials, ds, budget));
     }
 
     /** The journal as JSON text. */
@@ -100,6 +122,12 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
         n.put("eta", eta);
         ArrayNode r = n.putArray("rungs");
         rungs.forEach(r::add);
+        if (budget != null) {
+            ObjectNode b = n.putObject("budget");
+            b.put("epoch_cells", budget.epochCells());
+            b.put("trials_started", budget.started());
+            b.put("closed", budget.closed());
+        }
         ArrayNode t = n.putArray("trials");
         for (int i = 0; i < trials.size(); i++) {
             ObjectNode o = t.addObject();
@@ -115,6 +143,9 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
             o.put("trial", x.trial());
             o.put("rung", x.rung());
             o.put("action", x.action().id());
+            if (x.bracket() > 0) {
+                o.put("bracket", x.bracket());
+            }
             if (x.folds() > 0) {
                 o.put("folds", x.folds());
             }
@@ -138,16 +169,16 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
     }
 
     /**
-     * Compares the decisions a search recorded with those replayed from its committed results, rung by rung: at
-     * every rung, the recorded sequence must be a prefix of the replayed one (the interleaving of rungs may differ,
-     * it depends on when results arrived).
+     * Compares the decisions a search recorded with those replayed from its committed results, rung by rung (of each
+     * bracket; a decision without a bracket is bracket 0's): at every rung, the recorded sequence must be a prefix of
+     * the replayed one (the interleaving of rungs and brackets may differ, it depends on when results arrived).
      *
      * @return the first disagreement as a sentence, or empty when they agree
      */
     public static Optional<String> firstConflict(List<Decision> recorded, List<Decision> replayed) {
-        Map<Integer, List<Decision>> rec = byRung(recorded);
-        Map<Integer, List<Decision>> rep = byRung(replayed);
-        for (Map.Entry<Integer, List<Decision>> e : rec.entrySet()) {
+        Map<List<Integer>, List<Decision>> rec = byRung(recorded);
+        Map<List<Integer>, List<Decision>> rep = byRung(replayed);
+        for (Map.Entry<List<Integer>, List<Decision>> e : rec.entrySet()) {
             List<Decision> r = e.getValue();
             List<Decision> p = rep.getOrDefault(e.getKey(), List.of());
             for (int i = 0; i < r.size(); i++) {
@@ -156,7 +187,8 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
                             + "lead to it (were committed cells removed?)");
                 }
                 if (!r.get(i).sameAs(p.get(i))) {
-                    return Optional.of("decision " + (i + 1) + " at rung " + e.getKey() + " was '" + r.get(i)
+                    return Optional.of("decision " + (i + 1) + " at rung " + e.getKey().get(1) + (e.getKey().get(0) > 0
+                            ? " of bracket " + e.getKey().get(0) : "") + " was '" + r.get(i)
                             + "' but the committed results now give '" + p.get(i) + "'");
                 }
             }
@@ -164,7 +196,8 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
         return Optional.empty();
     }
 
-    private static Map<Integer, List<Decision>> byRung(List<Decision> ds) {
-        return ds.stream().collect(Collectors.groupingBy(Decision::rung, TreeMap::new, Collectors.toList()));
+    private static Map<List<Integer>, List<Decision>> byRung(List<Decision> ds) {
+        return ds.stream().collect(Collectors.groupingBy(d -> List.of(d.bracket(), d.rung()), LinkedHashMap::new,
+                Collectors.toList()));
     }
 }

@@ -44,6 +44,6 @@ public final class EpochCells {
     }
 
     private static long step(SearchScheduler s, int trial, int rung) {
-        return s.epochs(trial, rung) - (rung == 0 ? 0 : s.epochs(trial, rung - 1));
+        return s.epochs(trial, rung) - (rung == s.bracket(trial) ? 0 : s.epochs(trial, rung - 1));
     }
 }

@@ -131,6 +131,35 @@ public record HyperbandBrackets(int minEpochs, int maxEpochs, int eta, List<Brac
         return sMax + 1;
     }
 
+    /**
+     * Deals trials to the brackets in Hyperband's proportions, deterministically: trial t goes to the bracket b whose
+     * share lags most, the largest (t + 1)·n_b / N − c_b with n_b the bracket's trials, N their sum and c_b the trials
+     * of 0 .. t − 1 it holds (ties: the lower b, the more exploratory). So any first t trials hold each bracket's share
+     * to within one trial (a smooth weighted round-robin), and a search of fewer trials than N, or a budget that stops
+     * it early, still samples every bracket.
+     *
+     * @return each trial's bracket index (0 = the first of {@link #brackets()})
+     */
+    public int[] assign(int trials) {
+        long total = trials();
+        int[] out = new int[trials];
+        long[] held = new long[brackets.size()];
+        for (int t = 0; t < trials; t++) {
+            int best = 0;
+            long bestLag = Long.MIN_VALUE;
+            for (int b = 0; b < brackets.size(); b++) {
+                long lag = (t + 1L) * brackets.get(b).trials() - held[b] * total;
+                if (lag > bestLag) {
+                    best = b;
+                    bestLag = lag;
+                }
+            }
+            out[t] = best;
+            held[best]++;
+        }
+        return out;
+    }
+
     /** Trials started over all the brackets. */
     public long trials() {
         return brackets.stream().mapToLong(Bracket::trials).sum();

@@ -13,7 +13,8 @@ import org.kpff.job.config.SearchStrategy;
  *
  * <p>ASHA's figure is its expected cost when no trial fails: rung r + 1 receives max(1, ⌊n_r / eta⌋) of the n_r
  * trials of rung r (the scheduler's rule), each training from the previous rung's epochs to its own; tpe with rungs
- * (BOHB) costs the same. Grid and random train every trial to its own {@code train.epochs}; so does tpe without
+ * (BOHB) costs the same. With brackets (hyperband), each bracket is such a search from its first rung over the trials
+ * dealt to it ({@link HyperbandBrackets#assign}). Grid and random train every trial to its own {@code train.epochs}; so does tpe without
  * rungs (its points are not known in advance, but train.epochs is not searched).
  *
  * @param trials      trials per study
@@ -39,12 +40,22 @@ public record SearchCost(int trials, int folds, long cv, long inner, long refits
         long perFoldFull = 0;
         long cellsPerFold = 0;
         long maxEpochs = 0;
-        if (search.strategy() == SearchStrategy.ASHA || rungs.size() > 1) {
-            long entrants = points.size();
-            for (int r = 0; r < rungs.size(); r++) {
-                perFold += entrants * (rungs.get(r) - (r == 0 ? 0 : rungs.get(r - 1)));
-                cellsPerFold += entrants;
-                entrants = Math.max(1, entrants / search.eta());
+        if (search.successiveHalving() || rungs.size() > 1) {
+            int brackets = search.bracketCount(rungs.size());
+            long[] dealt = new long[brackets];
+            int[] of = brackets == 1 ? new int[points.size()] : HyperbandBrackets.of(search.minEpochs(),
+                    config.train().epochs(), search.eta(), brackets).assign(points.size());
+            for (int b : of) {
+                dealt[b]++;
+            }
+            for (int b = 0; b < brackets; b++) {
+                // Bracket b's trials start at rung b from scratch.
+                long entrants = dealt[b];
+                for (int r = b; r < rungs.size() && entrants > 0; r++) {
+                    perFold += entrants * (rungs.get(r) - (r == b ? 0 : rungs.get(r - 1)));
+                    cellsPerFold += entrants;
+                    entrants = Math.max(1, entrants / search.eta());
+                }
             }
             maxEpochs = rungs.get(rungs.size() - 1);
             perFoldFull = points.size() * maxEpochs;
@@ -68,6 +79,19 @@ public record SearchCost(int trials, int folds, long cv, long inner, long refits
     /** Epoch-cells in all. */
     public long total() {
         return cv + inner + refits;
+    }
+
+    /** The text {@code plan} prints for a search with a budget of epoch-cells per search (0: none). */
+    public String toText(boolean nested, int budget) {
+        String text = toText(nested);
+        if (budget == 0) {
+            return text;
+        }
+        int searches = nested ? folds + 1 : 1;
+        long cap = Math.min(cv, budget) + (nested ? folds * Math.min(inner / folds, budget) + refits : 0);
+        return text + String.format(Locale.ROOT, "search.budget = %,d epoch-cells per search (%d search%s): at most "
+                + "%,d epoch-cells in all; trials start while they fit, so fewer than %d may run.%n", budget, searches,
+                searches == 1 ? "" : "es", cap, trials);
     }
 
     /** The text {@code plan} prints. */

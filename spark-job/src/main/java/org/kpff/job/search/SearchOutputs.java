@@ -91,7 +91,8 @@ final class SearchOutputs {
         String network = String.join(", ", backbones) + " / " + String.join(", ", methods);
         SearchMarkdown.Overview overview = new SearchMarkdown.Overview(search.strategy().id(), network, run.folds(),
                 search.eta(), cv.rungs(), epochCells, full, source.objective().description(), search.nested(),
-                search.foldPruning() ? pruningText(search, cv, saved) : null);
+                search.foldPruning() ? pruningText(search, cv, saved) : null,
+                search.budget() > 0 ? budgetText(studies, true) : null, bracketLines(cv));
         String md = SearchMarkdown.render(overview, ranked, estimate, warnings);
         String folder = new org.apache.hadoop.fs.Path(run.layout().searchMarkdown()).getParent().toString();
         SearchCostKind costKind = run.config().get(ConfigKeys.SEARCH_COST);
@@ -121,7 +122,62 @@ final class SearchOutputs {
         }
         return new SearchReport(cv.scheduler().trials(), cv.count(TrialStatus.COMPLETED), cv.count(TrialStatus.STOPPED),
                 cv.count(TrialStatus.FAILED), unfinished, 0, source.restored(), 0, epochCells, full, best,
-                cv.scheduler().decisions(), nested, warnings, md, cv.count(TrialStatus.PRUNED), saved);
+                cv.scheduler().decisions(), nested, warnings, md, cv.count(TrialStatus.PRUNED), saved,
+                search.budget() > 0 ? budgetText(studies, false) : null);
+    }
+
+    /** search.md's line per bracket of the search over all folds; empty with one bracket. */
+    static List<String> bracketLines(SearchStudy cv) {
+        SearchScheduler s = cv.scheduler();
+        List<String> lines = new ArrayList<>();
+        for (int b = 0; b < (s.brackets() > 1 ? s.brackets() : 0); b++) {
+            int trials = 0;
+            int full = 0;
+            long cells = 0;
+            double best = Double.NaN;
+            for (int t = 0; t < s.trials(); t++) {
+                if (s.bracket(t) == b) {
+                    trials++;
+                    full += s.rungReached(t) == s.rungs() - 1 ? 1 : 0;
+                    cells += EpochCells.of(s, t, cv.folds().size());
+                    double m = s.foldMean(t, s.rungs() - 1);
+                    best = Double.isNaN(best) || m > best ? m : best;
+                }
+            }
+            lines.add(String.format(Locale.ROOT, "bracket %d: starts at %d epochs (rungs %s); %d trials, %d reached "
+                    + "%d epochs; %d epoch-cells; best at the last rung: %s", b, cv.rungs().get(b),
+                    cv.rungs().subList(b, cv.rungs().size()), trials, full, cv.rungs().get(cv.rungs().size() - 1),
+                    cells, Double.isNaN(best) ? "—" : String.format(Locale.ROOT, "%.2f %%", 100 * best)));
+        }
+        return lines;
+    }
+
+    /**
+     * What search.budget allowed: the epoch-cells each search spent of it and the trials it started; for search.md
+     * (long) also how, and the promotions it refused.
+     */
+    static String budgetText(List<SearchStudy> studies, boolean markdown) {
+        SearchScheduler cv = studies.get(0).scheduler();
+        long spent = EpochCells.of(cv, studies.get(0).folds().size());
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, markdown ? "Budget: **%d** of %d epoch-cells "
+                + "spent by the search over all folds, %d trials started%s" : "Budget: %d of %d epoch-cells spent by "
+                + "the search over all folds (%d trials started%s)", spent, cv.budget(), cv.startedTrials(),
+                cv.admissionDone() ? "" : " so far"));
+        List<String> inner = new ArrayList<>();
+        for (SearchStudy st : studies.subList(1, studies.size())) {
+            inner.add(Long.toString(EpochCells.of(st.scheduler(), st.folds().size())));
+        }
+        if (!inner.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "; each inner search has its own budget: %s of %d", String.join(", ",
+                    inner), cv.budget()));
+        }
+        if (!markdown) {
+            return sb.append(".").toString();
+        }
+        long refused = cv.decisions().stream().filter(d -> d.action() == Action.OVER_BUDGET).count();
+        return sb.append(String.format(Locale.ROOT, ". A trial started only if its first rung fitted, a promotion only "
+                + "if it fitted, keeping back what one trial needs to reach the last rung (search.budget); %d "
+                + "promotion(s) did not fit (over-budget).", refused)).toString();
     }
 
     /** search.md's sentences on fold-level pruning: each pruned trial of the search over all folds, and the saving. */

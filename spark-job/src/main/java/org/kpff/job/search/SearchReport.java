@@ -26,11 +26,12 @@ import org.kpff.job.results.TrialRow;
  * @param markdown       search.md
  * @param pruned         trials of the search over all folds stopped by fold-level pruning
  * @param savedEpochCells epoch-cells fold-level pruning saved (every study): pruned trials' cells never started
+ * @param budget         with search.budget, the epoch-cells each search spent of it, as a sentence; else null
  */
 public record SearchReport(int trials, int completed, int stopped, int failed, int unfinished, int cellsRun,
         int cellsRestored, int incomplete, long epochCells, long fullEpochCells, TrialRow best,
         List<Decision> decisions, List<NestedRow> nested, List<String> warnings, String markdown, int pruned,
-        long savedEpochCells) {
+        long savedEpochCells, String budget) {
 
     /** Copies the lists. */
     public SearchReport {
@@ -42,6 +43,6 @@ public record SearchReport(int trials, int completed, int stopped, int failed, i
     /** The same report with the executor's cell counts. */
     SearchReport withCells(int run, int incompleteCells) {
         return new SearchReport(trials, completed, stopped, failed, unfinished, run, cellsRestored, incompleteCells,
-                epochCells, fullEpochCells, best, decisions, nested, warnings, markdown, pruned, savedEpochCells);
+                epochCells, fullEpochCells, best, decisions, nested, warnings, markdown, pruned, savedEpochCells, budget);
     }
 }

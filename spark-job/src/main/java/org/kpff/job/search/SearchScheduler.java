@@ -1,33 +1,29 @@
 package org.kpff.job.search;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
  * Decides a search's trials: which cells (trial × rung × fold) to run next, and when a trial is promoted to the
  * next rung, stopped, failed, completed or (with {@link #prune}) pruned inside a rung. Grid and random search have one
  * rung (each trial's own epochs); successive halving and BOHB have several; tpe holds trials back with {@link #gate}.
+ * The promotion rule is {@link AshaBracket}'s; Hyperband ({@code search.brackets}) runs several brackets side by side,
+ * each trial in one, bracket b's trials starting at rung b.
  *
- * <p><b>Promotion rule (ASHA-style, deterministic).</b> Trials enter rung 0 in trial order and rung k + 1 in the order
- * they were promoted from rung k. A rung's results are taken in that entry order: when the first n entrants of
- * rung k all have their fold results, the best ⌊n / eta⌋ of them by fold-mean accuracy (ties: lower trial id;
- * failed trials never) are promoted if not already. When rung k can receive no more entrants and all of them have
- * results, the rung closes: if nobody was promoted from it, its best trial is (so a search always ends with at least
- * one trial trained to the full budget), and every other entrant is stopped; it keeps its cells and metrics.
- * Because decisions depend only on the results and never on the order in which they arrive, a search reaches the
+ * <p>Because decisions depend only on the results and never on the order in which they arrive, a search reaches the
  * same decisions however its cells were scheduled, retried or resumed, while the driver keeps every slot busy:
- * cells of promoted trials first (highest rung first), then new trials.
+ * cells of promoted trials first (highest rung first), then new trials in trial order.
+ *
+ * <p><b>Budget</b> ({@link #budget}, {@link EpochBudget}): trials are admitted in trial order when the driver asks for
+ * a cell, each only if its first rung fits; a promotion only if it fits, else the trial stops ({@code over-budget}).
+ * When the next trial does not fit and no cell is running (nothing can be given back), no more trials start:
+ * {@link #trials()} becomes the number started. Which trials fit depends on timing, so a budgeted search's journal
+ * records its admissions and refusals, and a resumed one replays them ({@link #replay}).
  *
  * <p>A trial whose cell failed deterministically at a rung is failed there; a trial whose cell's Spark job failed
  * after all retries stays incomplete (rerun with {@code --resume}). Not thread-safe: the driver calls it from one
@@ -35,42 +31,23 @@ import java.util.function.IntPredicate;
  */
 public final class SearchScheduler {
 
-    private enum State { RUNNING, DONE, LOST }
-
-    private final int trials;
+    private final int capacity;
     private final int rungs;
-    private final int eta;
     private final int folds;
     private final RungEpochs epochs;
-    private final Deque<Segment> firstRung;
-    private final List<List<Integer>> entrants = new ArrayList<>();
-    private final List<Set<Integer>> promoted = new ArrayList<>();
-    private final int[] processed;
-    private final boolean[] closed;
-    private final List<Trial> trialStates = new ArrayList<>();
-    private final Map<Segment, State> states = new HashMap<>();
-    private final Map<Segment, FoldResult> results = new HashMap<>();
+    private final CellQueue queue;
+    private final List<AshaBracket> brackets = new ArrayList<>();
+    private final int[] bracketOf;
+    private final TrialLedger ledger;
     /** Restored cells of rungs whose promotion has not been replayed yet. */
     private final Map<Segment, FoldResult> pending = new HashMap<>();
     private final List<Decision> decisions = new ArrayList<>();
-    private IntPredicate startable = t -> true;
     private FoldPruning pruning;
-
-    /** What the scheduler knows of one trial. */
-    private static final class Trial {
-        /** Fold-mean accuracy per rung; NaN where the rung has none (not finished, or a fold failed). */
-        final double[] foldMeans;
-        TrialStatus status = TrialStatus.PENDING;
-        /** The first failed fold's reason, or null. */
-        String reason;
-
-        Trial(int rungs) {
-            foldMeans = new double[rungs];
-            Arrays.fill(foldMeans, Double.NaN);
-        }
-    }
+    private Admission admission;
 
     /**
+     * One bracket from rung 0 (grid, random, asha, tpe).
+     *
      * @param trials         number of trials (ids 0 .. trials − 1)
      * @param rungs          number of rungs (1 for grid and random search)
      * @param eta            reduction factor (≥ 2)
@@ -79,76 +56,112 @@ public final class SearchScheduler {
      * @param firstRungOrder the order in which to start rung-0 cells (every trial × fold once), e.g. longest first
      */
     public SearchScheduler(int trials, int rungs, int eta, int folds, RungEpochs epochs, List<Segment> firstRungOrder) {
-        if (trials < 1 || rungs < 1 || eta < 2 || folds < 1) {
+        this(trials, rungs, eta, folds, epochs, firstRungOrder, new int[trials]);
+    }
+
+    /**
+     * Brackets: trial t in bracket {@code bracketOf[t]}, which starts its trials at that rung.
+     *
+     * @param firstRungOrder the order in which to start each trial's first-rung cells (every trial × fold once)
+     * @param bracketOf      each trial's bracket, 0 .. rungs − 1 (bracket b starts at rung b)
+     */
+    public SearchScheduler(int trials, int rungs, int eta, int folds, RungEpochs epochs, List<Segment> firstRungOrder,
+            int[] bracketOf) {
+        if (trials < 1 || rungs < 1 || eta < 2 || folds < 1 || bracketOf.length != trials) {
             throw new IllegalArgumentException("SearchScheduler: trials = " + trials + ", rungs = " + rungs
-                    + ", eta = " + eta + ", folds = " + folds + " must be >= 1, >= 1, >= 2 and >= 1");
+                    + ", eta = " + eta + ", folds = " + folds + " must be >= 1, >= 1, >= 2 and >= 1, with a bracket "
+                    + "per trial");
         }
-        if (firstRungOrder.size() != trials * folds || new LinkedHashSet<>(firstRungOrder).size() != trials * folds
-                || firstRungOrder.stream().anyMatch(s -> s.rung() != 0 || s.trial() < 0 || s.trial() >= trials
-                        || s.fold() < 0 || s.fold() >= folds)) {
-            throw new IllegalArgumentException("SearchScheduler: firstRungOrder must hold every rung-0 segment of "
-                    + trials + " trials x " + folds + " folds exactly once");
+        int count = 1 + java.util.Arrays.stream(bracketOf).max().orElse(0);
+        if (count > rungs || java.util.Arrays.stream(bracketOf).min().orElse(0) < 0) {
+            throw new IllegalArgumentException("SearchScheduler: brackets must be in 0.." + (rungs - 1));
         }
-        this.trials = trials;
+        this.capacity = trials;
         this.rungs = rungs;
-        this.eta = eta;
         this.folds = folds;
         this.epochs = epochs;
-        this.firstRung = new ArrayDeque<>(firstRungOrder);
-        for (int k = 0; k < rungs; k++) {
-            entrants.add(new ArrayList<>());
-            promoted.add(new LinkedHashSet<>());
+        this.queue = new CellQueue(firstRungOrder, trials, folds, bracketOf);
+        this.bracketOf = bracketOf.clone();
+        for (int b = 0; b < count; b++) {
+            brackets.add(new AshaBracket(this, b, b, rungs - 1, eta));
         }
+        this.ledger = new TrialLedger(trials, rungs, folds);
         for (int t = 0; t < trials; t++) {
-            entrants.get(0).add(t);
+            brackets.get(bracketOf[t]).admit(t);
         }
-        this.processed = new int[rungs];
-        this.closed = new boolean[rungs];
-        for (int t = 0; t < trials; t++) {
-            trialStates.add(new Trial(rungs));
-        }
+        this.admission = new Admission(trials);
     }
 
     // ---------------------------------------------------------------- dispatch
 
-    /** The next cell to start: cells of promoted trials first (highest rung first), then new trials; marks it running. */
+    /**
+     * The next cell to start: cells of promoted trials first (highest rung first), then new trials (with a budget,
+     * only those that fit); marks it running.
+     */
     public Optional<Segment> next() {
-        for (int k = rungs - 1; k >= 1; k--) {
-            for (int t : entrants.get(k)) {
-                for (int f = 0; f < folds && !trialStates.get(t).status.isFinal(); f++) {
-                    Segment s = new Segment(t, k, f);
-                    if (!states.containsKey(s)) {
-                        states.put(s, State.RUNNING);
-                        return Optional.of(s);
-                    }
-                }
-            }
+        return queue.next(this, ledger, admission, brackets, rungs, folds);
+    }
+
+    /** Admits the trials up to this one (a budgeted search; those before it first). */
+    void admit(int trial) {
+        while (admission.admitted() <= trial) {
+            int t = admission.admitted();
+            brackets.get(bracketOf[t]).admit(t);
+            admission.admitNext(bracketOf[t]);
         }
-        for (Segment s = firstRung.peek(); s != null; s = firstRung.peek()) {
-            boolean skip = states.containsKey(s) || trialStates.get(s.trial()).status.isFinal();
-            if (!skip && !startable.test(s.trial())) {
-                return Optional.empty();
-            }
-            firstRung.poll();
-            if (!skip) {
-                states.put(s, State.RUNNING);
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
     }
 
     /**
-     * Holds back the rung-0 cells of trials the predicate rejects (a model-based sampler's trials not proposed yet):
-     * {@link #next} then gives promoted trials' cells only, until the next trial in rung-0 order is startable.
+     * Holds back the first-rung cells of trials the predicate rejects (a model-based sampler's trials not proposed
+     * yet): {@link #next} then gives promoted trials' cells only, until the next trial in first-rung order is
+     * startable.
      */
     public void gate(IntPredicate startable) {
-        this.startable = Objects.requireNonNull(startable, "startable");
+        queue.gate(Objects.requireNonNull(startable, "startable"));
     }
 
     /** Stops trials inside a rung when {@link FoldPruning} says so; their cells not yet started never run. */
     public void prune(FoldPruning p) {
         this.pruning = Objects.requireNonNull(p, "pruning");
+    }
+
+    /**
+     * Spends at most {@code epochCells} epoch-cells ({@link EpochBudget}); call before any cell starts. Trials are then
+     * admitted in trial order as they fit; the first-rung order must list the trials in trial order.
+     */
+    public void budget(long epochCells) {
+        if (ledger.running() > 0 || !decisions.isEmpty() || admission.budget() != null) {
+            throw new IllegalStateException("search.budget must be set once, before the search starts");
+        }
+        queue.requireTrialOrder();
+        admission = new Admission(capacity, new EpochBudget(epochCells, folds, rungs, epochs));
+        brackets.forEach(b -> b.entrants(b.first()).clear());
+    }
+
+    /**
+     * A resumed budgeted search (no-op without a budget): admits the trials its journal says had started (and
+     * closes admission if it had), and takes its recorded promotions and refusals as decided until {@link #endReplay};
+     * a promotion the journal does not record waits until then, when the budget decides it with everything restored.
+     */
+    public void replay(List<Decision> recorded, int started, boolean closed) {
+        if (admission.budget() == null) {
+            return;
+        }
+        admit(Math.min(capacity, started) - 1);
+        admission.replay(recorded, closed);
+    }
+
+    /**
+     * Ends a {@link #replay}: the promotions that waited are decided now.
+     *
+     * @return the decisions that led to
+     */
+    public List<Decision> endReplay() {
+        int before = decisions.size();
+        if (admission.endReplay()) {
+            decide();
+        }
+        return List.copyOf(decisions.subList(before, decisions.size()));
     }
 
     /**
@@ -158,7 +171,7 @@ public final class SearchScheduler {
      * @return the decisions this result led to, in order
      */
     public List<Decision> finished(Segment segment, FoldResult result) {
-        if (states.get(segment) != State.RUNNING) {
+        if (!ledger.isRunning(segment)) {
             throw new IllegalStateException("Segment " + segment + " was not running");
         }
         return record(segment, result);
@@ -172,133 +185,88 @@ public final class SearchScheduler {
      */
     public List<Decision> restore(Segment segment, FoldResult result) {
         Objects.requireNonNull(result, "result");
-        if (states.containsKey(segment)) {
+        if (ledger.known(segment)) {
             throw new IllegalStateException("Segment " + segment + " is already known");
         }
-        if (segment.rung() > 0 && !entrants.get(segment.rung()).contains(segment.trial())) {
+        int t = segment.trial();
+        if (segment.rung() != bracketOf[t] && !brackets.get(bracketOf[t]).entrants(segment.rung()).contains(t)) {
             // A later rung's cell is only known once its promotion has been replayed: keep it for then.
             pending.put(segment, result);
             return List.of();
         }
+        admit(t);
         return record(segment, result);
     }
 
     private List<Decision> record(Segment segment, FoldResult result) {
         int before = decisions.size();
-        if (result == null) {
-            states.put(segment, State.LOST);
-            trialStates.get(segment.trial()).status = TrialStatus.INCOMPLETE;
-        } else {
-            states.put(segment, State.DONE);
-            results.put(segment, result);
-        }
+        admission.ran(segment, bracketOf[segment.trial()]);
+        ledger.ended(segment, result);
         decide();
         return List.copyOf(decisions.subList(before, decisions.size()));
     }
 
     // ---------------------------------------------------------------- decisions
 
-    private void decide() {
+    void decide() {
         boolean progress = true;
         while (progress) {
             progress = false;
-            for (int k = 0; k < rungs; k++) {
-                List<Integer> in = entrants.get(k);
-                while (processed[k] < in.size()) {
-                    int t = in.get(processed[k]);
-                    int seen = pruning == null ? 0 : pruning.look(this, t, k, in.subList(0, processed[k]));
-                    if (seen > 0) {
-                        processed[k]++;
-                        progress = true;
-                        settle(t, TrialStatus.PRUNED, new Decision(t, k, Action.PRUNE, Double.NaN, seen));
-                        continue;
-                    }
-                    Boolean ok = rungResult(t, k);
-                    if (ok == null) {
-                        break;
-                    }
-                    processed[k]++;
-                    progress = true;
-                    if (!ok) {
-                        settle(t, TrialStatus.FAILED, new Decision(t, k, Action.FAIL, Double.NaN));
-                    } else if (k == rungs - 1) {
-                        settle(t, TrialStatus.COMPLETED, new Decision(t, k, Action.COMPLETE, mean(t, k)));
-                    } else {
-                        List<Integer> best = ranked(in.subList(0, processed[k]), k);
-                        for (int i = 0; i < Math.min(best.size(), processed[k] / eta); i++) {
-                            promote(best.get(i), k);
-                        }
-                    }
-                }
-                if (!closed[k] && (k == 0 || closed[k - 1]) && processed[k] == in.size()) {
-                    closed[k] = true;
-                    progress = true;
-                    if (k < rungs - 1) {
-                        List<Integer> best = ranked(in, k);
-                        if (promoted.get(k).isEmpty() && !best.isEmpty()) {
-                            promote(best.get(0), k);
-                        }
-                        for (int t : best) {
-                            if (!promoted.get(k).contains(t)) {
-                                settle(t, TrialStatus.STOPPED, new Decision(t, k, Action.STOP, mean(t, k)));
-                            }
-                        }
-                    }
-                }
+            for (AshaBracket b : brackets) {
+                progress |= b.step();
             }
             // Cells of later rungs restored before their promotion was replayed.
             for (Map.Entry<Segment, FoldResult> e : List.copyOf(pending.entrySet())) {
                 Segment s = e.getKey();
-                if (entrants.get(s.rung()).contains(s.trial())) {
+                if (brackets.get(bracketOf[s.trial()]).entrants(s.rung()).contains(s.trial())) {
                     pending.remove(s);
-                    states.put(s, State.DONE);
-                    results.put(s, e.getValue());
+                    ledger.ended(s, e.getValue());
                     progress = true;
                 }
             }
         }
     }
 
-    /** True when all folds of the trial at the rung are ok, false when all are done and one failed, else null. */
-    private Boolean rungResult(int trial, int rung) {
-        double sum = 0;
-        boolean ok = true;
-        for (int f = 0; f < folds; f++) {
-            FoldResult r = results.get(new Segment(trial, rung, f));
-            if (r == null) {
-                return null;
-            }
-            if (!r.ok()) {
-                ok = false;
-                if (trialStates.get(trial).reason == null) {
-                    trialStates.get(trial).reason = "fold " + f + ": " + r.reason();
-                }
-            }
-            sum += r.accuracy();
-        }
-        if (ok) {
-            trialStates.get(trial).foldMeans[rung] = sum / folds;
-        }
-        return ok;
+    /** Fold pruning's look at the trial next in the rung's entry order: the folds after which it is pruned, or 0. */
+    int pruneLook(int trial, int rung, List<Integer> before) {
+        return pruning == null ? 0 : pruning.look(this, trial, rung, before);
     }
 
-    /** The trials that are not failed, best fold-mean first, ties by lower id. */
-    private List<Integer> ranked(List<Integer> among, int rung) {
-        return among.stream().filter(t -> !Double.isNaN(mean(t, rung)))
-                .sorted(Comparator.comparingDouble((Integer t) -> -mean(t, rung)).thenComparingInt(t -> t))
-                .toList();
+    TrialLedger ledger() {
+        return ledger;
     }
 
-    private void promote(int trial, int rung) {
-        if (promoted.get(rung).add(trial)) {
-            entrants.get(rung + 1).add(trial);
-            decisions.add(new Decision(trial, rung, Action.PROMOTE, mean(trial, rung)));
-        }
+    /** Whether the search admits no more trials (always, without a budget). */
+    boolean admissionClosed() {
+        return admission.closed();
     }
 
-    private void settle(int trial, TrialStatus s, Decision d) {
-        trialStates.get(trial).status = s;
+    /** Whether these promotions from the rung can be decided now (not while a replay lacks one of them). */
+    boolean mayDecide(List<Integer> owed, int rung) {
+        return admission.mayDecide(owed, rung);
+    }
+
+    /** Whether the trial's promotion from the rung is granted: always without a budget; else if it fits. */
+    boolean verdict(int trial, int rung) {
+        return admission.grants(trial, rung, bracketOf[trial]);
+    }
+
+    /** Records a granted promotion (the bracket has entered the trial in the next rung). */
+    void promoted(int trial, int rung, Decision d) {
+        admission.promoted(trial, rung, bracketOf[trial]);
         decisions.add(d);
+    }
+
+    /** Records a trial's decision; a trial stopped inside its rung gives its unstarted cells back to the budget. */
+    void settle(int trial, TrialStatus s, Decision d) {
+        ledger.status(trial, s);
+        decisions.add(d);
+        for (int f = 0; f < folds && s.isFinal(); f++) {
+            Segment seg = new Segment(trial, d.rung(), f);
+            if (!ledger.known(seg)) {
+                admission.release(seg, bracketOf[trial]);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- reporting
@@ -308,14 +276,41 @@ public final class SearchScheduler {
         return List.copyOf(decisions);
     }
 
-    /** Whether every trial is completed, stopped or failed. */
-    public boolean isFinished() {
-        return trialStates.stream().allMatch(t -> t.status.isFinal());
+    /** The number of decisions so far (cheaper than {@link #decisions()}). */
+    public int decisionCount() {
+        return decisions.size();
     }
 
-    /** Number of trials. */
+    /** Whether every trial is completed, stopped, failed or pruned (with a budget: every trial it started). */
+    public boolean isFinished() {
+        for (int t = 0; t < trials(); t++) {
+            if (!ledger.status(t).isFinal()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Number of trials: those given; with a budget, once it admits no more, those it started (ids 0 .. trials − 1).
+     */
     public int trials() {
-        return trials;
+        return admission.trials();
+    }
+
+    /** Trials started so far (all of them without a budget). */
+    public int startedTrials() {
+        return admission.admitted();
+    }
+
+    /** Whether the search starts no more trials (always without a budget). */
+    public boolean admissionDone() {
+        return admission.closed();
+    }
+
+    /** The budget in epoch-cells, or 0 without one. */
+    public long budget() {
+        return admission.budget() == null ? 0 : admission.budget().limit();
     }
 
     /** Number of rungs. */
@@ -323,62 +318,63 @@ public final class SearchScheduler {
         return rungs;
     }
 
+    /** Number of brackets (1 unless Hyperband). */
+    public int brackets() {
+        return brackets.size();
+    }
+
+    /** The trial's bracket, which is also the rung it starts at. */
+    public int bracket(int trial) {
+        return bracketOf[trial];
+    }
+
     /** A trial's status. */
     public TrialStatus status(int trial) {
-        return trialStates.get(trial).status;
+        return ledger.status(trial);
     }
 
     /** The highest rung the trial entered. */
     public int rungReached(int trial) {
-        for (int k = rungs - 1; k > 0; k--) {
-            if (entrants.get(k).contains(trial)) {
+        AshaBracket b = brackets.get(bracketOf[trial]);
+        for (int k = rungs - 1; k > b.first(); k--) {
+            if (b.entrants(k).contains(trial)) {
                 return k;
             }
         }
-        return 0;
+        return b.first();
     }
 
-    /** The entrants of a rung whose results are in (ok or failed), in entry order; only ever grows at the end. */
-    public List<Integer> scored(int rung) {
-        return List.copyOf(entrants.get(rung).subList(0, processed[rung]));
+    /** The entrants of a bracket's rung whose results are in, in entry order; only ever grows at the end. */
+    public List<Integer> scored(int bracket, int rung) {
+        return brackets.get(bracket).scored(rung);
+    }
+
+    /**
+     * The entrants a bracket's rung + 1 had right after the first {@code m} entrants of the rung were processed (m
+     * at most {@code scored(bracket, rung).size()}); they stay its first entrants.
+     */
+    int nextAfter(int bracket, int rung, int m) {
+        return brackets.get(bracket).nextAfter(rung, m);
     }
 
     /** The highest rung at which the trial has a fold-mean accuracy, or −1 when it has none. */
     public int rungScored(int trial) {
-        for (int k = rungs - 1; k >= 0; k--) {
-            if (!Double.isNaN(mean(trial, k))) {
-                return k;
-            }
-        }
-        return -1;
+        return ledger.rungScored(trial);
     }
 
     /** The trial's fold-mean accuracy at a rung; NaN when it has none there. */
     public double foldMean(int trial, int rung) {
-        return mean(trial, rung);
-    }
-
-    private double mean(int trial, int rung) {
-        return trialStates.get(trial).foldMeans[rung];
+        return ledger.foldMean(trial, rung);
     }
 
     /** The fold accuracies of a trial at a rung, in fold order; empty unless every fold is ok. */
     public List<Double> foldAccuracies(int trial, int rung) {
-        List<Double> out = new ArrayList<>();
-        for (int f = 0; f < folds; f++) {
-            FoldResult r = results.get(new Segment(trial, rung, f));
-            if (r == null || !r.ok()) {
-                return List.of();
-            }
-            out.add(r.accuracy());
-        }
-        return out;
+        return ledger.foldAccuracies(trial, rung);
     }
 
     /** Why the trial failed (its first failed fold), or null. */
     public String failureReason(int trial) {
-        Trial t = trialStates.get(trial);
-        return t.status == TrialStatus.FAILED ? t.reason : null;
+        return ledger.failureReason(trial);
     }
 
     /** The epochs the trial has trained once it finishes a rung. */
@@ -388,11 +384,11 @@ public final class SearchScheduler {
 
     /** The result of a cell that ended (ok or failed), or null. */
     public FoldResult result(Segment s) {
-        return results.get(s);
+        return ledger.result(s);
     }
 
     /** Whether a cell was ever started (or restored). */
     public boolean started(Segment s) {
-        return states.containsKey(s);
+        return ledger.known(s);
     }
 }

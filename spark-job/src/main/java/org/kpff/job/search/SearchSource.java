@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * decisions; a committed refit is taken as it is. Then the search goes on. A search resumed with a larger
  * {@code search.trials} is extended: it is the larger search, whose first trials are the smaller one's (same
  * points, same seeds), so their committed cells are replayed and its new trials come after them; its decisions and
- * outputs are those of a new search of the larger size ({@link #recordedBy} for how the journal is checked).
+ * outputs are those of a new search of the larger size ({@link SearchReplay#recordedBy} for how the journal is checked).
  */
 public final class SearchSource implements CellSource {
 
@@ -47,6 +47,8 @@ public final class SearchSource implements CellSource {
     private final Objective objective;
     private final List<SearchStudy> studies = new ArrayList<>();
     private final Map<Integer, Refit> refits = new TreeMap<>();
+    /** Per study: decisions, trials started and whether admission was closed, as last written to its journal. */
+    private final List<int[]> journaled = new ArrayList<>();
     private int restored;
     /** The cells committed before this attempt, by id. */
     private Map<String, CellResult> committed = Map.of();
@@ -95,17 +97,20 @@ public final class SearchSource implements CellSource {
                 s.studies.add(new SearchStudy(s.cellConfig, search, points, i, run.classCount()));
             }
         }
+        s.studies.forEach(st -> s.journaled.add(new int[3]));
         s.restore();
         return s;
     }
 
     private void restore() throws IOException {
         committed = run.committedResults();
+        SearchReplay replay = new SearchReplay(cellConfig, search, committed, objective, run.classCount());
         boolean tpe = search.strategy() == SearchStrategy.TPE;
         for (int i = 0; i < studies.size(); i++) {
             SearchStudy st = studies.get(i);
             Optional<DecisionJournal> rec = DecisionJournal.read(journalUri(st), run.hadoopConf());
-            restored += replay(st);
+            rec.ifPresent(r -> replay.budget(st, r, search));
+            restored += replay.cells(st);
             List<SortedMap<String, String>> mine = st.points();
             List<SortedMap<String, String>> theirs = rec.map(DecisionJournal::trials).orElse(mine);
             int common = Math.min(mine.size(), theirs.size());
@@ -119,7 +124,7 @@ public final class SearchSource implements CellSource {
                         + " vs " + mine.size() + "); use the search's own config.");
             }
             if (rec.isPresent()) {
-                Optional<String> conflict = rec.get().conflictWith(recordedBy(st, rec.get()).decisions());
+                Optional<String> conflict = rec.get().conflictWith(replay.recordedBy(st, rec.get()).decisions());
                 if (conflict.isPresent()) {
                     throw new IllegalArgumentException("Cannot resume the search in " + run.outUri() + " ("
                             + scope(st) + "): " + conflict.get() + ". Start a new search with another --out.");
@@ -136,48 +141,6 @@ public final class SearchSource implements CellSource {
         if (restored > 0) {
             LOG.info("Resumed search: {} committed cells replayed", restored);
         }
-    }
-
-    /**
-     * Replays the committed cells into a study (never trained again); tpe proposes a trial once the results it
-     * learns from are replayed: replay, propose, repeat.
-     *
-     * @return how many cells were replayed
-     */
-    private int replay(SearchStudy st) {
-        int n = 0;
-        java.util.Set<String> replayed = new java.util.HashSet<>();
-        do {
-            for (Map.Entry<String, CellResult> e : committed.entrySet()) {
-                Optional<Segment> seg = st.segment(e.getKey());
-                if (seg.isPresent() && replayed.add(e.getKey())) {
-                    st.scheduler().restore(seg.get(), objective.of(e.getValue()));
-                    n++;
-                }
-            }
-        } while (st.advance() > 0);
-        return n;
-    }
-
-    /**
-     * The scheduler whose decisions a study's journal must agree with: the study's own, or, when the journal lists
-     * fewer trials than the study has (an extended search, or tpe's trials not proposed yet), a replay of the same
-     * committed cells by the search of the journal's trials alone. An extended search reaches the end of its first
-     * trials later than the smaller search did: a rung closes (stops its other entrants, or promotes its best when
-     * it promoted nobody) only once it can receive no more entrants, so the smaller search's closing decisions are
-     * not the larger's. Every other decision at a rung depends only on its first entrants, which are the same.
-     */
-    private SearchScheduler recordedBy(SearchStudy st, DecisionJournal rec) {
-        int p = rec.trials().size();
-        int own = search.strategy() == SearchStrategy.TPE ? search.trials() : st.points().size();
-        if (p == 0 || p >= own) {
-            return st.scheduler();
-        }
-        List<SortedMap<String, String>> points = search.strategy() == SearchStrategy.TPE ? List.of()
-                : st.points().subList(0, p);
-        SearchStudy earlier = new SearchStudy(cellConfig, search.withTrials(p), points, st.outer(), run.classCount());
-        replay(earlier);
-        return earlier.scheduler();
     }
 
     /**
@@ -237,8 +200,9 @@ public final class SearchSource implements CellSource {
                 return Optional.of(PlannedCell.of(r.cell));
             }
         }
-        for (SearchStudy st : studies) {
-            Optional<PlannedCell> p = st.next();
+        for (int i = 0; i < studies.size(); i++) {
+            Optional<PlannedCell> p = studies.get(i).next();
+            journal(i);
             if (p.isPresent()) {
                 return p;
             }
@@ -262,13 +226,8 @@ public final class SearchSource implements CellSource {
             if (seg.isEmpty()) {
                 continue;
             }
-            List<Decision> ds = st.scheduler().finished(seg.get(), result);
-            for (Decision d : ds) {
-                LOG.info("Search ({}): {} {}", scope(st), d, st.points().get(d.trial()));
-            }
-            if (!ds.isEmpty()) {
-                writeJournal(i);
-            }
+            st.scheduler().finished(seg.get(), result);
+            journal(i);
             if (st.outer() != null && st.scheduler().isFinished()) {
                 refit(st);
             }
@@ -277,11 +236,32 @@ public final class SearchSource implements CellSource {
         throw new IllegalStateException("Cell " + id + " is not one of this search's");
     }
 
+    /**
+     * Logs the study's new decisions and records them, with its admissions when budgeted, before any cell they allow
+     * starts (a resumed search replays them).
+     */
+    private void journal(int study) {
+        SearchStudy st = studies.get(study);
+        SearchScheduler s = st.scheduler();
+        int[] j = journaled.get(study);
+        if (s.decisionCount() == j[0] && s.startedTrials() == j[1] && (s.admissionDone() ? 1 : 0) == j[2]) {
+            return;
+        }
+        List<Decision> ds = s.decisions();
+        for (Decision d : ds.subList(Math.min(j[0], ds.size()), ds.size())) {
+            LOG.info("Search ({}): {} {}", scope(st), d, st.points().get(d.trial()));
+        }
+        writeJournal(study);
+    }
+
     private void writeJournal(int study) {
         try {
             SearchStudy st = studies.get(study);
+            SearchScheduler s = st.scheduler();
+            journaled.set(study, new int[] {s.decisionCount(), s.startedTrials(), s.admissionDone() ? 1 : 0});
             run.writeText(journalUri(st), new DecisionJournal(search.strategy().id(), search.seed(), search.eta(),
-                    st.rungs(), st.points(), st.scheduler().decisions()).toJson());
+                    st.rungs(), st.points(), s.decisions(), s.budget() == 0 ? null
+                    : new DecisionJournal.Budget(s.budget(), s.startedTrials(), s.admissionDone())).toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not record the search's decisions", e);
         }

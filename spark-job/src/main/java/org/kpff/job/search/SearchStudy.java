@@ -51,6 +51,7 @@ public final class SearchStudy {
     private final FusionMethod[] methods;
     private final GridCell[][][] cells;
     private final String[][] checkpointNames;
+    private final int[] bracketOf;
     private final Map<String, Segment> segments = new HashMap<>();
     private final SearchScheduler scheduler;
 
@@ -67,7 +68,7 @@ public final class SearchStudy {
         this.config = config;
         this.classes = classes;
         this.rungs = SearchTrials.rungs(search, config.train().epochs());
-        this.asha = search.strategy() == SearchStrategy.ASHA || rungs.size() > 1;
+        this.asha = search.successiveHalving() || rungs.size() > 1;
         boolean tpe = search.strategy() == SearchStrategy.TPE;
         List<Integer> fs = new ArrayList<>();
         for (int f = 0; f < config.data().folds(); f++) {
@@ -85,9 +86,12 @@ public final class SearchStudy {
         checkpointNames = new String[n][folds.size()];
         List<Segment> first = new ArrayList<>();
         Map<Segment, Double> cost = new HashMap<>();
+        int brackets = search.bracketCount(k);
+        bracketOf = brackets == 1 ? new int[n]
+                : HyperbandBrackets.of(search.minEpochs(), config.train().epochs(), search.eta(), brackets).assign(n);
         for (int t = 0; t < n; t++) {
             for (int i = 0; i < folds.size(); i++) {
-                first.add(new Segment(t, 0, i));
+                first.add(new Segment(t, bracketOf[t], i));
             }
             if (!tpe) {
                 addTrial(t, points.get(t));
@@ -98,12 +102,23 @@ public final class SearchStudy {
                 }
             }
         }
-        if (!asha && !tpe) {
-            // Grid and random: one rung, longest cells first (as a plain grid), then trial, then fold.
+        if (!asha && !tpe && search.budget() == 0) {
+            // Grid and random: one rung, longest cells first (as a plain grid), then trial, then fold. With a budget,
+            // trial order: the trials it affords are the first ones (random search's first draws), not the longest.
             first.sort(Comparator.comparingDouble((Segment s) -> -cost.get(s)).thenComparingInt(Segment::trial)
                     .thenComparingInt(Segment::fold));
         }
-        scheduler = new SearchScheduler(n, k, search.eta(), folds.size(), this::epochs, first);
+        scheduler = new SearchScheduler(n, k, search.eta(), folds.size(), this::epochs, first, bracketOf);
+        if (search.budget() > 0) {
+            long one = (long) folds.size() * epochs(0, k - 1);
+            if (one > search.budget()) {
+                throw new IllegalArgumentException("search.budget = " + search.budget() + ": trial 0 " + pointText(0)
+                        + " trained to the end on the " + folds.size() + " folds of " + (outer == null ? "the search"
+                        : "the inner search of outer fold " + outer) + " costs " + one + " epoch-cells; raise the "
+                        + "budget to at least that");
+            }
+            scheduler.budget(search.budget());
+        }
         proposals = tpe ? new TpeProposals(search, k) : null;
         if (search.foldPruning()) {
             scheduler.prune(new FoldPruning(FoldPruner.forKFold(folds.size(), search.foldPruningAlpha()),
@@ -192,9 +207,13 @@ public final class SearchStudy {
         return scheduler;
     }
 
-    /** Epochs a trial has trained after a rung. */
+    /** Epochs a trial has trained after a rung (a tpe trial not proposed yet: train.epochs, which tpe never searches). */
     public int epochs(int trial, int rung) {
-        return asha ? rungs.get(rung) : trialEpochs[trial];
+        return asha ? rungs.get(rung) : trial < points.size() ? trialEpochs[trial] : config.train().epochs();
+    }
+
+    private String pointText(int trial) {
+        return trial < points.size() ? points.get(trial).toString() : "";
     }
 
     /** The trial's backbone (the config's one, or the point's). */

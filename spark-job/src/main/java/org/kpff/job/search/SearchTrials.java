@@ -53,7 +53,7 @@ public final class SearchTrials {
             case GRID -> {
                 return grid(space);
             }
-            case RANDOM, ASHA -> {
+            case RANDOM, ASHA, HYPERBAND -> {
                 if (space.isDiscrete()) {
                     List<SortedMap<String, String>> all = new ArrayList<>(grid(space));
                     shuffle(all, Seeds.derive(search.seed(), "grid-order"));
@@ -65,7 +65,7 @@ public final class SearchTrials {
             case TPE -> throw new IllegalArgumentException("search.strategy = tpe: its trials are proposed during "
                     + "the search from the results of earlier ones (SearchStudy), not fixed in advance");
             default -> throw new IllegalArgumentException("search.strategy = " + search.strategy().id()
-                    + ": no trials; set search.strategy to grid, random, asha or tpe");
+                    + ": no trials; set search.strategy to grid, random, asha, hyperband or tpe");
         }
     }
 
@@ -77,7 +77,7 @@ public final class SearchTrials {
      * {@code train.epochs}.
      */
     public static List<Integer> rungs(SearchConfig search, int maxEpochs) {
-        if (search.strategy() != SearchStrategy.ASHA && search.strategy() != SearchStrategy.TPE) {
+        if (!search.successiveHalving() && search.strategy() != SearchStrategy.TPE) {
             return List.of(maxEpochs);
         }
         int s = 0;

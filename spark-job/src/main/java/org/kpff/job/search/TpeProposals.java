@@ -21,6 +21,11 @@ import org.kpff.job.search.TpeSampler.Observation;
  * for nothing. Otherwise it learns from m_0 = n entrants of rung 0 (trials 0 .. n − 1) and, rung by rung,
  * m_{k+1} = min(⌊m_k / eta⌋, the non-failed among those m_k) first entrants of rung k + 1: exactly the trials the
  * scheduler has promoted by the time rung k has processed its first m_k, so they exist without any later trial.
+ * With {@code search.budget}, m_{k+1} is also at most the entrants rung k + 1 had once rung k had processed its first
+ * m_k (a promotion refused by the budget makes none). With brackets ({@code search.brackets}), bracket b contributes
+ * its own m_b = trials of bracket b among 0 .. n − 1 at its first rung b and climbs the same way; rung k's observations
+ * are those of every bracket that reaches k, bracket by bracket, so BOHB models the highest rung with enough of them
+ * across brackets.
  * Trial t is proposed once all of them have their rung's results (a failed trial is an observation with no value);
  * until then the scheduler starts no cell of it and gives the slots to promoted trials. Rung k's observation of a
  * trial is its fold-mean there. BOHB keeps a third of the trials random (Falkner et al.'s ρ) and models the highest
@@ -75,7 +80,7 @@ final class TpeProposals {
     List<SortedMap<String, String>> advance(SearchScheduler scheduler, List<SortedMap<String, String>> given) {
         List<SortedMap<String, String>> taken = new ArrayList<>(given);
         List<SortedMap<String, String>> out = new ArrayList<>();
-        while (taken.size() < trials) {
+        while (taken.size() < Math.min(trials, scheduler.trials())) {
             int t = taken.size();
             Optional<List<List<Observation>>> h = history(t, scheduler, taken);
             if (h.isEmpty()) {
@@ -97,21 +102,27 @@ final class TpeProposals {
             rungs.add(List.of());
             return Optional.of(rungs);
         }
-        int m = n;
-        for (int k = 0; k < scheduler.rungs() && (k == 0 || m > 0); k++) {
-            List<Integer> scored = scheduler.scored(k);
-            if (scored.size() < m) {
-                return Optional.empty();
+        for (int k = 0; k < scheduler.rungs(); k++) {
+            rungs.add(new ArrayList<>());
+        }
+        for (int b = 0; b < scheduler.brackets(); b++) {
+            int m = 0;
+            for (int u = 0; u < n; u++) {
+                m += scheduler.bracket(u) == b ? 1 : 0;
             }
-            List<Observation> obs = new ArrayList<>();
-            int ok = 0;
-            for (int trial : scored.subList(0, m)) {
-                double v = scheduler.foldMean(trial, k);
-                obs.add(new Observation(points.get(trial), v));
-                ok += Double.isNaN(v) ? 0 : 1;
+            for (int k = b; k < scheduler.rungs() && (k == b || m > 0); k++) {
+                List<Integer> scored = scheduler.scored(b, k);
+                if (scored.size() < m) {
+                    return Optional.empty();
+                }
+                int ok = 0;
+                for (int trial : scored.subList(0, m)) {
+                    double v = scheduler.foldMean(trial, k);
+                    rungs.get(k).add(new Observation(points.get(trial), v));
+                    ok += Double.isNaN(v) ? 0 : 1;
+                }
+                m = k + 1 == scheduler.rungs() ? 0 : Math.min(Math.min(m / eta, ok), scheduler.nextAfter(b, k, m));
             }
-            rungs.add(obs);
-            m = Math.min(m / eta, ok);
         }
         return Optional.of(rungs);
     }

@@ -98,7 +98,7 @@ class JobConfigTest {
         try (var s = Files.list(CONF)) {
             files = s.sorted().toList();
         }
-        assertEquals(13, files.size(), files.toString());
+        assertEquals(14, files.size(), files.toString());
         for (Path f : files) {
             String name = f.getFileName().toString();
             String text = Files.readString(f);
@@ -346,7 +346,7 @@ class JobConfigTest {
         assertTrue(md.contains("| `train.learning-rate` | double | `0.0001` | a finite number > 0 | Adam learning rate."
                 + " May vary per hyperparameter point. |"), md);
         assertTrue(md.contains("| `data.uri` | string | `\"\"` | a string |"), md);
-        assertTrue(md.contains("| `search.strategy` | enum | `none` | one of none, grid, random, asha, tpe |"), md);
+        assertTrue(md.contains("| `search.strategy` | enum | `none` | one of none, grid, random, asha, hyperband, tpe |"), md);
         assertEquals(ConfigKeys.ALL.size() + 2, md.split("\n").length);
         assertFalse(ConfigKeys.ALL.stream().anyMatch(k -> k.doc().isBlank()));
     }

@@ -99,7 +99,10 @@ class SearchConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "search.strategy = hyperband | search.strategy = \"hyperband\": must be one of none, grid, random, asha, tpe ('hyperband' is not allowed)",
+        "search.strategy = bohb | search.strategy = \"bohb\": must be one of none, grid, random, asha, hyperband, tpe ('bohb' is not allowed)",
+        "train.epochs = 9, search { strategy = hyperband, trials = 9, min-epochs = 1, eta = 3, brackets = 4, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.brackets = 4: must be 0 (the strategy's default) or 1..3, one bracket per rung (train.epochs = 9, search.min-epochs = 1, search.eta = 3 give 3 rungs)",
+        "search { strategy = random, trials = 4, brackets = 2, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.brackets = 2 with search.strategy = random: brackets start trials at different rungs, so they need rungs; use search.strategy = hyperband, asha or tpe, or leave search.brackets at 0",
+        "search { strategy = asha, trials = 4, brackets = -1, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.brackets = -1: must be an integer >= 0",
         "search { strategy = grid, space { \"data.folds\" = [2, 3] } } | search.space \"data.folds\": cannot be searched; searchable keys: data.input-size, data.normalization, data.augment, model.backbones, model.methods, model.width, model.projection-width, model.fusion-init, model.fusion-lr-scale, model.batch-norm, train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, eval.every",
         "search { strategy = grid, space { \"train.learning-rat\" = [0.1] } } | search.space \"train.learning-rat\": is not a config key; did you mean 'train.learning-rate'?",
         "search { strategy = random, trials = 2, space { \"train.seed\" = [1, 2] } } | search.space \"train.seed\": cannot be searched (choosing the luckiest seed overfits the folds); searchable keys: data.input-size, data.normalization, data.augment, model.backbones, model.methods, model.width, model.projection-width, model.fusion-init, model.fusion-lr-scale, model.batch-norm, train.epochs, train.batch-size, train.learning-rate, train.weight-decay, train.dropout, eval.every",
@@ -135,6 +138,9 @@ class SearchConfigTest {
         "search { strategy = grid, fold-pruning = true, fold-pruning-alpha = 1, space { \"train.dropout\" = [0.3, 0.5] } } | search.fold-pruning-alpha = 1: must be a number in (0, 1)",
         "search { strategy = tpe, trials = 20, tpe { in-flight = 0 }, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.tpe.in-flight = 0: must be an integer >= 1",
         "search { strategy = grid, cost = watts, space { \"train.dropout\" = [0.3, 0.5] } } | search.cost = \"watts\": must be one of flops, seconds ('watts' is not allowed)",
+        "data.folds = 3, train.epochs = 3, search { strategy = random, trials = 50, budget = 8, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.budget = 8: must be 0 (no budget) or at least data.folds x train.epochs = 9 epoch-cells, what one trial trained to the end on every fold costs",
+        "search { strategy = random, trials = 5, budget = -1, space { \"train.dropout\" = { uniform = [0.1, 0.5] } } } | search.budget = -1: must be an integer >= 0",
+        "search.budget = 100 | search.budget = 100 but search.strategy = none: a budget needs a search (grid, random, asha or tpe)",
     })
     void everySearchMistakeIsNamedWithWhatIsAllowed(String hocon, String expected) {
         ConfigValidationException e = assertThrows(ConfigValidationException.class,

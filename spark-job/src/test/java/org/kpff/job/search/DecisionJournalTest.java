@@ -35,4 +35,30 @@ class DecisionJournalTest {
         assertTrue(e.getMessage().contains("has format 1") && e.getMessage().contains("another --out"),
                 e.getMessage());
     }
+
+    @Test
+    void bracketsAndABudgetRoundTripAndAJournalWithoutThemReadsAsOneBracketWithoutABudget() throws Exception {
+        SortedMap<String, String> point = new TreeMap<>(java.util.Map.of("train.learning-rate", "0.003"));
+        DecisionJournal j = new DecisionJournal("hyperband", 5, 3, List.of(1, 3), List.of(point, point),
+                List.of(new Decision(0, 0, Action.PROMOTE, 0.5), new Decision(1, 1, Action.COMPLETE, 0.7, 0, 1),
+                        new Decision(0, 1, Action.OVER_BUDGET, 0.6)), new DecisionJournal.Budget(40, 2, true));
+        Path file = tmp.resolve("decisions.json");
+        Files.writeString(file, j.toJson());
+        String text = Files.readString(file);
+        assertTrue(text.contains("\"bracket\" : 1") && text.contains("\"action\" : \"over-budget\"")
+                && text.contains("\"trials_started\" : 2"), text);
+        assertEquals(j, DecisionJournal.read(file.toUri().toString(), new Configuration()).orElseThrow());
+
+        // An older journal: no bracket, no budget.
+        Files.writeString(file, new DecisionJournal("asha", 5, 3, List.of(1, 3), List.of(point),
+                List.of(new Decision(0, 0, Action.PROMOTE, 0.5))).toJson());
+        DecisionJournal old = DecisionJournal.read(file.toUri().toString(), new Configuration()).orElseThrow();
+        assertEquals(null, old.budget());
+        assertEquals(0, old.decisions().get(0).bracket());
+        // Decisions are compared rung by rung within each bracket: interleaving across brackets is free.
+        List<Decision> a = List.of(new Decision(0, 1, Action.STOP, 0.5, 0, 1), new Decision(1, 0, Action.STOP, 0.4));
+        assertEquals(java.util.Optional.empty(), DecisionJournal.firstConflict(a, List.of(a.get(1), a.get(0))));
+        assertTrue(DecisionJournal.firstConflict(a, List.of(a.get(1), new Decision(0, 1, Action.STOP, 0.5)))
+                .orElseThrow().contains("of bracket 1"));
+    }
 }

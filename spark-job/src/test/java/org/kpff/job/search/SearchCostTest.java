@@ -27,6 +27,10 @@ class SearchCostTest {
         assertTrue(cost.toText(true).startsWith("Search: 9 trials x 3 folds: 63 epoch-cells; nested: + 3 inner "
                 + "searches on 2 folds each (126) + 3 refits (27) = 216 epoch-cells, 3.4 x the search alone; 120 "
                 + "cells; every trial to the end: 756 epoch-cells."), cost.toText(true));
+        // A budget of 50 epoch-cells per search caps the search (63) and each inner search (42): 50 + 3 x 42 + 27.
+        assertTrue(cost.toText(true, 50).endsWith("search.budget = 50 epoch-cells per search (4 searches): at most 203 "
+                + "epoch-cells in all; trials start while they fit, so fewer than 9 may run.\n"), cost.toText(true, 50));
+        assertEquals(cost.toText(true), cost.toText(true, 0));
     }
 
     @Test
@@ -46,5 +50,14 @@ class SearchCostTest {
         JobConfig tpe = config("strategy = tpe, trials = 9, tpe.startup-trials = 3, min-epochs = 9, " + space,
                 "train.epochs=9", "data.folds=3");
         assertEquals(new SearchCost(9, 3, 243, 0, 0, 243, 27), SearchCost.of(tpe));
+    }
+
+    @Test
+    void hyperbandCostsEachBracketFromItsFirstRung() {
+        // 17 trials on rungs 1, 3, 9 dealt 9 : 5 : 3. Per fold: bracket 0 9 x 1 + 3 x 2 + 1 x 6 = 21; bracket 1 from
+        // 3 epochs 5 x 3 + 1 x 6 = 21; bracket 2 3 x 9 = 27 (Li et al.'s brackets cost about the same). 2 folds.
+        JobConfig c = config("strategy = hyperband, trials = 17, eta = 3, min-epochs = 1, space { \"train.dropout\" = "
+                + "{ uniform = [0.1, 0.9] } }", "train.epochs=9", "data.folds=2");
+        assertEquals(new SearchCost(17, 2, 2 * (21 + 21 + 27), 0, 0, 2 * 17 * 9, 2 * (13 + 6 + 3)), SearchCost.of(c));
     }
 }

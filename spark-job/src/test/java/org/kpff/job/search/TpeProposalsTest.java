@@ -39,13 +39,24 @@ class TpeProposalsTest {
 
     /** Runs a tpe search with {@code slots} cells in flight, ending a random running one each step; its points. */
     static List<SortedMap<String, String>> simulate(SearchConfig search, int rungs, int slots, long seed) {
+        return simulate(search, rungs, slots, seed, new int[search.trials()], 0, new SearchScheduler[1]);
+    }
+
+    /** The same with each trial's bracket and a budget (0: none); the scheduler is left in {@code out[0]}. */
+    static List<SortedMap<String, String>> simulate(SearchConfig search, int rungs, int slots, long seed,
+            int[] bracketOf, long budget, SearchScheduler[] out) {
         List<Segment> first = new ArrayList<>();
         for (int t = 0; t < search.trials(); t++) {
             for (int f = 0; f < FOLDS; f++) {
-                first.add(new Segment(t, 0, f));
+                first.add(new Segment(t, bracketOf[t], f));
             }
         }
-        SearchScheduler s = new SearchScheduler(search.trials(), rungs, search.eta(), FOLDS, (t, k) -> k + 1, first);
+        SearchScheduler s = new SearchScheduler(search.trials(), rungs, search.eta(), FOLDS, (t, k) -> k + 1, first,
+                bracketOf);
+        if (budget > 0) {
+            s.budget(budget);
+        }
+        out[0] = s;
         TpeProposals proposals = new TpeProposals(search, rungs);
         List<SortedMap<String, String>> points = new ArrayList<>();
         s.gate(t -> t < points.size());
@@ -164,5 +175,31 @@ class TpeProposalsTest {
         assertEquals(Optional.empty(), s.next());
         points.addAll(third);
         assertEquals(Optional.of(new Segment(2, 0, 0)), s.next());
+    }
+
+    @Test
+    void bohbOverBracketsLearnsFromEveryBracketsRungsDeterministicallyAndWithinABudget() {
+        // Rungs at 1, 3, 9 epochs (k + 1 here: 1, 2, 3), two brackets: trials dealt 9 : 5 (Hyperband's n_s).
+        SearchConfig search = search("strategy = tpe, trials = 28, seed = 5, eta = 3, min-epochs = 1, brackets = 2, "
+                + "tpe { startup-trials = 4, in-flight = 2 }, " + SPACE);
+        int[] of = HyperbandBrackets.of(1, 9, 3, 2).assign(28);
+        SearchScheduler[] s = new SearchScheduler[1];
+        List<SortedMap<String, String>> one = simulate(search, 3, 1, 1, of, 0, s);
+        assertEquals(one, simulate(search, 3, 4, 2, of, 0, new SearchScheduler[1]));
+        assertEquals(one, simulate(search, 3, 9, 3, of, 0, new SearchScheduler[1]));
+        // The last trial's history at rung 1 holds bracket 0's promoted trials and bracket 1's first entrants.
+        TpeProposals proposals = new TpeProposals(search, 3);
+        List<List<TpeSampler.Observation>> h = proposals.history(27, s[0], one).orElseThrow();
+        long fromBracket1 = h.get(1).stream().filter(o -> s[0].bracket(one.indexOf(o.point())) == 1).count();
+        long fromBracket0 = h.get(1).size() - fromBracket1;
+        int n = 27 - 2 + 1;
+        long dealt1 = java.util.Arrays.stream(of, 0, n).filter(b -> b == 1).count();
+        assertEquals(dealt1, fromBracket1);
+        assertEquals((n - dealt1) / 3, fromBracket0);
+        // With a budget, refused promotions never stall the history.
+        SearchScheduler[] budgeted = new SearchScheduler[1];
+        simulate(search, 3, 3, 4, of, 60, budgeted);
+        assertTrue(EpochCells.of(budgeted[0], FOLDS) <= 60);
+        assertTrue(budgeted[0].trials() < 28);
     }
 }
