@@ -194,17 +194,31 @@ public final class SearchSource implements CellSource {
 
     @Override
     public Optional<PlannedCell> next() {
+        Optional<PlannedCell> refit = nextRefit();
+        if (refit.isPresent()) {
+            return refit;
+        }
+        for (int i = 0; i < studies.size(); i++) {
+            SearchStudy st = studies.get(i);
+            Optional<PlannedCell> p = st.next();
+            journal(i);
+            // A study can end here, not only when a cell finishes: a budget that admits no more trials stops the
+            // waiting ones as it closes.
+            if (st.outer() != null && st.scheduler().isFinished()) {
+                refit(st);
+            }
+            if (p.isPresent()) {
+                return p;
+            }
+        }
+        return nextRefit();
+    }
+
+    private Optional<PlannedCell> nextRefit() {
         for (Refit r : refits.values()) {
             if (!r.started) {
                 r.started = true;
                 return Optional.of(PlannedCell.of(r.cell));
-            }
-        }
-        for (int i = 0; i < studies.size(); i++) {
-            Optional<PlannedCell> p = studies.get(i).next();
-            journal(i);
-            if (p.isPresent()) {
-                return p;
             }
         }
         return Optional.empty();

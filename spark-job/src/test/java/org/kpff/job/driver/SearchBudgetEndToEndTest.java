@@ -46,7 +46,11 @@ class SearchBudgetEndToEndTest {
     }
 
     static JobConfig tiny(String search, int epochs) {
-        List<String> o = new ArrayList<>(List.of("data.input-size=16", "data.folds=" + FOLDS, "model.width=0.125",
+        return tiny(search, epochs, FOLDS);
+    }
+
+    static JobConfig tiny(String search, int epochs, int folds) {
+        List<String> o = new ArrayList<>(List.of("data.input-size=16", "data.folds=" + folds, "model.width=0.125",
                 "model.projection-width=8", "train.batch-size=8", "eval.every=1", "model.backbones=[alexnet]",
                 "model.methods=[kpff]", "train.epochs=" + epochs));
         return JobConfig.parse("search { " + search + ", space { \"train.learning-rate\" = { log-uniform = "
@@ -99,5 +103,18 @@ class SearchBudgetEndToEndTest {
         assertEquals(whole.decisions(), resumed.decisions());
         assertEquals(whole.epochCells(), resumed.epochCells());
         assertEquals(whole.trials(), resumed.trials());
+    }
+
+    @Test
+    void aBudgetedNestedSearchRefitsEveryOuterFoldsWinner() throws Exception {
+        // An inner study can end in next(), when its budget closes admission and stops the waiting trials, not only
+        // when a cell finishes: its refit must still run (it did not, and the nested estimate read "0 of 3").
+        JobConfig config = tiny("strategy = asha, nested = true, trials = 30, seed = 5, eta = 3, min-epochs = 1, "
+                + "budget = 14", 3, 3);
+        SearchReport r = new SearchJob(spark).search(config, data, tmp.resolve("nested").toUri().toString(), false,
+                List.of("search"));
+        assertEquals(3, r.nested().size(), r.markdown());
+        assertTrue(r.markdown().contains("over 3 of 3 outer folds"), r.markdown());
+        assertEquals(0, r.unfinished(), r.markdown());
     }
 }
