@@ -27,9 +27,17 @@ final class OneDnnArray {
     private OneDnnArray(memory user, memory inner, boolean input) {
         this.user = user;
         this.inner = inner;
-        boolean same = inner == user;
+        boolean same = inner == user || user == null;
         this.toInner = same || !input ? null : new reorder(user, inner);
         this.fromInner = same || input ? null : new reorder(inner, user);
+    }
+
+    /**
+     * A buffer the primitives of one call share and nothing outside reads (e.g. a pooling forward's result and its
+     * workspace, made again in the backward pass): it lives in the scratch buffer ({@link #placeAll}) only.
+     */
+    static OneDnnArray temporary(engine cpu, memory.desc d) {
+        return new OneDnnArray(null, scratch(cpu, d), true);
     }
 
     /** An array the primitive reads: reordered into {@code wanted} before it runs, when the layouts differ. */
@@ -101,7 +109,7 @@ final class OneDnnArray {
         return a.data().addressPointer();
     }
 
-    /** Points the user memory at this call's array (same shape and strides as the plan's). */
+    /** Points the user memory at this call's array (same shape and strides as the plan's); not for a temporary. */
     void point(INDArray a) {
         user.set_data_handle(address(a));
     }
