@@ -177,9 +177,11 @@ public final class OneDnnPooling implements SubsamplingHelper {
         final long[] low;
         final long[] high;
         final long[] yShape;
-        final memory.desc srcPlain;
-        final memory.desc dstAny;
         final String key;
+        private final long[] xShape;
+        // Native descriptors, made only when a plan is made (see described()), not on every call.
+        memory.desc srcPlain;
+        memory.desc dstAny;
 
         /** @param pad the layer's padding, or null for DL4J's 'same' mode (top/left half of the total, rounded down) */
         Geometry(INDArray x, int[] k, int[] s, int[] pad, int[] out) {
@@ -194,15 +196,24 @@ public final class OneDnnPooling implements SubsamplingHelper {
                 high[i] = total - low[i];
             }
             yShape = new long[] {x.size(0), x.size(1), out[0], out[1]};
-            // oneDNN's pooling takes no 'any' source layout: the source (and its gradient) plain NCHW, the result's
-            // layout the primitive's choice.
-            srcPlain = new memory.desc(x.shape(), memory.data_type.f32, memory.format_tag.nchw);
-            dstAny = new memory.desc(yShape, memory.data_type.f32, memory.format_tag.any);
+            xShape = x.shape();
             key = Arrays.toString(x.shape()) + Arrays.toString(yShape) + Arrays.toString(kernel)
                     + Arrays.toString(stride) + Arrays.toString(low) + Arrays.toString(high);
         }
 
+        /** This geometry with its oneDNN descriptors made (once). */
+        Geometry described() {
+            if (srcPlain == null) {
+                // oneDNN's pooling takes no 'any' source layout: the source (and its gradient) plain NCHW, the
+                // result's layout the primitive's choice.
+                srcPlain = new memory.desc(xShape, memory.data_type.f32, memory.format_tag.nchw);
+                dstAny = new memory.desc(yShape, memory.data_type.f32, memory.format_tag.any);
+            }
+            return this;
+        }
+
         pooling_forward.primitive_desc forward(engine cpu, prop_kind kind) {
+            described();
             return new pooling_forward.primitive_desc(new pooling_forward.desc(kind, algorithm.pooling_max, srcPlain,
                     dstAny, stride, kernel, low, high), cpu);
         }
@@ -248,7 +259,7 @@ public final class OneDnnPooling implements SubsamplingHelper {
         private final IntMemoryMap backwardArgs = new IntMemoryMap();
 
         Backward(Geometry g, INDArray input, INDArray delta, INDArray inputGrad) {
-            pooling_forward.primitive_desc hint = g.forward(cpu, prop_kind.forward_training);
+            pooling_forward.primitive_desc hint = g.forward(cpu, prop_kind.forward_training); // makes g's descriptors
             pooling_backward.primitive_desc pd = new pooling_backward.primitive_desc(new pooling_backward.desc(
                     algorithm.pooling_max, g.srcPlain, g.dstAny, g.stride, g.kernel, g.low, g.high), cpu, hint);
             forwardTraining = new pooling_forward(hint);
