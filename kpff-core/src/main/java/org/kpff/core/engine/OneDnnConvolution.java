@@ -227,7 +227,6 @@ public final class OneDnnConvolution implements ConvolutionHelper {
         private final long[] wShape;
         private final long[] yShape;
         private final boolean bias;
-        // Native descriptors, made only when a plan is made (see described()), not on every call.
         memory.desc srcAny;
         memory.desc weightsAny;
         memory.desc biasPlain;
@@ -252,7 +251,7 @@ public final class OneDnnConvolution implements ConvolutionHelper {
                     + Arrays.toString(high);
         }
 
-        /** This geometry with its oneDNN descriptors made (once). */
+        /** This geometry with its oneDNN descriptors (native objects) made, once: for a new plan, not every call. */
         Geometry described() {
             if (srcAny == null) {
                 srcAny = any(xShape);
