@@ -48,8 +48,11 @@ def main(paths):
         if cur and pt:
             params = "yes" if cur["params"] == pt["params"] else f"NO ({cur['params']} vs {pt['params']})"
         count = max(x["runs"] for x in (base, cur, pt) if x)
+        engine = cur["engine"] if cur else "–"
+        if cur and str(cur.get("threads_used", threads)) != threads:
+            engine += f" (on {cur['threads_used']} of {threads} threads)"
         print(f"| {b} {size} px w{width:g} r{r} | {threads} | {count} | {ips(base)} | {ips(cur)} | "
-              f"{cur['engine'] if cur else '–'} | {speedup} | {ips(pt)} | {ratio} | {params} |")
+              f"{engine} | {speedup} | {ips(pt)} | {ratio} | {params} |")
     pairs = [(k, k[:4] + ("2",)) for k in order if k[4] == "1" and k[:4] + ("2",) in rows]
     if pairs:
         print()

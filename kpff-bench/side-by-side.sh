@@ -6,7 +6,10 @@
 #                              [--threads 2] [--seconds 20] [--repeat 1] [--out kpff-bench/target/side-by-side.jsonl]
 #
 # --threads takes a list (e.g. 1,2): every network is measured at each thread count in each round, the thread counts
-# back to back, and the table has a row per network and thread count plus a 1- vs 2-thread comparison.
+# back to back, and the table has a row per network and thread count plus a 1- vs 2-thread comparison. The build
+# trains a small network on fewer threads than offered (CellThreads; the JSON's threads_used says how many):
+# JAVA_OPTS=-Dkpff.threads=offered measures every network on all offered threads. JAVA_OPTS reaches the JVMs of
+# this build and of the baseline.
 #
 # Shapes (input px / width multiplier / r): small 32/0.125/64, medium 64/0.5/128, large 224/1.0/256.
 # --baseline REV builds REV (e.g. the commit before the fast path) in a temporary git worktree with this script's
@@ -29,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -66,7 +69,8 @@ shape_args() {
 
 java_run() { # label jar threads args...
   local label="$1" jar="$2" t="$3"; shift 3
-  OMP_NUM_THREADS="$t" java -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
+  # shellcheck disable=SC2086
+  OMP_NUM_THREADS="$t" java -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=0 ${JAVA_OPTS:-} \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" org.kpff.bench.TrainStepBenchmark \
     --label "$label" "$@" 2>>"${out%.jsonl}.log" | grep '^{' >> "$out" || echo "  $label failed (see ${out%.jsonl}.log)" >&2
 }
