@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>DL4J's oneDNN helper ({@code MKLDNNSubsamplingHelper}) calls libnd4j's {@code maxpool2d} / {@code maxpool2d_bp}
  * custom ops, which build the oneDNN primitives on every call; {@code maxpool2d_bp} also runs the forward pooling
  * again to find each window's maximum. In a profile of Inception at 32 px they took a fifth of the training step.
- * This helper keeps, per layer and per input shape, the inference primitive (forward pass) and the training-forward
- * and backward primitives (backward pass). DL4J hands a pooling helper's backward pass only the layer's input and the
+ * This helper keeps, per layer and per input shape, the inference primitive (forward pass; DL4J 1.0.0-M2.1's
+ * {@code SubsamplingLayer.activate} runs {@code maxpool2d} itself and never calls a helper, so today only a direct
+ * call reaches it) and the training-forward and backward primitives (backward pass). DL4J hands a pooling helper's backward pass only the layer's input and the
  * incoming gradient, not the forward pass's result, so the backward pass runs the forward pooling first, as
  * {@code maxpool2d_bp} does, to get oneDNN's workspace (where each window's maximum is); that workspace and the
  * forward result live only during the call, in the thread's {@link OneDnnScratch}. Windows follow DL4J's 'same'

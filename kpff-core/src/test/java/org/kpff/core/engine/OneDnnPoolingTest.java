@@ -124,6 +124,34 @@ class OneDnnPoolingTest {
         }
     }
 
+    /**
+     * The forward pass, called directly: DL4J 1.0.0-M2.1's {@code SubsamplingLayer.activate} runs libnd4j's
+     * {@code maxpool2d} itself and never calls a helper, so the network test above cannot reach it.
+     */
+    @ParameterizedTest(name = "kernel {0}, stride {1}, {2} px")
+    @CsvSource({"3, 2, 9", "3, 2, 10", "2, 2, 7", "3, 1, 6", "5, 3, 11"})
+    void theForwardPassEqualsDl4jsHelper(int kernel, int stride, int size) {
+        MKLDNNSubsamplingHelper dl4j = new MKLDNNSubsamplingHelper(DataType.FLOAT);
+        OneDnnPooling own = new OneDnnPooling(dl4j);
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 4, 5, size, size);
+        int[] k = {kernel, kernel};
+        int[] s = {stride, stride};
+        int[] pad = {0, 0};
+        int[] dilation = {1, 1};
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws =
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        for (boolean train : new boolean[] {false, true}) {
+            INDArray expected = dl4j.activate(x, train, k, s, pad, PoolingType.MAX, ConvolutionMode.Same, dilation,
+                    org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, ws);
+            INDArray actual = own.activate(x, train, k, s, pad, PoolingType.MAX, ConvolutionMode.Same, dilation,
+                    org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, ws);
+            assertEquals(expected, actual, "max pooling, train=" + train);
+        }
+        assertEquals(2, own.calls());
+        assertEquals(0, own.backwardCalls());
+    }
+
     private static Map<String, INDArray> gradients(ComputationGraph net, INDArray x, INDArray y) {
         net.setInputs(x.dup());
         net.setLabels(y.dup());
