@@ -5,6 +5,12 @@
 #   kpff-bench/side-by-side.sh [--baseline REV] [--shapes small,medium,large] [--backbones alexnet,vgg16,inception]
 #                              [--threads 2] [--seconds 20] [--repeat 1] [--out kpff-bench/target/side-by-side.jsonl]
 #
+# --threads takes a list (e.g. 1,2): every network is measured at each thread count in each round, the thread counts
+# back to back, and the table has a row per network and thread count plus a 1- vs 2-thread comparison. The build
+# trains a small network on fewer threads than offered (CellThreads; the JSON's threads_used says how many):
+# JAVA_OPTS=-Dkpff.threads=offered measures every network on all offered threads. JAVA_OPTS reaches the JVMs of
+# this build and of the baseline.
+#
 # Shapes (input px / width multiplier / r): small 32/0.125/64, medium 64/0.5/128, large 224/1.0/256.
 # --baseline REV builds REV (e.g. the commit before the fast path) in a temporary git worktree with this script's
 # TrainStepBenchmark source and runs it first for every shape (--baseline-jar JAR uses such a build made earlier). Needs Maven; PyTorch from Debian's python3-torch
@@ -26,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,15 +67,17 @@ shape_args() {
   esac
 }
 
-java_run() { # label jar args...
-  local label="$1" jar="$2"; shift 2
-  OMP_NUM_THREADS="$threads" java -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
+java_run() { # label jar threads args...
+  local label="$1" jar="$2" t="$3"; shift 3
+  # shellcheck disable=SC2086
+  OMP_NUM_THREADS="$t" java -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=0 ${JAVA_OPTS:-} \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" org.kpff.bench.TrainStepBenchmark \
     --label "$label" "$@" 2>>"${out%.jsonl}.log" | grep '^{' >> "$out" || echo "  $label failed (see ${out%.jsonl}.log)" >&2
 }
 
 IFS=, read -ra shape_list <<< "$shapes"
 IFS=, read -ra backbone_list <<< "$backbones"
+IFS=, read -ra thread_list <<< "$threads"
 for ((round = 1; round <= repeat; round++)); do
 for shape in "${shape_list[@]}"; do
   for b in "${backbone_list[@]}"; do
@@ -77,13 +85,15 @@ for shape in "${shape_list[@]}"; do
     # Small steps need ~10 warm-up steps (JIT, DL4J workspaces sizing themselves); a large step takes tens of
     # seconds on two cores: fewer warm-up and timed steps there.
     if [[ $shape == large ]]; then args+=(--warmup 1 --min-steps 2); else args+=(--warmup 10 --min-steps 5); fi
-    echo "== $b $shape (round $round of $repeat)" >&2
-    if [[ -n "$baseline_jar" ]]; then java_run baseline "$baseline_jar" "${args[@]}"; fi
-    java_run dl4j "$current_jar" "${args[@]}"
+    for t in "${thread_list[@]}"; do
+    echo "== $b $shape, $t thread(s) (round $round of $repeat)" >&2
+    if [[ -n "$baseline_jar" ]]; then java_run baseline "$baseline_jar" "$t" "${args[@]}"; fi
+    java_run dl4j "$current_jar" "$t" "${args[@]}"
     if [[ $have_torch == 1 ]]; then
-      /usr/bin/python3 "$root/kpff-bench/pytorch/train_step.py" "${args[@]}" --threads "$threads" >> "$out" \
+      /usr/bin/python3 "$root/kpff-bench/pytorch/train_step.py" "${args[@]}" --threads "$t" >> "$out" \
         2>>"${out%.jsonl}.log" || echo "  pytorch failed (see ${out%.jsonl}.log)" >&2
     fi
+    done
   done
 done
 done

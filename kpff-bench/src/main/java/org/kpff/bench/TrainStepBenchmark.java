@@ -18,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Training-step throughput of one cell's network, the Java side of the PyTorch side-by-side benchmark
  * ({@code kpff-bench/side-by-side.sh}): builds the network a cell builds ({@link ModelFactory}, Adam with L2, batch
  * norm, 'same' padding), then times {@code ComputationGraph.fit} on one fixed random minibatch and prints one JSON
- * line (images/s, median step time, parameter count, engine).
+ * line (images/s, median step time, parameter count, engine, and the median CPU time of the training thread per
+ * step: at one thread, where the step runs on that thread, a figure other processes on a loaded machine hardly move).
  *
  * <p>Uses only APIs that today's and earlier builds of kpff-core share, so the same source measures a baseline
  * build; the engine is read by reflection where {@code org.kpff.core.engine.ComputeEngine} exists.
@@ -49,6 +50,9 @@ public final class TrainStepBenchmark {
         CellSpec spec = new CellSpec(backbone, method, classes, size, width, r, FusionInit.IDENTITY, true, 0.5,
                 1e-4, 5e-4, batch, 1, 1, 42L);
         ComputationGraph net = ModelFactory.create(spec);
+        // The threads a cell of this network trains on (kpff-core's CellThreads, where this build has it): the
+        // offer is OMP_NUM_THREADS, as ND4J reads it.
+        String threadsUsed = threadsFor(net, backbone + " " + size + " px w" + width, size);
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size);
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, classes);
@@ -60,26 +64,36 @@ public final class TrainStepBenchmark {
             net.fit(ds);
         }
         double[] stepMs = new double[Math.max(minSteps, 1) * 64];
+        double[] cpuMs = new double[stepMs.length];
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         int steps = 0;
         long start = System.nanoTime();
         while (steps < minSteps || (System.nanoTime() - start) / 1e9 < minSeconds) {
             long t0 = System.nanoTime();
+            long c0 = mx.getCurrentThreadCpuTime();
             net.fit(ds);
             if (steps == stepMs.length) {
                 stepMs = Arrays.copyOf(stepMs, steps * 2);
+                cpuMs = Arrays.copyOf(cpuMs, steps * 2);
             }
+            cpuMs[steps] = (mx.getCurrentThreadCpuTime() - c0) / 1e6;
             stepMs[steps++] = (System.nanoTime() - t0) / 1e6;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double[] sorted = Arrays.copyOf(stepMs, steps);
         Arrays.sort(sorted);
+        double[] cpuSorted = Arrays.copyOf(cpuMs, steps);
+        Arrays.sort(cpuSorted);
         String engineUsed = engineOf(net, engine);
         System.out.printf(Locale.ROOT, "{\"framework\":\"%s\",\"engine\":\"%s\",\"backbone\":\"%s\",\"size\":%d,"
-                        + "\"width\":%s,\"r\":%d,\"method\":\"%s\",\"batch\":%d,\"threads\":\"%s\",\"params\":%d,"
-                        + "\"steps\":%d,\"seconds\":%.3f,\"images_per_s\":%.2f,\"step_ms_median\":%.2f}%n",
+                        + "\"width\":%s,\"r\":%d,\"method\":\"%s\",\"batch\":%d,\"threads\":\"%s\",\"threads_used\":\"%s\","
+                        + "\"params\":%d,"
+                        + "\"steps\":%d,\"seconds\":%.3f,\"images_per_s\":%.2f,\"step_ms_median\":%.2f,"
+                        + "\"thread_cpu_ms_median\":%.2f}%n",
                 label, engineUsed, backbone, size, width, r, method.name().toLowerCase(Locale.ROOT), batch,
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), net.params().length(), steps, seconds,
-                steps * batch / seconds, sorted[sorted.length / 2]);
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), threadsUsed, net.params().length(),
+                steps, seconds,
+                steps * batch / seconds, sorted[sorted.length / 2], cpuSorted[cpuSorted.length / 2]);
     }
 
     private static String engine() {
@@ -89,6 +103,19 @@ public final class TrainStepBenchmark {
             return (String) e.getClass().getMethod("id").invoke(e);
         } catch (ClassNotFoundException e) {
             return "baseline";
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String threadsFor(ComputationGraph net, String what, int size) {
+        try {
+            Class<?> c = Class.forName("org.kpff.core.engine.CellThreads");
+            Object n = c.getMethod("apply", ComputationGraph.class, String.class, int.class).invoke(null, net, what,
+                    size);
+            return String.valueOf(n);
+        } catch (ClassNotFoundException e) {
+            return System.getenv().getOrDefault("OMP_NUM_THREADS", "default");
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }

@@ -23,13 +23,27 @@ final class OneDnnArray {
     private final memory inner;
     private final reorder toInner;
     private final reorder fromInner;
+    /** The inner memory's size in bytes, asked of oneDNN once (each get_desc() is a native allocation). */
+    private final long innerBytes;
+    /** The address the user memory points at: a call with the same buffer (workspaces reuse theirs) skips the JNI. */
+    private long userAddress;
 
     private OneDnnArray(memory user, memory inner, boolean input) {
         this.user = user;
         this.inner = inner;
-        boolean same = inner == user;
+        boolean same = inner == user || user == null;
         this.toInner = same || !input ? null : new reorder(user, inner);
         this.fromInner = same || input ? null : new reorder(inner, user);
+        this.innerBytes = inner.get_desc().get_size();
+        this.userAddress = user == null ? 0 : user.get_data_handle().address();
+    }
+
+    /**
+     * A buffer the primitives of one call share and nothing outside reads (e.g. a pooling forward's result and its
+     * workspace, made again in the backward pass): it lives in the scratch buffer ({@link #placeAll}) only.
+     */
+    static OneDnnArray temporary(engine cpu, memory.desc d) {
+        return new OneDnnArray(null, scratch(cpu, d), true);
     }
 
     /** An array the primitive reads: reordered into {@code wanted} before it runs, when the layouts differ. */
@@ -57,7 +71,7 @@ final class OneDnnArray {
         long total = 0;
         for (int i = 0; i < arrays.length; i++) {
             if (placed(arrays, i)) {
-                total += OneDnnScratch.aligned(arrays[i].inner.get_desc().get_size());
+                total += OneDnnScratch.aligned(arrays[i].innerBytes);
             }
         }
         if (total == 0) {
@@ -67,7 +81,7 @@ final class OneDnnArray {
         for (int i = 0; i < arrays.length; i++) {
             if (placed(arrays, i)) {
                 arrays[i].inner.set_data_handle(new PagedPointer(at));
-                at += OneDnnScratch.aligned(arrays[i].inner.get_desc().get_size());
+                at += OneDnnScratch.aligned(arrays[i].innerBytes);
             }
         }
     }
@@ -101,9 +115,13 @@ final class OneDnnArray {
         return a.data().addressPointer();
     }
 
-    /** Points the user memory at this call's array (same shape and strides as the plan's). */
+    /** Points the user memory at this call's array (same shape and strides as the plan's); not for a temporary. */
     void point(INDArray a) {
-        user.set_data_handle(address(a));
+        Pointer p = address(a);
+        if (p.address() != userAddress) {
+            user.set_data_handle(p);
+            userAddress = p.address();
+        }
     }
 
     /** The memory the primitive takes as its argument. */

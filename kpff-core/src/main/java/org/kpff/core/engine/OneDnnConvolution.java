@@ -222,11 +222,15 @@ public final class OneDnnConvolution implements ConvolutionHelper {
         final long[] dilate;
         final long[] low;
         final long[] high;
-        final memory.desc srcAny;
-        final memory.desc weightsAny;
-        final memory.desc biasPlain;
-        final memory.desc dstAny;
         final String key;
+        private final long[] xShape;
+        private final long[] wShape;
+        private final long[] yShape;
+        private final boolean bias;
+        memory.desc srcAny;
+        memory.desc weightsAny;
+        memory.desc biasPlain;
+        memory.desc dstAny;
 
         Geometry(INDArray x, INDArray w, boolean bias, long[] yShape, int[] strides, int[] pad, int[] dilation) {
             stride = new long[] {strides[0], strides[1]};
@@ -238,14 +242,25 @@ public final class OneDnnConvolution implements ConvolutionHelper {
                 long extent = (yShape[2 + i] - 1) * strides[i] + (w.size(2 + i) - 1) * dilation[i] + 1;
                 high[i] = extent - x.size(2 + i) - low[i];
             }
-            srcAny = any(x.shape());
-            weightsAny = any(w.shape());
-            biasPlain = bias ? new memory.desc(new long[] {w.size(0)}, memory.data_type.f32, memory.format_tag.x)
-                    : null;
-            dstAny = any(yShape);
+            this.xShape = x.shape();
+            this.wShape = w.shape();
+            this.yShape = yShape;
+            this.bias = bias;
             key = Arrays.toString(x.shape()) + Arrays.toString(w.shape()) + Arrays.toString(yShape) + bias
                     + Arrays.toString(stride) + Arrays.toString(dilate) + Arrays.toString(low)
                     + Arrays.toString(high);
+        }
+
+        /** This geometry with its oneDNN descriptors (native objects) made, once: for a new plan, not every call. */
+        Geometry described() {
+            if (srcAny == null) {
+                srcAny = any(xShape);
+                weightsAny = any(wShape);
+                biasPlain = bias ? new memory.desc(new long[] {wShape[0]}, memory.data_type.f32,
+                        memory.format_tag.x) : null;
+                dstAny = any(yShape);
+            }
+            return this;
         }
 
         private static memory.desc any(long[] dims) {
@@ -253,6 +268,7 @@ public final class OneDnnConvolution implements ConvolutionHelper {
         }
 
         convolution_forward.primitive_desc forward(engine cpu) {
+            described();
             convolution_forward.desc d = biasPlain == null
                     ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, srcAny,
                             weightsAny, dstAny, stride, dilate, low, high)
@@ -319,7 +335,7 @@ public final class OneDnnConvolution implements ConvolutionHelper {
 
         Backward(Geometry g, INDArray input, INDArray weightsArray, INDArray delta, INDArray inputGrad,
                 INDArray weightGrad, INDArray biasGrad) {
-            convolution_forward.primitive_desc hint = g.forward(cpu);
+            convolution_forward.primitive_desc hint = g.forward(cpu); // also makes g's descriptors
             convolution_backward_data.primitive_desc pdData = new convolution_backward_data.primitive_desc(
                     new convolution_backward_data.desc(algorithm.convolution_direct, g.srcAny, g.weightsAny, g.dstAny,
                             g.stride, g.dilate, g.low, g.high), cpu, hint);

@@ -7,15 +7,17 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts the project's own oneDNN helpers ({@link OneDnnConvolution}, {@link OneDnnBatchNorm}) on a network's layers, in
- * place of DL4J's.
+ * Puts the project's own oneDNN helpers ({@link OneDnnConvolution}, {@link OneDnnBatchNorm}, {@link OneDnnPooling}) on a
+ * network's layers, in place of DL4J's.
  *
  * <p>DL4J 1.0.0-M2.1 looks up its CPU helpers by a fixed class name ({@code MKLDNNConvHelper}), so its lookup cannot
  * name another class on CPU; the helper is a protected field of the layer runtime, set here once the network is
@@ -36,6 +38,13 @@ public final class OneDnnHelpers {
      */
     public static final String BATCH_NORM_PROPERTY = "kpff.onednn.own.batchnorm";
     private static final boolean BATCH_NORM = Boolean.parseBoolean(System.getProperty(BATCH_NORM_PROPERTY, "true"));
+
+    /**
+     * System property: {@code true} (default) puts {@link OneDnnPooling} on max-pooling layers too, {@code false}
+     * leaves them on DL4J's helper (with {@value #PROPERTY} on).
+     */
+    public static final String POOLING_PROPERTY = "kpff.onednn.own.pooling";
+    private static final boolean POOLING = Boolean.parseBoolean(System.getProperty(POOLING_PROPERTY, "true"));
 
     private static final Logger LOG = LoggerFactory.getLogger(OneDnnHelpers.class);
     private static engine cpu;
@@ -62,8 +71,8 @@ public final class OneDnnHelpers {
         }
         try {
             cpu = new engine(engine.kind.cpu, 0);
-            LOG.info("KPFF oneDNN helpers: convolutions{} call oneDNN directly, primitives cached per shape",
-                    BATCH_NORM ? " and batch norms" : "");
+            LOG.info("KPFF oneDNN helpers: convolutions{}{} call oneDNN directly, primitives cached per shape",
+                    BATCH_NORM ? ", batch norms" : "", POOLING ? ", max poolings" : "");
             return true;
         } catch (Throwable t) {
             LOG.warn("KPFF oneDNN helpers: oneDNN's presets cannot load ({}); convolutions keep DL4J's oneDNN helper "
@@ -81,8 +90,8 @@ public final class OneDnnHelpers {
     }
 
     /**
-     * Replaces DL4J's oneDNN helper on every convolution and batch-norm layer of the network by the project's, when
-     * {@link #enabled()}; otherwise leaves the network as it is.
+     * Replaces DL4J's oneDNN helper on every convolution, batch-norm and pooling layer of the network by the
+     * project's, when {@link #enabled()}; otherwise leaves the network as it is.
      *
      * @return how many layers got the project's helper
      */
@@ -99,6 +108,10 @@ public final class OneDnnHelpers {
                     && BATCH_NORM) {
                 set(l, "helper", new OneDnnBatchNorm(dl4j));
                 n++;
+            } else if (l instanceof SubsamplingLayer && l.getHelper() instanceof MKLDNNSubsamplingHelper dl4j
+                    && POOLING) {
+                set(l, "helper", new OneDnnPooling(dl4j));
+                n++;
             }
         }
         return n;
@@ -106,10 +119,11 @@ public final class OneDnnHelpers {
 
     /** Whether a layer runs one of the project's own oneDNN helpers. */
     public static boolean own(Layer layer) {
-        return layer.getHelper() instanceof OneDnnConvolution || layer.getHelper() instanceof OneDnnBatchNorm;
+        return layer.getHelper() instanceof OneDnnConvolution || layer.getHelper() instanceof OneDnnBatchNorm
+                || layer.getHelper() instanceof OneDnnPooling;
     }
 
-    private static void set(Layer layer, String name, Object value) {
+    static void set(Layer layer, String name, Object value) {
         for (Class<?> c = layer.getClass(); c != null; c = c.getSuperclass()) {
             try {
                 Field f = c.getDeclaredField(name);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.kpff.core.engine.CellThreads;
 import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.fusion.KroneckerFusionVertex;
@@ -128,6 +129,9 @@ public final class CellTrainer {
                         + e.getMessage() + ")", e);
             }
         }
+        // Fewer threads than offered where the network is too small for more to pay; decided by the network alone,
+        // so a resumed cell trains on the same threads as before.
+        CellThreads.apply(net, spec.backbone() + " " + spec.inputSize() + " px w" + spec.width(), spec.inputSize());
         EvalResult fin = null;
         try {
             for (int epoch = firstEpoch; epoch <= spec.epochs(); epoch++) {

@@ -14,7 +14,6 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The fast path (convolution and batch norm on the project's own oneDNN helpers, {@link OneDnnConvolution} and
- * {@link OneDnnBatchNorm}; pooling on DL4J's helper over libnd4j's oneDNN custom ops) computes what DL4J's plain path
+ * The fast path (convolution, batch norm and max pooling on the project's own oneDNN helpers,
+ * {@link OneDnnConvolution}, {@link OneDnnBatchNorm} and {@link OneDnnPooling}) computes what DL4J's plain path
  * computes, for every backbone × fusion method, and it is really engaged in the default build.
  *
  * <p>The fast path is float32 only: DL4J's oneDNN helpers decline other types and DL4J then runs its own path,
@@ -121,7 +120,7 @@ class FastPathEquivalenceTest {
                 assertInstanceOf(OneDnnBatchNorm.class, l.getHelper(), l.conf().getLayer().getLayerName());
                 bn++;
             } else if (l instanceof SubsamplingLayer) {
-                assertInstanceOf(MKLDNNSubsamplingHelper.class, l.getHelper(), l.conf().getLayer().getLayerName());
+                assertInstanceOf(OneDnnPooling.class, l.getHelper(), l.conf().getLayer().getLayerName());
                 pool++;
             }
         }
@@ -175,6 +174,11 @@ class FastPathEquivalenceTest {
             } else if (l instanceof BatchNormalization) {
                 OneDnnBatchNorm h = assertInstanceOf(OneDnnBatchNorm.class, l.getHelper());
                 assertTrue(h.calls() > 0, l.conf().getLayer().getLayerName() + " never ran its oneDNN helper");
+                assertEquals(0, ComputeEngine.helperFailures(l), l.conf().getLayer().getLayerName());
+            } else if (l instanceof SubsamplingLayer) {
+                OneDnnPooling h = assertInstanceOf(OneDnnPooling.class, l.getHelper());
+                assertTrue(h.calls() > 0 && h.backwardCalls() > 0,
+                        l.conf().getLayer().getLayerName() + " never ran both passes in its oneDNN helper");
                 assertEquals(0, ComputeEngine.helperFailures(l), l.conf().getLayer().getLayerName());
             }
         }

@@ -9,6 +9,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.kpff.core.data.DatasetException;
 import org.kpff.core.data.ImageBatchIterator;
 import org.kpff.core.data.ImageCache;
+import org.kpff.core.engine.CellThreads;
 import org.kpff.core.engine.ComputeEngine;
 import org.kpff.core.train.CellFailedException;
 import org.kpff.core.train.CellOutcome;
@@ -17,8 +18,6 @@ import org.kpff.core.train.Checkpoints;
 import org.kpff.job.fault.FaultInjection;
 import org.kpff.job.fault.FaultInjector;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,13 +115,11 @@ public final class CellRunner {
 
     /**
      * ND4J's CPU threads follow the task's {@code spark.task.cpus}: several cells share an executor's cores, and
-     * letting each start one OpenMP thread per core oversubscribes them (step times then vary 10-100x).
+     * letting each start one OpenMP thread per core oversubscribes them (step times then vary 10-100x). The cell's
+     * trainer may use fewer for a small network ({@link CellThreads}).
      */
     public static void limitThreads(int cpus) {
-        int threads = Math.max(1, cpus);
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        CellThreads.offer(cpus);
     }
 
     /** This machine's host name, or {@code unknown}. */
