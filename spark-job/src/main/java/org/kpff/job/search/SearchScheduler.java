@@ -3,7 +3,6 @@ package org.kpff.job.search;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -47,6 +46,10 @@ public final class SearchScheduler {
     private final List<Set<Integer>> promoted = new ArrayList<>();
     private final int[] processed;
     private final boolean[] closed;
+    /** Per rung: the promotion rule's ranking; its entrants' cells left to start, in order; per trial: rung reached. */
+    private final List<RungRanking> rankings = new ArrayList<>();
+    private final List<Deque<Segment>> toStart = new ArrayList<>();
+    private final int[] reached;
     private final List<Trial> trialStates = new ArrayList<>();
     private final Map<Segment, State> states = new HashMap<>();
     private final Map<Segment, FoldResult> results = new HashMap<>();
@@ -98,12 +101,16 @@ public final class SearchScheduler {
         for (int k = 0; k < rungs; k++) {
             entrants.add(new ArrayList<>());
             promoted.add(new LinkedHashSet<>());
+            int rung = k;
+            rankings.add(new RungRanking(eta, t -> mean(t, rung)));
+            toStart.add(new ArrayDeque<>());
         }
         for (int t = 0; t < trials; t++) {
             entrants.get(0).add(t);
         }
         this.processed = new int[rungs];
         this.closed = new boolean[rungs];
+        this.reached = new int[trials];
         for (int t = 0; t < trials; t++) {
             trialStates.add(new Trial(rungs));
         }
@@ -114,13 +121,10 @@ public final class SearchScheduler {
     /** The next cell to start: cells of promoted trials first (highest rung first), then new trials; marks it running. */
     public Optional<Segment> next() {
         for (int k = rungs - 1; k >= 1; k--) {
-            for (int t : entrants.get(k)) {
-                for (int f = 0; f < folds && !trialStates.get(t).status.isFinal(); f++) {
-                    Segment s = new Segment(t, k, f);
-                    if (!states.containsKey(s)) {
-                        states.put(s, State.RUNNING);
-                        return Optional.of(s);
-                    }
+            for (Segment s = toStart.get(k).poll(); s != null; s = toStart.get(k).poll()) {
+                if (!states.containsKey(s) && !trialStates.get(s.trial()).status.isFinal()) {
+                    states.put(s, State.RUNNING);
+                    return Optional.of(s);
                 }
             }
         }
@@ -175,7 +179,7 @@ public final class SearchScheduler {
         if (states.containsKey(segment)) {
             throw new IllegalStateException("Segment " + segment + " is already known");
         }
-        if (segment.rung() > 0 && !entrants.get(segment.rung()).contains(segment.trial())) {
+        if (segment.rung() > 0 && reached[segment.trial()] < segment.rung()) {
             // A later rung's cell is only known once its promotion has been replayed: keep it for then.
             pending.put(segment, result);
             return List.of();
@@ -208,7 +212,7 @@ public final class SearchScheduler {
                     int t = in.get(processed[k]);
                     int seen = pruning == null ? 0 : pruning.look(this, t, k, in.subList(0, processed[k]));
                     if (seen > 0) {
-                        processed[k]++;
+                        processedOne(t, k);
                         progress = true;
                         settle(t, TrialStatus.PRUNED, new Decision(t, k, Action.PRUNE, Double.NaN, seen));
                         continue;
@@ -217,16 +221,15 @@ public final class SearchScheduler {
                     if (ok == null) {
                         break;
                     }
-                    processed[k]++;
+                    processedOne(t, k);
                     progress = true;
                     if (!ok) {
                         settle(t, TrialStatus.FAILED, new Decision(t, k, Action.FAIL, Double.NaN));
                     } else if (k == rungs - 1) {
                         settle(t, TrialStatus.COMPLETED, new Decision(t, k, Action.COMPLETE, mean(t, k)));
                     } else {
-                        List<Integer> best = ranked(in.subList(0, processed[k]), k);
-                        for (int i = 0; i < Math.min(best.size(), processed[k] / eta); i++) {
-                            promote(best.get(i), k);
+                        for (Integer due = rankings.get(k).due(); due != null; due = rankings.get(k).due()) {
+                            promote(due, k);
                         }
                     }
                 }
@@ -234,7 +237,7 @@ public final class SearchScheduler {
                     closed[k] = true;
                     progress = true;
                     if (k < rungs - 1) {
-                        List<Integer> best = ranked(in, k);
+                        List<Integer> best = rankings.get(k).ranked();
                         if (promoted.get(k).isEmpty() && !best.isEmpty()) {
                             promote(best.get(0), k);
                         }
@@ -249,7 +252,7 @@ public final class SearchScheduler {
             // Cells of later rungs restored before their promotion was replayed.
             for (Map.Entry<Segment, FoldResult> e : List.copyOf(pending.entrySet())) {
                 Segment s = e.getKey();
-                if (entrants.get(s.rung()).contains(s.trial())) {
+                if (reached[s.trial()] >= s.rung()) {
                     pending.remove(s);
                     states.put(s, State.DONE);
                     results.put(s, e.getValue());
@@ -282,16 +285,20 @@ public final class SearchScheduler {
         return ok;
     }
 
-    /** The trials that are not failed, best fold-mean first, ties by lower id. */
-    private List<Integer> ranked(List<Integer> among, int rung) {
-        return among.stream().filter(t -> !Double.isNaN(mean(t, rung)))
-                .sorted(Comparator.comparingDouble((Integer t) -> -mean(t, rung)).thenComparingInt(t -> t))
-                .toList();
+    /** One more entrant of the rung has its result (ok, failed or pruned). */
+    private void processedOne(int trial, int rung) {
+        processed[rung]++;
+        rankings.get(rung).processed(trial, rung < rungs - 1 && !Double.isNaN(mean(trial, rung)));
     }
 
     private void promote(int trial, int rung) {
         if (promoted.get(rung).add(trial)) {
+            rankings.get(rung).promoted(trial);
+            reached[trial] = rung + 1;
             entrants.get(rung + 1).add(trial);
+            for (int f = 0; f < folds; f++) {
+                toStart.get(rung + 1).add(new Segment(trial, rung + 1, f));
+            }
             decisions.add(new Decision(trial, rung, Action.PROMOTE, mean(trial, rung)));
         }
     }
@@ -330,12 +337,7 @@ public final class SearchScheduler {
 
     /** The highest rung the trial entered. */
     public int rungReached(int trial) {
-        for (int k = rungs - 1; k > 0; k--) {
-            if (entrants.get(k).contains(trial)) {
-                return k;
-            }
-        }
-        return 0;
+        return reached[trial];
     }
 
     /** The entrants of a rung whose results are in (ok or failed), in entry order; only ever grows at the end. */
