@@ -11,9 +11,10 @@
 # Columns: cells trained; wall seconds of the attempt; per-cell driver overhead (what the driver waited for a cell
 # beyond its task's wall time on the executor: job submission, task launch, result transfer, commit) and the commit
 # alone; the cell source's decision time (a search's scheduler and decisions.json) in total and per cell, and its
-# longest single call; the driver's live heap (the largest of class histograms taken every 10 s, each after a full
-# collection: in local mode the executors' training shares that JVM) and its full collections (count and pause
-# seconds, from its GC log); files written (all, and without checkpoints/); summary seconds (aggregation,
+# longest single call; the driver's live heap from class histograms taken every 10 s, each after a full collection
+# (the last one, at the end of the run, and the largest: in local mode the executors' training shares that JVM, and
+# a histogram taken while a cell trains counts its arrays) and its other full collections (count and pause seconds,
+# from its GC log); files written (all, and without checkpoints/); summary seconds (aggregation,
 # plots, the search's trials/search.md). All but heap and files come from run.json's attempts[].driver.
 # --jfr also records a Java Flight Recording of the driver (driver.jfr in each run's folder); e.g.
 #   jfr print --events jdk.ExecutionSample RUN/driver.jfr | grep -A3 'stackTrace = \[' | grep -v stackTrace | sort | uniq -c | sort -rn | head
@@ -159,7 +160,8 @@ for line in open(logs[-1]) if logs else []:
         full_gc_s += float(g.group(1)) / 1000
 live = [int(x) for x in open(os.path.join(run, "live-heap.txt")).read().split()] if os.path.exists(
     os.path.join(run, "live-heap.txt")) else []
-heap = max(live) / 2**20 if live else float("nan")
+heap_max = max(live) / 2**20 if live else float("nan")
+heap_end = live[-1] / 2**20 if live else float("nan")
 files = sum(len(f) for _, _, f in os.walk(out))
 ckpt = sum(len(f) for _, _, f in os.walk(os.path.join(out, "checkpoints")))
 cells = d["cells"]
@@ -167,7 +169,8 @@ print(json.dumps({"master": master, "cells": cells, "wall_s": round(attempt["wal
     "overhead_s_per_cell": round(d["cell_overhead_seconds"] / cells, 3),
     "commit_s_per_cell": round(d["commit_seconds"] / cells, 3),
     "decision_s": round(d["decision_seconds"], 3), "decision_ms_per_cell": round(1000 * d["decision_seconds"] / cells, 3),
-    "decision_max_ms": round(d["decision_max_ms"], 1), "live_heap_mib": round(heap),
+    "decision_max_ms": round(d["decision_max_ms"], 1), "live_heap_end_mib": round(heap_end),
+    "live_heap_max_mib": round(heap_max),
     "full_gcs": full_gcs, "full_gc_s": round(full_gc_s, 1),
     "files": files, "files_no_checkpoints": files - ckpt, "summary_s": round(d.get("summary_seconds", float("nan")), 1)}))
 EOF
@@ -179,7 +182,7 @@ python3 - "$rows" > "$out/table.md" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 cols = ["master", "cells", "wall_s", "overhead_s_per_cell", "commit_s_per_cell", "decision_s", "decision_ms_per_cell",
-        "decision_max_ms", "live_heap_mib", "full_gcs", "full_gc_s", "files", "files_no_checkpoints", "summary_s"]
+        "decision_max_ms", "live_heap_end_mib", "live_heap_max_mib", "full_gcs", "full_gc_s", "files", "files_no_checkpoints", "summary_s"]
 print("| " + " | ".join(cols) + " |")
 print("|" + "---|" * len(cols))
 for r in rows:
