@@ -33,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --slots) slots="$2"; shift 2 ;;
     --jfr) jfr=1; shift ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
