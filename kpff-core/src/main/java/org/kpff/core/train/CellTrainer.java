@@ -14,6 +14,8 @@ import org.kpff.core.fusion.KroneckerFusionVertex;
 import org.kpff.core.head.FusionHead;
 import org.kpff.core.model.CellSpec;
 import org.kpff.core.model.ModelFactory;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -178,8 +180,33 @@ public final class CellTrainer {
                     resumedFrom, seconds(start), w, ComputeEngine.of(net), fin.confusion);
         } finally {
             net.clear();
-            net.close();
-            Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+            release(net);
+        }
+    }
+
+    /**
+     * Frees what a trained network holds off-heap, as {@code ComputationGraph.close()} does (its flattened parameters
+     * and gradients, the updater's state, this thread's workspaces) but without the three {@code System.gc()} that
+     * close and ND4J's {@code destroyAllWorkspacesForCurrentThread} call: each is a stop-the-world full collection of
+     * the whole JVM, which on an executor stops every other cell training there (and, on a local master, the driver);
+     * a JFR profile of a 500-cell search spent more than half its wall time in them. The arrays and workspaces are
+     * closed explicitly, so nothing here waits for a collection to be freed.
+     */
+    static void release(ComputationGraph net) {
+        closeIfCloseable(net.params());
+        closeIfCloseable(net.getFlattenedGradients());
+        if (net.getUpdater(false) != null) {
+            closeIfCloseable(net.getUpdater(false).getStateViewArray());
+        }
+        MemoryWorkspaceManager workspaces = Nd4j.getWorkspaceManager();
+        for (MemoryWorkspace ws : List.copyOf(workspaces.getAllWorkspacesForCurrentThread())) {
+            workspaces.destroyWorkspace(ws);
+        }
+    }
+
+    private static void closeIfCloseable(INDArray array) {
+        if (array != null && array.closeable()) {
+            array.close();
         }
     }
 

@@ -104,6 +104,35 @@ class CellTrainerTest {
         }
     }
 
+    /**
+     * A finished cell frees its network without {@code System.gc()}: DL4J's close and ND4J's workspace teardown call
+     * it three times, each a stop-the-world full collection of the executor's JVM (and of the driver's, on a local
+     * master). JFR records every {@code System.gc()} with its thread; none may come from the training thread, and
+     * a second cell on the same thread still trains (its workspaces were destroyed, not left half-closed).
+     */
+    @Test
+    void aFinishedCellReleasesItsNetworkWithoutForcingAGarbageCollection(@TempDir Path dir) throws Exception {
+        List<String> gcCallers = new ArrayList<>();
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording()) {
+            recording.enable("jdk.SystemGC").withStackTrace();
+            recording.start();
+            CellTrainer.train(spec(FusionMethod.KPFF, 1, 1), data(false), Checkpoints.NONE, null);
+            recording.stop();
+            Path jfr = dir.resolve("gc.jfr");
+            recording.dump(jfr);
+            for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(jfr)) {
+                if (e.getThread() != null && e.getThread().getJavaThreadId() == Thread.currentThread().getId()) {
+                    gcCallers.add(e.getStackTrace() == null ? "?" : e.getStackTrace().getFrames().stream()
+                            .map(f -> f.getMethod().getType().getName() + "." + f.getMethod().getName())
+                            .filter(m -> !m.startsWith("java.")).findFirst().orElse("?"));
+                }
+            }
+        }
+        assertEquals(List.of(), gcCallers, "System.gc() called on the training thread by");
+        CellOutcome again = CellTrainer.train(spec(FusionMethod.KPFF, 1, 1), data(false), Checkpoints.NONE, null);
+        assertEquals(1, again.evaluations().size());
+    }
+
     @Test
     void nonKpffCellsHaveNoLearnedW() {
         CellOutcome concat = CellTrainer.train(spec(FusionMethod.CONCAT, 1, 1), data(false), Checkpoints.NONE, null);

@@ -53,6 +53,7 @@ final class CellCompletion {
         jsc.setJobGroup(jobGroup(cell), "KPFF cell " + cell.id() + " (" + cell.backbone() + ", "
                 + cell.method().id() + ", fold " + cell.fold() + ")", true);
         CellRun run;
+        long t0 = System.nanoTime();
         try {
             if (StopRequest.requested().isPresent()) {
                 outcomes.incomplete.add(cell.id());
@@ -88,7 +89,11 @@ final class CellCompletion {
         if (session.lease() != null) {
             session.lease().checkHeld();
         }
+        long c0 = System.nanoTime();
         commit(cell, task, run, session.writer());
+        long end = System.nanoTime();
+        outcomes.driver.committed(end - c0);
+        outcomes.driver.cellEnded(end - t0, run.seconds());
         (run.ok() ? outcomes.ok : outcomes.failed).incrementAndGet();
         outcomes.engines.merge(run.engine(), 1, Integer::sum);
         progress.finished(cell, run.ok()

@@ -21,9 +21,11 @@ final class DataParallelCellLauncher implements CellLauncher {
     private final JobConfig config;
     private final int workers;
     private final CellCompletion completion;
+    private final DriverStats stats;
 
-    DataParallelCellLauncher(JavaSparkContext jsc, JobConfig config, int workers) {
+    DataParallelCellLauncher(JavaSparkContext jsc, JobConfig config, int workers, DriverStats stats) {
         this.jsc = jsc;
+        this.stats = stats;
         this.config = config;
         this.workers = workers;
         this.completion = new CellCompletion(jsc);
@@ -31,7 +33,7 @@ final class DataParallelCellLauncher implements CellLauncher {
 
     @Override
     public Outcomes execute(RunSession session, CellSource source, Progress progress) {
-        Outcomes outcomes = new Outcomes();
+        Outcomes outcomes = new Outcomes(stats);
         SerializableHadoopConf conf = new SerializableHadoopConf(jsc.hadoopConfiguration());
         AtomicReference<GridCell> training = new AtomicReference<>();
         // A stop request cancels the cell training now (its commit, if it got that far, goes on).

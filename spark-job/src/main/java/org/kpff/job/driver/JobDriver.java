@@ -94,6 +94,7 @@ public final class JobDriver {
         CellSource source = factory.open(opened);
         Optional<List<GridCell>> known = source.knownCells();
         known.ifPresent(cells -> session.attempt().put("cells_planned", cells.size()));
+        DriverStats stats = new DriverStats();
         CellLauncher launcher;
         int concurrent;
         if (config.run().mode() == RunMode.DATA_PARALLEL) {
@@ -102,24 +103,29 @@ public final class JobDriver {
             LOG.info("Run {}: {} ({} already committed), one cell after another, each data-parallel over {} workers",
                     outUri, known.map(c -> c.size() + " cells to train").orElse("cells decided as results arrive"),
                     session.committed().size(), workers);
-            launcher = new DataParallelCellLauncher(jsc, cellConfig, workers);
+            launcher = new DataParallelCellLauncher(jsc, cellConfig, workers, stats);
             concurrent = 1;
         } else {
             concurrent = slots.cells(config);
             LOG.info("Run {}: {} ({} already committed), {} at a time", outUri,
                     known.map(c -> c.size() + " cells to train").orElse("cells decided as results arrive"),
                     session.committed().size(), concurrent);
-            launcher = new TaskPerCellLauncher(jsc, cellConfig, concurrent);
+            launcher = new TaskPerCellLauncher(jsc, cellConfig, concurrent, stats);
         }
         folder.save(session);
         Progress progress = known.isPresent()
                 ? new Progress(known.get(), c -> CostModel.cost(c, cellConfig), concurrent)
                 : new Progress(c -> CostModel.cost(c, cellConfig));
-        Counting counting = new Counting(source);
+        Counting counting = new Counting(source, stats);
         Outcomes outcomes = launcher.execute(session, counting, progress);
         session.attempt().put("cells_planned", counting.started);
+        long s0 = System.nanoTime();
         String summary = folder.finish(config, session, outcomes, slots.executors());
         source.complete(opened);
+        stats.summarized(System.nanoTime() - s0);
+        stats.write(session.attempt());
+        folder.save(session);
+        LOG.info("Driver: {}", stats.describe());
         return new Report(counting.started, session.committed().size(), outcomes.ok.get(), outcomes.failed.get(),
                 outcomes.incomplete.size(), summary, session.undecodable());
     }
@@ -155,25 +161,31 @@ public final class JobDriver {
         }
     }
 
-    /** Counts the cells a source handed out. */
+    /** Counts the cells a source handed out and times its decisions ({@link DriverStats#decided}). */
     private static final class Counting implements CellSource {
         private final CellSource source;
+        private final DriverStats stats;
         int started;
 
-        Counting(CellSource source) {
+        Counting(CellSource source, DriverStats stats) {
             this.source = source;
+            this.stats = stats;
         }
 
         @Override
         public Optional<PlannedCell> next() {
+            long t0 = System.nanoTime();
             Optional<PlannedCell> n = source.next();
+            stats.decided(System.nanoTime() - t0);
             started += n.isPresent() ? 1 : 0;
             return n;
         }
 
         @Override
         public void finished(PlannedCell cell, CellRun run) {
+            long t0 = System.nanoTime();
             source.finished(cell, run);
+            stats.decided(System.nanoTime() - t0);
         }
     }
 }

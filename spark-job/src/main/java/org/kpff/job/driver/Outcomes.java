@@ -17,4 +17,16 @@ final class Outcomes {
     final List<String> incomplete = Collections.synchronizedList(new ArrayList<>());
     /** Cells committed per compute engine (what run.json's attempt reports). */
     final Map<String, Integer> engines = new ConcurrentSkipListMap<>();
+    /** The driver's own cost: decisions, commits, per-cell overhead, summary. */
+    final DriverStats driver;
+
+    /** Counters with a fresh {@link DriverStats}. */
+    Outcomes() {
+        this(new DriverStats());
+    }
+
+    /** Counters that add the driver's cost to {@code driver} (shared with the source's wrapper). */
+    Outcomes(DriverStats driver) {
+        this.driver = java.util.Objects.requireNonNull(driver, "driver");
+    }
 }

@@ -42,9 +42,11 @@ final class TaskPerCellLauncher implements CellLauncher {
     private final JobConfig config;
     private final int slots;
     private final CellCompletion completion;
+    private final DriverStats stats;
 
-    TaskPerCellLauncher(JavaSparkContext jsc, JobConfig config, int slots) {
+    TaskPerCellLauncher(JavaSparkContext jsc, JobConfig config, int slots, DriverStats stats) {
         this.jsc = jsc;
+        this.stats = stats;
         this.config = config;
         this.slots = slots;
         this.completion = new CellCompletion(jsc);
@@ -56,7 +58,7 @@ final class TaskPerCellLauncher implements CellLauncher {
 
     @Override
     public Outcomes execute(RunSession session, CellSource source, Progress progress) {
-        Outcomes outcomes = new Outcomes();
+        Outcomes outcomes = new Outcomes(stats);
         SerializableHadoopConf conf = new SerializableHadoopConf(jsc.hadoopConfiguration());
         FaultInjector faults = FaultInjection.current();
         List<GridCell> started = new ArrayList<>();

@@ -35,6 +35,8 @@ final class AshaBracket {
     private final List<List<Integer>> nextAfter = new ArrayList<>();
     private final int[] processed;
     private final boolean[] closed;
+    /** Per rung below the last: the promotion rule's ranking, kept as results come in (O(log n) a result). */
+    private final List<RungRanking> rankings = new ArrayList<>();
 
     /**
      * @param id    the bracket's index (0 = the one whose trials start at the lowest rung)
@@ -55,6 +57,10 @@ final class AshaBracket {
         }
         processed = new int[last - first + 1];
         closed = new boolean[last - first + 1];
+        for (int k = first; k < last; k++) {
+            int rung = k;
+            rankings.add(new RungRanking(eta, t -> s.foldMean(t, rung)));
+        }
     }
 
     int id() {
@@ -100,6 +106,7 @@ final class AshaBracket {
                 List<Integer> owed = List.of();
                 if (seen > 0) {
                     s.settle(t, TrialStatus.PRUNED, new Decision(t, k, Action.PRUNE, Double.NaN, seen, id));
+                    rank(k, t, false);
                 } else {
                     Boolean ok = s.ledger().rungResult(t, k);
                     if (ok == null) {
@@ -107,11 +114,16 @@ final class AshaBracket {
                     }
                     if (!ok) {
                         s.settle(t, TrialStatus.FAILED, new Decision(t, k, Action.FAIL, Double.NaN, 0, id));
+                        rank(k, t, false);
                     } else if (k == last) {
                         s.settle(t, TrialStatus.COMPLETED, new Decision(t, k, Action.COMPLETE, s.foldMean(t, k), 0,
                                 id));
                     } else {
-                        owed = owed(in.subList(0, processed[i] + 1), k, (processed[i] + 1) / eta);
+                        // The best ⌊(n + 1) / eta⌋ of the first n + 1 entrants not decided yet (processing is
+                        // idempotent: a step that waits here takes the same entrant again later).
+                        RungRanking r = rankings.get(i);
+                        r.processed(t, !Double.isNaN(s.foldMean(t, k)));
+                        owed = r.dueAll();
                         if (!s.mayDecide(owed, k)) {
                             break;
                         }
@@ -146,16 +158,11 @@ final class AshaBracket {
         return progress;
     }
 
-    /** The best {@code n} of the trials (not failed) whose promotion from the rung is not decided yet. */
-    private List<Integer> owed(List<Integer> among, int rung, int n) {
-        List<Integer> best = ranked(among, rung);
-        List<Integer> out = new ArrayList<>();
-        for (int j = 0; j < Math.min(best.size(), n); j++) {
-            if (!decided.get(rung - first).contains(best.get(j))) {
-                out.add(best.get(j));
-            }
+    /** A failed or pruned entrant counts in its rung's quota without a rank. */
+    private void rank(int rung, int trial, boolean ok) {
+        if (rung < last) {
+            rankings.get(rung - first).processed(trial, ok);
         }
-        return out;
     }
 
     private void promote(int trial, int rung) {
@@ -163,6 +170,7 @@ final class AshaBracket {
         if (!decided.get(i).add(trial)) {
             return;
         }
+        rankings.get(i).promoted(trial);
         if (s.verdict(trial, rung)) {
             promoted.get(i).add(trial);
             entrants.get(i + 1).add(trial);

@@ -15,6 +15,9 @@ import java.util.function.IntPredicate;
 final class CellQueue {
 
     private final Deque<Segment> firstRung;
+    /** Per bracket and rung above its first: the cells of promoted trials, in promotion order, fold by fold. */
+    private final java.util.Map<Integer, java.util.Map<Integer, Deque<Segment>>> promotedCells =
+            new java.util.HashMap<>();
     private IntPredicate startable = t -> true;
 
     /**
@@ -28,6 +31,15 @@ final class CellQueue {
                     + trials + " trials x " + folds + " folds exactly once");
         }
         this.firstRung = new ArrayDeque<>(firstRungOrder);
+    }
+
+    /** A trial of the bracket entered a rung: its cells there (given fold 0) queue behind the earlier entrants'. */
+    void promoted(int bracket, Segment entered, int folds) {
+        Deque<Segment> q = promotedCells.computeIfAbsent(bracket, b -> new java.util.HashMap<>())
+                .computeIfAbsent(entered.rung(), k -> new ArrayDeque<>());
+        for (int f = 0; f < folds; f++) {
+            q.add(new Segment(entered.trial(), entered.rung(), f));
+        }
     }
 
     void gate(IntPredicate p) {
@@ -55,13 +67,12 @@ final class CellQueue {
         while (true) {
             for (int k = rungs - 1; k >= 1; k--) {
                 for (AshaBracket b : brackets) {
-                    for (int t : k > b.first() ? b.entrants(k) : List.<Integer>of()) {
-                        for (int f = 0; f < folds && !ledger.status(t).isFinal(); f++) {
-                            Segment seg = new Segment(t, k, f);
-                            if (!ledger.known(seg)) {
-                                ledger.start(seg);
-                                return Optional.of(seg);
-                            }
+                    Deque<Segment> q = promotedCells.getOrDefault(b.id(), java.util.Map.of()).get(k);
+                    // Each queued cell is looked at once: started now, or already known or of a finished trial.
+                    for (Segment seg = q == null ? null : q.poll(); seg != null; seg = q.poll()) {
+                        if (!ledger.known(seg) && !ledger.status(seg.trial()).isFinal()) {
+                            ledger.start(seg);
+                            return Optional.of(seg);
                         }
                     }
                 }

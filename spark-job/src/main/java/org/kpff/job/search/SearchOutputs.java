@@ -200,13 +200,13 @@ final class SearchOutputs {
 
     /** The study's trials in the order they finished (their completing, stopping or failing decision). */
     static List<Integer> finishOrder(SearchStudy study) {
-        List<Integer> order = new ArrayList<>();
+        java.util.Set<Integer> order = new java.util.LinkedHashSet<>();
         for (Decision d : study.scheduler().decisions()) {
-            if (d.action() != Action.PROMOTE && !order.contains(d.trial())) {
+            if (d.action() != Action.PROMOTE) {
                 order.add(d.trial());
             }
         }
-        return order;
+        return new ArrayList<>(order);
     }
 
     /**

@@ -38,6 +38,8 @@ public final class SearchScheduler {
     private final CellQueue queue;
     private final List<AshaBracket> brackets = new ArrayList<>();
     private final int[] bracketOf;
+    /** Per trial: the highest rung it entered (its bracket's first until promoted). */
+    private final int[] reached;
     private final TrialLedger ledger;
     /** Restored cells of rungs whose promotion has not been replayed yet. */
     private final Map<Segment, FoldResult> pending = new HashMap<>();
@@ -82,6 +84,7 @@ public final class SearchScheduler {
         this.epochs = epochs;
         this.queue = new CellQueue(firstRungOrder, trials, folds, bracketOf);
         this.bracketOf = bracketOf.clone();
+        this.reached = bracketOf.clone();
         for (int b = 0; b < count; b++) {
             brackets.add(new AshaBracket(this, b, b, rungs - 1, eta));
         }
@@ -189,7 +192,7 @@ public final class SearchScheduler {
             throw new IllegalStateException("Segment " + segment + " is already known");
         }
         int t = segment.trial();
-        if (segment.rung() != bracketOf[t] && !brackets.get(bracketOf[t]).entrants(segment.rung()).contains(t)) {
+        if (reached[t] < segment.rung()) {
             // A later rung's cell is only known once its promotion has been replayed: keep it for then.
             pending.put(segment, result);
             return List.of();
@@ -218,7 +221,7 @@ public final class SearchScheduler {
             // Cells of later rungs restored before their promotion was replayed.
             for (Map.Entry<Segment, FoldResult> e : List.copyOf(pending.entrySet())) {
                 Segment s = e.getKey();
-                if (brackets.get(bracketOf[s.trial()]).entrants(s.rung()).contains(s.trial())) {
+                if (reached[s.trial()] >= s.rung()) {
                     pending.remove(s);
                     ledger.ended(s, e.getValue());
                     progress = true;
@@ -254,6 +257,8 @@ public final class SearchScheduler {
     /** Records a granted promotion (the bracket has entered the trial in the next rung). */
     void promoted(int trial, int rung, Decision d) {
         admission.promoted(trial, rung, bracketOf[trial]);
+        reached[trial] = rung + 1;
+        queue.promoted(bracketOf[trial], new Segment(trial, rung + 1, 0), folds);
         decisions.add(d);
     }
 
@@ -335,13 +340,7 @@ public final class SearchScheduler {
 
     /** The highest rung the trial entered. */
     public int rungReached(int trial) {
-        AshaBracket b = brackets.get(bracketOf[trial]);
-        for (int k = rungs - 1; k > b.first(); k--) {
-            if (b.entrants(k).contains(trial)) {
-                return k;
-            }
-        }
-        return b.first();
+        return reached[trial];
     }
 
     /** The entrants of a bracket's rung whose results are in, in entry order; only ever grows at the end. */

@@ -191,6 +191,14 @@ class JobEndToEndTest {
                 .readTree(runJson);
         assertEquals(GitCommit.describe(), info.path("git_commit").asText());
         assertEquals(GitCommit.describe(), info.path("attempts").get(0).path("git_commit").asText());
+        // The driver's own cost (DriverStats): every committed cell timed, each with one commit, a decision per
+        // cell handed out and per cell ended (plus the final empty ask), and the summary's time.
+        com.fasterxml.jackson.databind.JsonNode driver = info.path("attempts").get(0).path("driver");
+        assertEquals(8, driver.path("cells").asInt(), driver.toString());
+        assertTrue(driver.path("decisions").asInt() >= 2 * 8 + 1, driver.toString());
+        assertTrue(driver.path("commit_seconds").asDouble() > 0
+                && driver.path("commit_seconds").asDouble() <= driver.path("cell_overhead_seconds").asDouble()
+                && driver.path("summary_seconds").asDouble() > 0, driver.toString());
     }
 
     @Test
