@@ -41,8 +41,10 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
      * @param epochCells search.budget
      * @param started    trials 0 .. started − 1 have started
      * @param closed     whether the search starts no more trials
+     * @param capacity   the trials the search could start (search.trials, or every point of a space of lists);
+     *                   0 when the journal does not say
      */
-    public record Budget(long epochCells, int started, boolean closed) {
+    public record Budget(long epochCells, int started, boolean closed, int capacity) {
     }
 
     /** A journal without a budget. */
@@ -108,7 +110,7 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
         }
         JsonNode b = n.path("budget");
         Budget budget = b.isObject() ? new Budget(b.path("epoch_cells").asLong(), b.path("trials_started").asInt(),
-                b.path("closed").asBoolean()) : null;
+                b.path("closed").asBoolean(), b.path("trials_capacity").asInt(0)) : null;
         return Optional.of(new DecisionJournal(n.path("strategy").asText(), n.path("seed").asLong(),
                 n.path("eta").asInt(), rungs, trials, ds, budget));
     }
@@ -127,6 +129,7 @@ public record DecisionJournal(String strategy, long seed, int eta, List<Integer>
             b.put("epoch_cells", budget.epochCells());
             b.put("trials_started", budget.started());
             b.put("closed", budget.closed());
+            b.put("trials_capacity", budget.capacity());
         }
         ArrayNode t = n.putArray("trials");
         for (int i = 0; i < trials.size(); i++) {

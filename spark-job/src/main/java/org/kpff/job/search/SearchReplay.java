@@ -63,20 +63,18 @@ final class SearchReplay {
 
     /**
      * A budgeted search takes its recorded admissions and budget decisions as made (SearchScheduler#replay), its
-     * admission closed if it was. An extended search reopens it: one given a larger budget, or one whose admission
-     * closed because every trial it had was started (the journal lists no more trials than it started) and which now
-     * has more, so that the trials after the recorded ones start where the budget allows. One whose budget closed
-     * admission stays closed when only search.trials grew: the budget still binds.
+     * admission closed if it was, unless the search was extended since: a larger budget, or more trials than the
+     * journal's search could start, reopens it so that the trials after the recorded ones start where the budget
+     * allows.
      */
     void budget(SearchStudy st, DecisionJournal rec, SearchConfig search) {
         DecisionJournal.Budget b = rec.budget();
         if (b == null) {
             return;
         }
-        int own = search.strategy() == SearchStrategy.TPE ? search.trials() : st.points().size();
-        boolean allStarted = b.started() >= rec.trials().size() && own > b.started();
-        boolean reopen = b.epochCells() != search.budget() || allStarted;
-        st.scheduler().replay(rec.decisions(), b.started(), b.closed() && !reopen);
+        boolean extended = b.epochCells() != search.budget()
+                || b.capacity() > 0 && b.capacity() < st.scheduler().capacity();
+        st.scheduler().replay(rec.decisions(), b.started(), b.closed() && !extended);
     }
 
     /**

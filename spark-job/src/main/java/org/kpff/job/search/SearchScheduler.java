@@ -338,6 +338,11 @@ public final class SearchScheduler {
         return ledger.status(trial);
     }
 
+    /** The trials the search could start: those given (a budget may start fewer). */
+    public int capacity() {
+        return capacity;
+    }
+
     /** The highest rung the trial entered. */
     public int rungReached(int trial) {
         return reached[trial];

@@ -275,7 +275,8 @@ public final class SearchSource implements CellSource {
             journaled.set(study, new int[] {s.decisionCount(), s.startedTrials(), s.admissionDone() ? 1 : 0});
             run.writeText(journalUri(st), new DecisionJournal(search.strategy().id(), search.seed(), search.eta(),
                     st.rungs(), st.points(), s.decisions(), s.budget() == 0 ? null
-                    : new DecisionJournal.Budget(s.budget(), s.startedTrials(), s.admissionDone())).toJson());
+                    : new DecisionJournal.Budget(s.budget(), s.startedTrials(), s.admissionDone(), s.capacity()))
+                    .toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not record the search's decisions", e);
         }

@@ -41,12 +41,12 @@ class DecisionJournalTest {
         SortedMap<String, String> point = new TreeMap<>(java.util.Map.of("train.learning-rate", "0.003"));
         DecisionJournal j = new DecisionJournal("hyperband", 5, 3, List.of(1, 3), List.of(point, point),
                 List.of(new Decision(0, 0, Action.PROMOTE, 0.5), new Decision(1, 1, Action.COMPLETE, 0.7, 0, 1),
-                        new Decision(0, 1, Action.OVER_BUDGET, 0.6)), new DecisionJournal.Budget(40, 2, true));
+                        new Decision(0, 1, Action.OVER_BUDGET, 0.6)), new DecisionJournal.Budget(40, 2, true, 9));
         Path file = tmp.resolve("decisions.json");
         Files.writeString(file, j.toJson());
         String text = Files.readString(file);
         assertTrue(text.contains("\"bracket\" : 1") && text.contains("\"action\" : \"over-budget\"")
-                && text.contains("\"trials_started\" : 2"), text);
+                && text.contains("\"trials_started\" : 2") && text.contains("\"trials_capacity\" : 9"), text);
         assertEquals(j, DecisionJournal.read(file.toUri().toString(), new Configuration()).orElseThrow());
 
         // An older journal: no bracket, no budget.
