@@ -67,6 +67,10 @@ public final class TrainStepBenchmark {
         double[] cpuMs = new double[stepMs.length];
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         int steps = 0;
+        long gcMs0 = gcMillis();
+        long gcCount0 = gcCount();
+        com.sun.management.ThreadMXBean amx = (com.sun.management.ThreadMXBean) mx;
+        long alloc0 = amx.getCurrentThreadAllocatedBytes();
         long start = System.nanoTime();
         while (steps < minSteps || (System.nanoTime() - start) / 1e9 < minSeconds) {
             long t0 = System.nanoTime();
@@ -80,6 +84,9 @@ public final class TrainStepBenchmark {
             stepMs[steps++] = (System.nanoTime() - t0) / 1e6;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long gcMs = gcMillis() - gcMs0;
+        double allocKb = (amx.getCurrentThreadAllocatedBytes() - alloc0) / 1024.0 / steps;
+        long gcs = gcCount() - gcCount0;
         double[] sorted = Arrays.copyOf(stepMs, steps);
         Arrays.sort(sorted);
         double[] cpuSorted = Arrays.copyOf(cpuMs, steps);
@@ -89,11 +96,34 @@ public final class TrainStepBenchmark {
                         + "\"width\":%s,\"r\":%d,\"method\":\"%s\",\"batch\":%d,\"threads\":\"%s\",\"threads_used\":\"%s\","
                         + "\"params\":%d,"
                         + "\"steps\":%d,\"seconds\":%.3f,\"images_per_s\":%.2f,\"step_ms_median\":%.2f,"
-                        + "\"thread_cpu_ms_median\":%.2f}%n",
+                        + "\"thread_cpu_ms_median\":%.2f,\"step_ms_mean\":%.2f,\"step_ms_p90\":%.2f,"
+                        + "\"step_ms_max\":%.2f,\"gc_count\":%d,\"gc_ms\":%d,"
+                        + "\"alloc_kib_per_step\":%.1f}%n",
                 label, engineUsed, backbone, size, width, r, method.name().toLowerCase(Locale.ROOT), batch,
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), threadsUsed, net.params().length(),
                 steps, seconds,
-                steps * batch / seconds, sorted[sorted.length / 2], cpuSorted[cpuSorted.length / 2]);
+                steps * batch / seconds, sorted[sorted.length / 2], cpuSorted[cpuSorted.length / 2],
+                seconds * 1e3 / steps, sorted[(int) (sorted.length * 0.9)], sorted[sorted.length - 1], gcs, gcMs, allocKb);
+    }
+
+    /** Collections so far, all collectors (young and old). */
+    private static long gcCount() {
+        long n = 0;
+        for (java.lang.management.GarbageCollectorMXBean b
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, b.getCollectionCount());
+        }
+        return n;
+    }
+
+    /** Milliseconds spent in collections so far (G1's young and mixed pauses, full collections). */
+    private static long gcMillis() {
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean b
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, b.getCollectionTime());
+        }
+        return ms;
     }
 
     private static String engine() {

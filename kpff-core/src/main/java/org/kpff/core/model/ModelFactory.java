@@ -11,6 +11,7 @@ import org.kpff.core.backbone.BackboneOptions;
 import org.kpff.core.backbone.Backbones;
 import org.kpff.core.backbone.Taps;
 import org.kpff.core.engine.ComputeEngine;
+import org.kpff.core.engine.FlatViewUpdater;
 import org.kpff.core.engine.OneDnnHelpers;
 import org.kpff.core.head.FusionHead;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -69,6 +70,7 @@ public final class ModelFactory {
         ComputationGraph net = new ComputationGraph(configuration(spec, dataType));
         net.init();
         OneDnnHelpers.install(net);
+        FlatViewUpdater.install(net);
         return net;
     }
 

@@ -24,6 +24,7 @@ import org.kpff.core.fs.AtomicReplace;
 import org.kpff.core.fs.LocalFiles;
 import org.kpff.core.fs.StoreSemantics;
 import org.kpff.core.engine.ComputeEngine;
+import org.kpff.core.engine.FlatViewUpdater;
 import org.kpff.core.engine.OneDnnHelpers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -242,6 +243,7 @@ public final class HadoopCheckpoints implements Checkpoints {
             try (InputStream in = fs.open(zip)) {
                 ComputationGraph net = ModelSerializer.restoreComputationGraph(in, true);
                 OneDnnHelpers.install(net);
+                FlatViewUpdater.install(net); // keeps the restored updater state
                 return net;
             }
         }
@@ -252,6 +254,7 @@ public final class HadoopCheckpoints implements Checkpoints {
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
         net.init(readArray(fs, new Path(folder, PARAMS)), true);
         OneDnnHelpers.install(net);
+        FlatViewUpdater.install(net);
         Path updater = new Path(folder, UPDATER);
         if (fs.exists(updater)) {
             INDArray state = readArray(fs, updater);

@@ -10,6 +10,7 @@ import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.kpff.core.engine.ComputeEngine;
+import org.kpff.core.engine.FlatViewUpdater;
 import org.kpff.core.engine.OneDnnHelpers;
 import org.kpff.job.exec.CellRunner;
 import org.kpff.job.exec.GpuBinding;
@@ -74,6 +75,7 @@ final class WorkerLossHook implements TrainingHook {
             String engine = ComputeEngine.plainId();
             if (model instanceof ComputationGraph g) {
                 OneDnnHelpers.install(g);
+                FlatViewUpdater.install(g); // keeps the state dl4j-spark gave the worker's updater
                 engine = ComputeEngine.of(g);
             }
             placements.add(CellRunner.hostName() + "\t" + GpuBinding.describeCurrentThread() + "\t" + engine);
