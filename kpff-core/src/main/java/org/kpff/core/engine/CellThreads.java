@@ -142,8 +142,22 @@ public final class CellThreads {
      * and this thread's OpenMP thread count (oneDNN's primitives follow OpenMP's).
      */
     public static void set(int threads) {
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        int master = Integer.getInteger("kpff.exp.master", threads);
+        int omp = Integer.getInteger("kpff.exp.omp", threads);
+        int blas = Integer.getInteger("kpff.exp.blas", threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(master);
+        Nd4j.getEnvironment().setMaxThreads(master);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(omp);
+        Nd4j.factory().blas().setMaxThreads(blas);
+        if (Integer.getInteger("kpff.exp.ew") != null) {
+            Nd4j.getEnvironment().setElementwiseThreshold(Integer.getInteger("kpff.exp.ew"));
+        }
+        if (Integer.getInteger("kpff.exp.tad") != null) {
+            Nd4j.getEnvironment().setTadThreshold(Integer.getInteger("kpff.exp.tad"));
+        }
+        if (System.getProperty("kpff.exp.print") != null) {
+            System.err.println("EXP master=" + master + " omp=" + omp + " blas=" + blas + " ew="
+                    + Nd4j.getEnvironment().elementwiseThreshold() + " tad=" + Nd4j.getEnvironment().tadThreshold());
+        }
     }
 }

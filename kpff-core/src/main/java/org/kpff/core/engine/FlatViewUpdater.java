@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * In M2.1 {@code DefaultGradient.gradient()} returns a fresh {@code reshape} of the network's gradient array on every
  * call, so every step of every network takes the external path: for each parameter, twice per step (regularization
  * before and after the updater), DL4J reshapes the whole parameter and gradient arrays and cuts an interval view of
- * each. Inception at 32 px has 238 parameter arrays: about 1,900 {@code INDArray}s per step, each with a native
+ * each. Inception (KPFF head) has 294 parameter arrays: over 2,000 {@code INDArray}s per step, each with a native
  * shape buffer, a {@code DataBuffer}, an {@code OpaqueDataBuffer} and ND4J's and JavaCPP's deallocator references,
  * which every young collection then copies (issue 30: three quarters of the bytes a step allocates). The values are
  * the same either way: the external views and the updater blocks' own views cover the same memory.
