@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /** Shared building blocks of the backbones: conv(+BN)+ReLU, max pooling, and an Inception-v1 module. */
@@ -42,8 +41,7 @@ final class ConvBlocks {
 
     /** Adds k×k max pooling with the given stride and returns the output name. */
     static String maxPool(GraphBuilder g, String name, String in, int kernel, int stride) {
-        g.addLayer(name, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(kernel, kernel)
-                .stride(stride, stride).build(), in);
+        g.addLayer(name, new MaxPooling(kernel, stride), in);
         return name;
     }
 

@@ -27,6 +27,8 @@ final class OneDnnArray {
     private final long innerBytes;
     /** The address the user memory points at: a call with the same buffer (workspaces reuse theirs) skips the JNI. */
     private long userAddress;
+    /** The scratch address the inner copy was last placed at (0: not yet), likewise. */
+    private long innerAddress;
 
     private OneDnnArray(memory user, memory inner, boolean input) {
         this.user = user;
@@ -80,8 +82,12 @@ final class OneDnnArray {
         long at = OneDnnScratch.reserve(total);
         for (int i = 0; i < arrays.length; i++) {
             if (placed(arrays, i)) {
-                arrays[i].inner.set_data_handle(new PagedPointer(at));
-                at += OneDnnScratch.aligned(arrays[i].innerBytes);
+                OneDnnArray a = arrays[i];
+                if (a.innerAddress != at) { // the scratch buffer usually stays put: no JNI call then
+                    a.inner.set_data_handle(new PagedPointer(at));
+                    a.innerAddress = at;
+                }
+                at += OneDnnScratch.aligned(a.innerBytes);
             }
         }
     }

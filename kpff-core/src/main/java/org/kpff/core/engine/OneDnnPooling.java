@@ -40,14 +40,16 @@ import org.slf4j.LoggerFactory;
  * <p>DL4J's oneDNN helper ({@code MKLDNNSubsamplingHelper}) calls libnd4j's {@code maxpool2d} / {@code maxpool2d_bp}
  * custom ops, which build the oneDNN primitives on every call; {@code maxpool2d_bp} also runs the forward pooling
  * again to find each window's maximum. In a profile of Inception at 32 px they took a fifth of the training step.
- * This helper keeps, per layer and per input shape, the inference primitive (forward pass; DL4J 1.0.0-M2.1's
- * {@code SubsamplingLayer.activate} runs {@code maxpool2d} itself and never calls a helper, so today only a direct
- * call reaches it) and the training-forward and backward primitives (backward pass). DL4J hands a pooling helper's backward pass only the layer's input and the
- * incoming gradient, not the forward pass's result, so the backward pass runs the forward pooling first, as
- * {@code maxpool2d_bp} does, to get oneDNN's workspace (where each window's maximum is); that workspace and the
- * forward result live only during the call, in the thread's {@link OneDnnScratch}. Windows follow DL4J's 'same'
- * padding (top/left half, rounded down) or the layer's padding; padded positions never win a window, as in
- * libnd4j's oneDNN ops.
+ * This helper keeps, per layer and per input shape, the inference primitive, the training-forward primitive with
+ * oneDNN's workspace (where each window's maximum is) and the backward primitive. DL4J 1.0.0-M2.1's
+ * {@code SubsamplingLayer.activate} runs {@code maxpool2d} itself and never calls a helper; the backbones' max
+ * pooling is {@link org.kpff.core.backbone.MaxPooling}, whose forward pass calls this helper, so a training forward
+ * pass leaves its workspace for the backward pass that follows (same input buffer and shape), which then only
+ * scatters the gradient. DL4J hands a pooling helper's backward pass only the layer's input and the incoming
+ * gradient, so without that workspace (DL4J's own layer, an older checkpoint) the backward pass runs the forward
+ * pooling first, as {@code maxpool2d_bp} does, its result and workspace living only during the call in the
+ * thread's {@link OneDnnScratch}. Windows follow DL4J's 'same' padding (top/left half, rounded down) or the layer's
+ * padding; padded positions never win a window, as in libnd4j's oneDNN ops.
  *
  * <p>What it does not take (average or p-norm pooling, dilation, a data type other than float32, NHWC, a padding
  * that would be negative) goes to DL4J's helper it replaces, announced once per reason. Installed on the layers by
@@ -63,8 +65,13 @@ public final class OneDnnPooling implements SubsamplingHelper {
     private final stream stream = new stream(cpu);
     private final Map<String, Forward> forward = new HashMap<>();
     private final Map<String, Backward> backward = new HashMap<>();
+    private final Map<String, Training> trainingPlans = new HashMap<>();
+    /** The training forward pass whose workspace the next backward pass may use, and the input it pooled. */
+    private Training pending;
+    private long pendingInput;
     private long calls;
     private long backwardCalls;
+    private long fromWorkspace;
 
     /** @param fallback DL4J's helper this one replaces, for what this one does not take */
     public OneDnnPooling(SubsamplingHelper fallback) {
@@ -84,6 +91,11 @@ public final class OneDnnPooling implements SubsamplingHelper {
     /** How many of those were backward passes. */
     public long backwardCalls() {
         return backwardCalls;
+    }
+
+    /** How many backward passes used the workspace of the training forward pass before them (no pooling again). */
+    public long backwardFromForward() {
+        return fromWorkspace;
     }
 
     @Override
@@ -106,10 +118,19 @@ public final class OneDnnPooling implements SubsamplingHelper {
                     format, workspaceMgr);
         }
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.yShape);
-        // Inference primitive in both modes: the training forward differs only by also writing the workspace,
-        // which the backward pass makes itself.
-        Forward f = forward.computeIfAbsent(g.key + OneDnnArray.layoutKey(input), k -> new Forward(g, input, y));
-        f.run(input, y);
+        String key = g.key + OneDnnArray.layoutKey(input);
+        if (training) {
+            // The training primitive also writes oneDNN's workspace (where each window's maximum is), kept for this
+            // layer's next backward pass on the same input.
+            Training t = trainingPlans.computeIfAbsent(key, k -> new Training(g, input, y));
+            t.run(input, y);
+            pending = t;
+            pendingInput = OneDnnArray.address(input).address();
+        } else {
+            pending = null;
+            Forward f = forward.computeIfAbsent(key, k -> new Forward(g, input, y));
+            f.run(input, y);
+        }
         calls++;
         return y;
     }
@@ -124,9 +145,17 @@ public final class OneDnnPooling implements SubsamplingHelper {
                     dilation, format, workspaceMgr);
         }
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape());
-        String key = g.key + OneDnnArray.layoutKey(input) + OneDnnArray.layoutKey(epsilon);
-        Backward b = backward.computeIfAbsent(key, k -> new Backward(g, input, epsilon, dx));
-        b.run(input, epsilon, dx);
+        String inputKey = g.key + OneDnnArray.layoutKey(input);
+        Training t = pending;
+        pending = null;
+        if (t != null && t.key.equals(inputKey) && pendingInput == OneDnnArray.address(input).address()) {
+            t.backward(epsilon, dx);
+            fromWorkspace++;
+        } else {
+            String key = inputKey + OneDnnArray.layoutKey(epsilon);
+            Backward b = backward.computeIfAbsent(key, k -> new Backward(g, input, epsilon, dx));
+            b.run(input, epsilon, dx);
+        }
         calls++;
         backwardCalls++;
         return new Pair<>(new DefaultGradient(), dx);
@@ -289,6 +318,81 @@ public final class OneDnnPooling implements SubsamplingHelper {
             primitive.execute(stream, backwardArgs);
             dx.out(stream);
             stream._wait();
+        }
+    }
+
+    /**
+     * The training-forward primitive of one input shape, its workspace kept between the forward pass and the
+     * backward pass that follows it (one per layer: DL4J runs a layer's passes one at a time), and the backward
+     * primitives reading that workspace, per incoming gradient layout.
+     */
+    private final class Training {
+        private final String key;
+        private final Geometry g;
+        private final pooling_forward.primitive_desc hint;
+        private final pooling_forward primitive;
+        private final OneDnnArray x;
+        private final OneDnnArray y;
+        private final memory workspace;
+        private final IntMemoryMap args = new IntMemoryMap();
+        private final Map<String, FromWorkspace> backward = new HashMap<>();
+
+        Training(Geometry g, INDArray input, INDArray output) {
+            this.key = g.key + OneDnnArray.layoutKey(input);
+            this.g = g;
+            hint = g.forward(cpu, prop_kind.forward_training);
+            primitive = new pooling_forward(hint);
+            x = OneDnnArray.input(cpu, input, hint.src_desc());
+            y = OneDnnArray.output(cpu, output, hint.dst_desc());
+            workspace = new memory(hint.workspace_desc(), cpu); // oneDNN's own buffer, freed with the helper
+            args.put(DNNL_ARG_SRC, x.forPrimitive());
+            args.put(DNNL_ARG_DST, y.forPrimitive());
+            args.put(DNNL_ARG_WORKSPACE, workspace);
+        }
+
+        void run(INDArray input, INDArray output) {
+            x.point(input);
+            y.point(output);
+            OneDnnArray.placeAll(x, y);
+            x.in(stream);
+            primitive.execute(stream, args);
+            y.out(stream);
+            stream._wait();
+        }
+
+        void backward(INDArray delta, INDArray inputGrad) {
+            FromWorkspace b = backward.computeIfAbsent(OneDnnArray.layoutKey(delta) + OneDnnArray.layoutKey(inputGrad),
+                    k -> new FromWorkspace(delta, inputGrad));
+            b.run(delta, inputGrad);
+        }
+
+        /** The backward primitive reading {@link #workspace}. */
+        private final class FromWorkspace {
+            private final pooling_backward primitive;
+            private final OneDnnArray dy;
+            private final OneDnnArray dx;
+            private final IntMemoryMap args = new IntMemoryMap();
+
+            FromWorkspace(INDArray delta, INDArray inputGrad) {
+                pooling_backward.primitive_desc pd = new pooling_backward.primitive_desc(new pooling_backward.desc(
+                        algorithm.pooling_max, g.srcPlain, g.dstAny, g.stride, g.kernel, g.low, g.high), cpu, hint);
+                primitive = new pooling_backward(pd);
+                dy = OneDnnArray.input(cpu, delta, pd.diff_dst_desc());
+                dx = OneDnnArray.output(cpu, inputGrad, pd.diff_src_desc());
+                args.put(DNNL_ARG_DIFF_DST, dy.forPrimitive());
+                args.put(DNNL_ARG_WORKSPACE, workspace);
+                args.put(DNNL_ARG_DIFF_SRC, dx.forPrimitive());
+            }
+
+            void run(INDArray delta, INDArray inputGrad) {
+                dy.point(delta);
+                dx.point(inputGrad);
+                OneDnnArray.placeAll(dy, dx);
+                dy.in(stream);
+                primitive.execute(stream, args);
+                dx.out(stream);
+                stream._wait();
+            }
         }
     }
 }

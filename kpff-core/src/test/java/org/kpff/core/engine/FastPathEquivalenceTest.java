@@ -179,6 +179,8 @@ class FastPathEquivalenceTest {
                 OneDnnPooling h = assertInstanceOf(OneDnnPooling.class, l.getHelper());
                 assertTrue(h.calls() > 0 && h.backwardCalls() > 0,
                         l.conf().getLayer().getLayerName() + " never ran both passes in its oneDNN helper");
+                assertEquals(h.backwardCalls(), h.backwardFromForward(), l.conf().getLayer().getLayerName()
+                        + ": backward passes that pooled again instead of using the forward pass's workspace");
                 assertEquals(0, ComputeEngine.helperFailures(l), l.conf().getLayer().getLayerName());
             }
         }

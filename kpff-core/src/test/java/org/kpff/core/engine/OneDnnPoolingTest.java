@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.kpff.core.backbone.MaxPooling;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,14 +49,23 @@ class OneDnnPoolingTest {
     }
 
     private static ComputationGraph net(boolean helpers, int kernel, int stride, int size, DataType type) {
+        return net(helpers, false, kernel, stride, size, type);
+    }
+
+    /** @param maxPooling the backbones' {@link MaxPooling} layers instead of DL4J's {@code SubsamplingLayer} */
+    private static ComputationGraph net(boolean helpers, boolean maxPooling, int kernel, int stride, int size,
+            DataType type) {
+        org.deeplearning4j.nn.conf.layers.Layer p1 = maxPooling ? new MaxPooling(kernel, stride)
+                : new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(kernel, kernel).stride(stride, stride)
+                        .build();
+        org.deeplearning4j.nn.conf.layers.Layer p2 = maxPooling ? new MaxPooling(3, 1)
+                : new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(1, 1).build();
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(31).dataType(type)
                 .updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER).convolutionMode(ConvolutionMode.Same)
                 .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(size, size, 3))
                 .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(6).activation(Activation.RELU).build(), "in")
-                .addLayer("p1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(kernel, kernel)
-                        .stride(stride, stride).build(), "c1")
-                .addLayer("p2", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(1, 1).build(),
-                        "p1")
+                .addLayer("p1", p1, "c1")
+                .addLayer("p2", p2, "p1")
                 .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "p2")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "gap")
@@ -120,6 +130,51 @@ class OneDnnPoolingTest {
         for (Layer l : dl4j.getLayers()) {
             if (l instanceof org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer) {
                 assertInstanceOf(MKLDNNSubsamplingHelper.class, l.getHelper(), "the reference runs DL4J's helper");
+            }
+        }
+    }
+
+    /**
+     * The backbones' {@link MaxPooling}: its forward pass runs the helper's training primitive and its backward pass
+     * uses that pass's workspace instead of pooling again; outputs, loss and every gradient are bit for bit those of
+     * DL4J's layer with the same helper, which pools again in the backward pass.
+     */
+    @ParameterizedTest(name = "kernel {0}, stride {1}, {2} px")
+    @CsvSource({"3, 2, 9", "2, 2, 7", "3, 1, 6", "5, 3, 11", "3, 2, 16"})
+    void maxPoolingLayersKeepTheWorkspaceAndMatchDl4jsLayerBitForBit(int kernel, int stride, int size) {
+        ComputationGraph own = net(true, true, kernel, stride, size, DataType.FLOAT);
+        ComputationGraph dl4j = net(true, false, kernel, stride, size, DataType.FLOAT);
+        dl4j.setParams(own.params());
+        Nd4j.getRandom().setSeed(13);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 5, 3, size, size);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 5, 3);
+        for (int i = 0; i < 5; i++) {
+            y.putScalar(i, i % 3, 1f);
+        }
+        for (boolean train : new boolean[] {false, true}) {
+            assertEquals(dl4j.outputSingle(train, x.dup()), own.outputSingle(train, x.dup()), "train=" + train);
+        }
+        for (int step = 0; step < 2; step++) {
+            Map<String, INDArray> go = gradients(own, x, y);
+            Map<String, INDArray> gd = gradients(dl4j, x, y);
+            assertEquals(dl4j.score(), own.score(), 0.0, "loss");
+            for (String k : gd.keySet()) {
+                assertEquals(gd.get(k), go.get(k), "gradient " + k);
+            }
+        }
+        for (Layer l : own.getLayers()) {
+            if (l instanceof org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer) {
+                OneDnnPooling p = assertInstanceOf(OneDnnPooling.class, l.getHelper());
+                // forward (inference, training) + 2 × (forward + backward)
+                assertEquals(6, p.calls(), l.conf().getLayer().getLayerName() + ": passes in the helper");
+                assertEquals(2, p.backwardFromForward(), l.conf().getLayer().getLayerName() + ": backward passes "
+                        + "that used the training forward pass's workspace");
+            }
+        }
+        for (Layer l : dl4j.getLayers()) {
+            if (l.getHelper() instanceof OneDnnPooling p) {
+                assertEquals(2, p.calls(), "DL4J's layer calls its helper in the backward pass only");
+                assertEquals(0, p.backwardFromForward());
             }
         }
     }
