@@ -2,7 +2,6 @@ package org.kpff.core.backbone;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.Activation;
@@ -35,7 +34,7 @@ final class ConvBlocks {
         }
         g.addLayer(name + "_conv", c, in);
         g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
-        g.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+        g.addLayer(name, new Relu(), name + "_bn");
         return name;
     }
 
