@@ -1,7 +1,6 @@
 package org.kpff.core.backbone;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -86,14 +85,8 @@ public class LinearConvolution extends ConvolutionLayer {
             throw new IllegalStateException("LinearConvolution '" + getLayerName() + "' has activation "
                     + getActivationFn() + "; it is only valid with the identity (its backward pass relies on it)");
         }
-        Runtime layer = new Runtime(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return Runtimes.wire(new Runtime(conf, networkDataType), initializer(), conf, listeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     /** DL4J's convolution runtime, less the recomputed forward pass in backprop. */
