@@ -27,18 +27,21 @@ import org.slf4j.LoggerFactory;
  * the other at its join).
  *
  * <p>So a cell gets one thread per {@value #MIN_MMAC_PER_THREAD} million convolution multiply-adds per image, at
- * least one and at most what it is offered: AlexNet and Inception at 32 and 64 px (≤ 35 million) train on one
- * thread, VGG-16 at 64 px (315 million) and everything at 224 px on all offered threads. The choice depends on the
- * network and the offer only, never on timings, so a cell computes the same numbers on every run. Each choice is
- * logged once per network shape. {@code -D}{@value #PROPERTY}{@code =offered} uses every offered thread (the
- * behaviour before), for comparisons.
+ * least one and at most what it is offered: the 32 px networks (AlexNet 0.6, Inception 0.8, VGG-16 5.1 million)
+ * train on one thread, AlexNet (26.7) and Inception (34.7) at 64 px w0.5, VGG-16 at 64 px (315) and everything at
+ * 224 px on two or more. The threshold rests on a side-by-side of one and two threads once OpenBLAS stopped
+ * spinning (below; issue 30, 2026-12-05, images/s, one thread / two): VGG-16 32 px 1,198 / 1,056, Inception 32 px
+ * 1,232 / 490, AlexNet 32 px 2,699 / 309, AlexNet 64 px 665 / 845, Inception 64 px 210 / 255. The choice depends
+ * on the network and the offer only, never on timings, so a cell computes the same numbers on every run. Each
+ * choice is logged once per network shape. {@code -D}{@value #PROPERTY}{@code =offered} uses every offered thread,
+ * for comparisons.
  */
 public final class CellThreads {
 
     /** System property: {@code auto} (default, the rule above) or {@code offered} (all offered threads). */
     public static final String PROPERTY = "kpff.threads";
     /** Million convolution multiply-adds per image each thread must have to be given. */
-    public static final double MIN_MMAC_PER_THREAD = 30;
+    public static final double MIN_MMAC_PER_THREAD = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(CellThreads.class);
     private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
@@ -138,26 +141,20 @@ public final class CellThreads {
     }
 
     /**
-     * ND4J's threads per op (its master threads; {@code setMaxThreads} cannot go below the pool ND4J started with)
-     * and this thread's OpenMP thread count (oneDNN's primitives follow OpenMP's).
+     * ND4J's threads per op (its master threads; {@code setMaxThreads} cannot go below the pool ND4J started with),
+     * this thread's OpenMP thread count (oneDNN's primitives follow OpenMP's), and one OpenBLAS thread.
+     *
+     * <p>OpenBLAS (the matrix products of the fusion head and the classifier: at most a few hundred rows and
+     * columns here) keeps its own pool of {@code OMP_NUM_THREADS} threads, which neither ND4J's nor OpenMP's setting
+     * reaches; between calls its idle workers spin on {@code sched_yield}. With two threads offered and the cell
+     * on one, that pool cost Inception 32 px 13 % of its step (issue 30: 48 ms against 42 ms with one thread
+     * offered, a worker thread spending 64 % of a core in the kernel). Those products are too small to split, so
+     * OpenBLAS always gets one thread (a process-wide setting, the same for every cell).
      */
     public static void set(int threads) {
-        int master = Integer.getInteger("kpff.exp.master", threads);
-        int omp = Integer.getInteger("kpff.exp.omp", threads);
-        int blas = Integer.getInteger("kpff.exp.blas", threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(master);
-        Nd4j.getEnvironment().setMaxThreads(master);
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(omp);
-        Nd4j.factory().blas().setMaxThreads(blas);
-        if (Integer.getInteger("kpff.exp.ew") != null) {
-            Nd4j.getEnvironment().setElementwiseThreshold(Integer.getInteger("kpff.exp.ew"));
-        }
-        if (Integer.getInteger("kpff.exp.tad") != null) {
-            Nd4j.getEnvironment().setTadThreshold(Integer.getInteger("kpff.exp.tad"));
-        }
-        if (System.getProperty("kpff.exp.print") != null) {
-            System.err.println("EXP master=" + master + " omp=" + omp + " blas=" + blas + " ew="
-                    + Nd4j.getEnvironment().elementwiseThreshold() + " tad=" + Nd4j.getEnvironment().tadThreshold());
-        }
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(1);
     }
 }

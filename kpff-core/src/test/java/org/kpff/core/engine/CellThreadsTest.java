@@ -27,10 +27,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class CellThreadsTest {
 
     @ParameterizedTest(name = "{0} MMAC, {1} offered, {2} -> {3}")
-    @CsvSource({"0.63, 2, auto, 1", "26.7, 2, auto, 1", "34.7, 2, auto, 1", "59.9, 2, auto, 1", "60, 2, auto, 2",
-            "315, 2, auto, 2", "1198, 8, auto, 8", "100, 8, auto, 3", "0.63, 2, offered, 2", "500, 1, auto, 1",
-            "5, 0, auto, 1"})
-    void onePerThirtyMillionMultiplyAddsUpToTheOffer(double mmac, int offered, String policy, int expected) {
+    @CsvSource({"0.63, 2, auto, 1", "5.1, 2, auto, 1", "19.9, 2, auto, 1", "20, 2, auto, 2", "26.7, 2, auto, 2",
+            "34.7, 2, auto, 2", "315, 2, auto, 2", "1198, 8, auto, 8", "35, 8, auto, 3", "0.63, 2, offered, 2",
+            "500, 1, auto, 1", "5, 0, auto, 1"})
+    void onePerTenMillionMultiplyAddsUpToTheOffer(double mmac, int offered, String policy, int expected) {
         assertEquals(expected, CellThreads.choose(mmac, offered, policy));
     }
 
@@ -67,9 +67,11 @@ class CellThreadsTest {
             ComputationGraph small = ModelFactory.create(spec("alexnet", 32, 0.125));
             assertEquals(1, CellThreads.apply(small, "alexnet 32 px w0.125", 32));
             assertEquals(1, Nd4j.getEnvironment().maxMasterThreads(), "ND4J set to the chosen threads");
+            assertEquals(1, Nd4j.factory().blas().getMaxThreads(), "OpenBLAS on one thread");
             ComputationGraph large = ModelFactory.create(spec("vgg16", 64, 0.5));
             assertEquals(2, CellThreads.apply(large, "vgg16 64 px w0.5", 64), "the offer, not the last choice");
             assertEquals(2, Nd4j.getEnvironment().maxMasterThreads());
+            assertEquals(1, Nd4j.factory().blas().getMaxThreads(), "OpenBLAS on one thread, whatever the cell's");
         } finally {
             CellThreads.offer(before);
         }
