@@ -27,7 +27,7 @@ class SubmitScriptsTest {
     static final Path REPO = SUBMIT.getParent();
     /** What submit/common.sh adds to every JVM that trains cells, in this order. */
     static final List<String> HEAP_OPTS = List.of("-XX:+ExplicitGCInvokesConcurrent", "-XX:MinHeapFreeRatio=5",
-            "-XX:MaxHeapFreeRatio=20");
+            "-XX:MaxHeapFreeRatio=20", "-XX:GCTimeRatio=6");
 
     /** Exit status and output of a script run. */
     record Run(int status, String out, String err) {
@@ -134,7 +134,8 @@ class SubmitScriptsTest {
         Run defaults = bash(Map.of("KPFF_DRY_RUN", "1", "KPFF_HEAP_OPTS", ""), SUBMIT.resolve("local.sh").toString(),
                 "run", "--config", "conf/smoke.conf", "--data", "/d", "--out", "runs/x");
         assertEquals(0, defaults.status(), defaults.err());
-        assertTrue(defaults.out().lines().noneMatch(a -> a.contains("HeapFreeRatio") || a.contains("ExplicitGC")),
+        assertTrue(defaults.out().lines().noneMatch(a -> a.contains("HeapFreeRatio") || a.contains("ExplicitGC")
+                || a.contains("GCTimeRatio")),
                 "KPFF_HEAP_OPTS= leaves the JVM's defaults: " + defaults.out());
     }
 
