@@ -9,7 +9,8 @@
 # --config are resolved against the caller's working directory. Environment: KPFF_MASTER (local[*]),
 # KPFF_DRIVER_MEMORY (6g), KPFF_DATA_DIR (where the synthetic dataset goes, default data/synthetic), KPFF_DRY_RUN=1
 # (print the command), SPARK_LOCAL_IP (127.0.0.1 for a local master), KPFF_NETWORK_TIMEOUT (3600s; spark.network.timeout
-# for a local master, so that a paused run survives).
+# for a local master, so that a paused run survives), KPFF_HEAP_OPTS (the collector options that return a finished
+# cell's heap, submit/common.sh; empty for the JVM's defaults).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 # --data, --out and --config name paths relative to the caller's working directory, as for any command-line tool:

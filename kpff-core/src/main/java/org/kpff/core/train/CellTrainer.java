@@ -181,6 +181,9 @@ public final class CellTrainer {
         } finally {
             net.clear();
             release(net);
+            // The cell's garbage is in the old generation now: a concurrent cycle (not a full collection) lets G1
+            // shrink the heap, where the launch scripts ask for it (HeapReturn).
+            HeapReturn.afterCell();
         }
     }
 
@@ -190,7 +193,8 @@ public final class CellTrainer {
      * close and ND4J's {@code destroyAllWorkspacesForCurrentThread} call: each is a stop-the-world full collection of
      * the whole JVM, which on an executor stops every other cell training there (and, on a local master, the driver);
      * a JFR profile of a 500-cell search spent more than half its wall time in them. The arrays and workspaces are
-     * closed explicitly, so nothing here waits for a collection to be freed.
+     * closed explicitly, so nothing here waits for a collection to be freed. The heap the cell grew is returned
+     * after this by {@link HeapReturn#afterCell()}, with a concurrent cycle.
      */
     static void release(ComputationGraph net) {
         closeIfCloseable(net.params());

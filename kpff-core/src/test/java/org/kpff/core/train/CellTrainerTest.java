@@ -108,7 +108,9 @@ class CellTrainerTest {
      * A finished cell frees its network without {@code System.gc()}: DL4J's close and ND4J's workspace teardown call
      * it three times, each a stop-the-world full collection of the executor's JVM (and of the driver's, on a local
      * master). JFR records every {@code System.gc()} with its thread; none may come from the training thread, and
-     * a second cell on the same thread still trains (its workspaces were destroyed, not left half-closed).
+     * a second cell on the same thread still trains (its workspaces were destroyed, not left half-closed). (This JVM
+     * runs without {@code -XX:+ExplicitGCInvokesConcurrent}; with it, the one concurrent {@code System.gc()} a cell
+     * then makes is {@link HeapReturnTest}'s.)
      */
     @Test
     void aFinishedCellReleasesItsNetworkWithoutForcingAGarbageCollection(@TempDir Path dir) throws Exception {

@@ -25,6 +25,9 @@ class SubmitScriptsTest {
     static final Path SUBMIT = Path.of("..", "submit").toAbsolutePath().normalize();
     /** The repository root: where the README's commands run, so that their relative paths mean what they say. */
     static final Path REPO = SUBMIT.getParent();
+    /** What submit/common.sh adds to every JVM that trains cells, in this order. */
+    static final List<String> HEAP_OPTS = List.of("-XX:+ExplicitGCInvokesConcurrent", "-XX:MinHeapFreeRatio=5",
+            "-XX:MaxHeapFreeRatio=20", "-XX:GCTimeRatio=6");
 
     /** Exit status and output of a script run. */
     record Run(int status, String out, String err) {
@@ -79,6 +82,11 @@ class SubmitScriptsTest {
         assertTrue(argv.stream().anyMatch(a -> a.startsWith("spark.executor.memoryOverhead=")), argv.toString());
         assertTrue(argv.stream().anyMatch(a -> a.startsWith("spark.driver.extraJavaOptions=")
                 && a.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")), argv.toString());
+        for (String side : List.of("spark.driver.extraJavaOptions=", "spark.executor.extraJavaOptions=")) {
+            String opts = argv.stream().filter(o -> o.startsWith(side)).findFirst().orElseThrow();
+            assertEquals(HEAP_OPTS, List.of(opts.split(" ")).stream().filter(HEAP_OPTS::contains).toList(),
+                    "cells return their heap with concurrent cycles on the " + side + " side: " + opts);
+        }
         assertTrue(argv.contains("spark.eventLog.enabled=false"), "user --conf passed through: " + argv);
         assertTrue(argv.contains("org.kpff.job.cli.Main"), argv.toString());
         assertEquals(List.of("run", "--config", "conf/paper.conf", "--data", "hdfs:///ucm", "--out", "hdfs:///runs/p"),
@@ -110,6 +118,25 @@ class SubmitScriptsTest {
         assertFalse(Files.exists(tmp.resolve("d")), "the script itself generates nothing (the job does, after it "
                 + "validated the config)");
         assertTrue(argv.contains("-Dspark.network.timeout=3600s"), "a paused local run survives: " + argv);
+    }
+
+    /**
+     * The collector options with which a finished cell returns its heap without a full collection (HeapReturn and
+     * README "Training speed", Memory): in local.sh's JVM, which is driver and executor; KPFF_HEAP_OPTS replaces them.
+     */
+    @Test
+    void localScriptStartsTheJvmWithConcurrentExplicitGcAndTightHeapFreeRatios() throws Exception {
+        Run r = bash(Map.of("KPFF_DRY_RUN", "1"), SUBMIT.resolve("local.sh").toString(), "run", "--config",
+                "conf/smoke.conf", "--data", "/d", "--out", "runs/x");
+        assertEquals(0, r.status(), r.err());
+        List<String> argv = r.out().lines().toList();
+        assertEquals(HEAP_OPTS, argv.stream().filter(HEAP_OPTS::contains).toList(), argv.toString());
+        Run defaults = bash(Map.of("KPFF_DRY_RUN", "1", "KPFF_HEAP_OPTS", ""), SUBMIT.resolve("local.sh").toString(),
+                "run", "--config", "conf/smoke.conf", "--data", "/d", "--out", "runs/x");
+        assertEquals(0, defaults.status(), defaults.err());
+        assertTrue(defaults.out().lines().noneMatch(a -> a.contains("HeapFreeRatio") || a.contains("ExplicitGC")
+                || a.contains("GCTimeRatio")),
+                "KPFF_HEAP_OPTS= leaves the JVM's defaults: " + defaults.out());
     }
 
     @Test
