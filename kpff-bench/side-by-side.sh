@@ -3,7 +3,8 @@
 # same networks, side by side in one run: images/s of ComputationGraph.fit vs a PyTorch train step, batch 50.
 #
 #   kpff-bench/side-by-side.sh [--baseline REV] [--shapes small,medium,large] [--backbones alexnet,vgg16,inception]
-#                              [--threads 2] [--seconds 20] [--repeat 1] [--out kpff-bench/target/side-by-side.jsonl]
+#                              [--threads 2] [--seconds 20] [--warmup-seconds 20] [--repeat 1]
+#                              [--out kpff-bench/target/side-by-side.jsonl]
 #
 # --threads takes a list (e.g. 1,2): every network is measured at each thread count in each round, the thread counts
 # back to back, and the table has a row per network and thread count plus a 1- vs 2-thread comparison. The build
@@ -21,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 baseline="" baseline_prebuilt="" shapes="small,medium,large" backbones="alexnet,vgg16,inception" threads=2 seconds=20 repeat=1
+warmup_seconds=20
 out="$root/kpff-bench/target/side-by-side.jsonl"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,8 +33,9 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
+    --warmup-seconds) warmup_seconds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -82,9 +85,11 @@ for ((round = 1; round <= repeat; round++)); do
 for shape in "${shape_list[@]}"; do
   for b in "${backbone_list[@]}"; do
     args=(--backbone "$b" $(shape_args "$shape") --batch 50 --seconds "$seconds")
-    # Small steps need ~10 warm-up steps (JIT, DL4J workspaces sizing themselves); a large step takes tens of
-    # seconds on two cores: fewer warm-up and timed steps there.
-    if [[ $shape == large ]]; then args+=(--warmup 1 --min-steps 2); else args+=(--warmup 10 --min-steps 5); fi
+    # Untimed warm-up: DL4J's workspaces size themselves in a few steps, but the JVM's C2 compiler works for about
+    # 20 s at small shapes and, while it does, takes a core (VGG-16 32 px on two threads after 10 warm-up steps: 1,058
+    # img/s, after 400: 1,617). Both frameworks warm up for --warmup-seconds (default 20); a large step takes seconds
+    # on two cores: fewer warm-up and timed steps there.
+    if [[ $shape == large ]]; then args+=(--warmup 1 --min-steps 2); else args+=(--warmup 10 --warmup-seconds "$warmup_seconds" --min-steps 5); fi
     for t in "${thread_list[@]}"; do
     echo "== $b $shape, $t thread(s) (round $round of $repeat)" >&2
     if [[ -n "$baseline_jar" ]]; then java_run baseline "$baseline_jar" "$t" "${args[@]}"; fi

@@ -362,6 +362,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3, help="untimed steps")
+    ap.add_argument("--warmup-seconds", type=float, default=0.0,
+                    help="untimed seconds at least (with --warmup: whichever is longer)")
     ap.add_argument("--seconds", type=float, default=20.0, help="time at least this long (and at least 5 steps)")
     ap.add_argument("--min-steps", type=int, default=5)
     ap.add_argument("--batch-norm", dest="batch_norm", action="store_true", default=True,
@@ -414,8 +416,11 @@ def main(argv=None):
         opt.step()
         return loss
 
-    for _ in range(a.warmup):
+    warm_start = time.perf_counter()
+    warmed = 0
+    while warmed < a.warmup or time.perf_counter() - warm_start < a.warmup_seconds:
         step()
+        warmed += 1
     times = []
     start = time.perf_counter()
     while True:

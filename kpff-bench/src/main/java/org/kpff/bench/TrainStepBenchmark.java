@@ -25,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * build; the engine is read by reflection where {@code org.kpff.core.engine.ComputeEngine} exists.
  *
  * <p>Usage: {@code java -cp benchmarks.jar org.kpff.bench.TrainStepBenchmark --backbone alexnet --size 64
- * --width 0.5 --r 128 [--method kpff] [--classes 21] [--batch 50] [--warmup 3] [--seconds 20] [--label x]}.
+ * --width 0.5 --r 128 [--method kpff] [--classes 21] [--batch 50] [--warmup 3] [--warmup-seconds 0] [--seconds 20]
+ * [--label x]}.
  */
 public final class TrainStepBenchmark {
 
@@ -60,7 +61,12 @@ public final class TrainStepBenchmark {
             y.putScalar(i, i % classes, 1f);
         }
         DataSet ds = new DataSet(x, y);
-        for (int i = 0; i < warmup; i++) {
+        // Untimed: at least --warmup steps and --warmup-seconds. The JVM's C2 compiler works for about 20 s into a
+        // run at small shapes; while it does, it competes with the training for the cores (with two training
+        // threads on two cores, for the cores the training needs).
+        double warmupSeconds = Double.parseDouble(a.getOrDefault("warmup-seconds", "0"));
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds; i++) {
             net.fit(ds);
         }
         double[] stepMs = new double[Math.max(minSteps, 1) * 64];

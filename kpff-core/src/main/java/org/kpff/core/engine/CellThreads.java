@@ -26,22 +26,26 @@ import org.slf4j.LoggerFactory;
  * 470 against 474. On a loaded machine two spinning threads do far worse (a thread pre-empted inside a region stalls
  * the other at its join).
  *
- * <p>So a cell gets one thread per {@value #MIN_MMAC_PER_THREAD} million convolution multiply-adds per image, at
- * least one and at most what it is offered: the 32 px networks (AlexNet 0.6, Inception 0.8, VGG-16 5.1 million)
- * train on one thread, AlexNet (26.7) and Inception (34.7) at 64 px w0.5, VGG-16 at 64 px (315) and everything at
- * 224 px on two or more. The threshold rests on a side-by-side of one and two threads once OpenBLAS stopped
- * spinning (below; issue 30, 2026-12-05, images/s, one thread / two): VGG-16 32 px 1,198 / 1,056, Inception 32 px
- * 1,232 / 490, AlexNet 32 px 2,699 / 309, AlexNet 64 px 665 / 845, Inception 64 px 210 / 255. The choice depends
- * on the network and the offer only, never on timings, so a cell computes the same numbers on every run. Each
- * choice is logged once per network shape. {@code -D}{@value #PROPERTY}{@code =offered} uses every offered thread,
- * for comparisons.
+ * <p>So a cell gets one thread per {@value #MIN_KMAC_PER_CONVOLUTION} thousand multiply-adds per image of its
+ * average convolution layer (the work of a typical parallel region), at least one and at most what it is offered.
+ * The threshold rests on a side-by-side of one and two threads with OpenBLAS on one thread and the JIT warmed up
+ * for 20 s (issue 30, 2026-12-05, images/s, one thread / two, thousand multiply-adds per convolution in brackets):
+ * Inception 32 px 1,356 / 1,231 (13: one thread), AlexNet 32 px 6,862 / 7,511 (125), VGG-16 32 px 1,223 / 1,617
+ * (391), Inception 64 px w0.5 210 / 255 (609), AlexNet 64 px w0.5 665 / 845 (5,335). The total work does not
+ * separate them: Inception 32 px has more of it than AlexNet 32 px, in 57 small layers instead of 5. The choice
+ * depends on the network and the offer only, never on timings, so a cell computes the same numbers on every run.
+ * Each choice is logged once per network shape. {@code -D}{@value #PROPERTY}{@code =offered} uses every offered
+ * thread, for comparisons.
  */
 public final class CellThreads {
 
     /** System property: {@code auto} (default, the rule above) or {@code offered} (all offered threads). */
     public static final String PROPERTY = "kpff.threads";
-    /** Million convolution multiply-adds per image each thread must have to be given. */
-    public static final double MIN_MMAC_PER_THREAD = 10;
+    /**
+     * Thousand multiply-adds per image of the average convolution layer each thread must have to be given: the work
+     * of one parallel region, not of the whole network, decides whether a second thread pays.
+     */
+    public static final double MIN_KMAC_PER_CONVOLUTION = 50;
 
     private static final Logger LOG = LoggerFactory.getLogger(CellThreads.class);
     private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
@@ -52,21 +56,33 @@ public final class CellThreads {
     }
 
     /**
-     * The threads for a network of {@code mmacPerImage} million convolution multiply-adds per image.
+     * The threads for a network whose convolution layers average {@code kmacPerConvolution} thousand multiply-adds
+     * per image.
      *
      * @param offered the threads the cell may use (at least 1)
      * @param policy  {@code auto} or {@code offered}
      * @throws IllegalArgumentException if the policy is neither
      */
-    public static int choose(double mmacPerImage, int offered, String policy) {
+    public static int choose(double kmacPerConvolution, int offered, String policy) {
         int max = Math.max(1, offered);
         return switch (policy.toLowerCase(Locale.ROOT)) {
             case "offered" -> max;
-            case "auto" -> (int) Math.max(1, Math.min(max, Math.floor(mmacPerImage / MIN_MMAC_PER_THREAD)));
+            case "auto" -> (int) Math.max(1, Math.min(max, Math.floor(kmacPerConvolution / MIN_KMAC_PER_CONVOLUTION)));
             default -> throw new IllegalArgumentException("-D" + PROPERTY + " = '" + policy + "' is not a thread "
-                    + "policy: use auto (one thread per " + MIN_MMAC_PER_THREAD + " million convolution "
-                    + "multiply-adds per image, up to the offered threads) or offered");
+                    + "policy: use auto (one thread per " + MIN_KMAC_PER_CONVOLUTION + " thousand multiply-adds per "
+                    + "image of the average convolution layer, up to the offered threads) or offered");
         };
+    }
+
+    /** The network's convolution layers. */
+    static int convolutionLayers(ComputationGraph net) {
+        int n = 0;
+        for (org.deeplearning4j.nn.conf.graph.GraphVertex v : net.getConfiguration().getVertices().values()) {
+            if (v instanceof LayerVertex l && l.getLayerConf().getLayer() instanceof ConvolutionLayer) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
@@ -129,12 +145,15 @@ public final class CellThreads {
     public static int apply(ComputationGraph net, String what, int inputSize) {
         int offered = offered();
         double mmac = convolutionMmacPerImage(net, inputSize, 3);
-        int threads = choose(mmac, offered, System.getProperty(PROPERTY, "auto"));
+        int layers = Math.max(1, convolutionLayers(net));
+        double kmacPerConvolution = mmac * 1e3 / layers;
+        int threads = choose(kmacPerConvolution, offered, System.getProperty(PROPERTY, "auto"));
         set(threads);
         if (ANNOUNCED.add(what + "/" + offered)) {
             String line = String.format(Locale.ROOT, "KPFF threads: %s trains on %d of %d offered CPU threads "
-                    + "(%.1f million convolution multiply-adds per image; one thread per %.0f million, -D%s=offered "
-                    + "for all)", what, threads, offered, mmac, MIN_MMAC_PER_THREAD, PROPERTY);
+                    + "(%.1f million convolution multiply-adds per image in %d layers, %.0f thousand a layer; one "
+                    + "thread per %.0f thousand, -D%s=offered for all)", what, threads, offered, mmac, layers,
+                    kmacPerConvolution, MIN_KMAC_PER_CONVOLUTION, PROPERTY);
             LOG.info(line);
         }
         return threads;

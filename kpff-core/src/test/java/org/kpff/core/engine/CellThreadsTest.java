@@ -26,12 +26,13 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /** The per-cell thread rule: its arithmetic, the multiply-add count it rests on, and that it sets ND4J's threads. */
 class CellThreadsTest {
 
-    @ParameterizedTest(name = "{0} MMAC, {1} offered, {2} -> {3}")
-    @CsvSource({"0.63, 2, auto, 1", "5.1, 2, auto, 1", "19.9, 2, auto, 1", "20, 2, auto, 2", "26.7, 2, auto, 2",
-            "34.7, 2, auto, 2", "315, 2, auto, 2", "1198, 8, auto, 8", "35, 8, auto, 3", "0.63, 2, offered, 2",
-            "500, 1, auto, 1", "5, 0, auto, 1"})
-    void onePerTenMillionMultiplyAddsUpToTheOffer(double mmac, int offered, String policy, int expected) {
-        assertEquals(expected, CellThreads.choose(mmac, offered, policy));
+    @ParameterizedTest(name = "{0} thousand MAC a convolution, {1} offered, {2} -> {3}")
+    @CsvSource({"13, 2, auto, 1", "49.9, 2, auto, 1", "50, 2, auto, 1", "99.9, 2, auto, 1", "100, 2, auto, 2",
+            "125, 2, auto, 2", "391, 2, auto, 2", "391, 8, auto, 7", "239580, 8, auto, 8", "13, 2, offered, 2",
+            "5000, 1, auto, 1", "5, 0, auto, 1"})
+    void onePerFiftyThousandMultiplyAddsOfTheAverageConvolutionUpToTheOffer(double kmac, int offered, String policy,
+            int expected) {
+        assertEquals(expected, CellThreads.choose(kmac, offered, policy));
     }
 
     @Test
@@ -64,8 +65,9 @@ class CellThreadsTest {
         int before = Nd4j.getEnvironment().maxMasterThreads();
         try {
             CellThreads.offer(2);
-            ComputationGraph small = ModelFactory.create(spec("alexnet", 32, 0.125));
-            assertEquals(1, CellThreads.apply(small, "alexnet 32 px w0.125", 32));
+            ComputationGraph small = ModelFactory.create(spec("inception", 32, 0.125));
+            assertEquals(57, CellThreads.convolutionLayers(small), "Inception's convolution layers");
+            assertEquals(1, CellThreads.apply(small, "inception 32 px w0.125", 32), "13 thousand a layer");
             assertEquals(1, Nd4j.getEnvironment().maxMasterThreads(), "ND4J set to the chosen threads");
             assertEquals(1, Nd4j.factory().blas().getMaxThreads(), "OpenBLAS on one thread");
             ComputationGraph large = ModelFactory.create(spec("vgg16", 64, 0.5));
