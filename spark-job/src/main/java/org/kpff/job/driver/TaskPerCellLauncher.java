@@ -134,6 +134,7 @@ final class TaskPerCellLauncher implements CellLauncher {
             pool.shutdownNow();
         }
         if (StopRequest.requested().isPresent()) {
+            awaitCancelledCells();
             throw completion.stopped(session, outcomes, progress, StopRequest.requested().get());
         }
         if (stopping) {
@@ -141,6 +142,22 @@ final class TaskPerCellLauncher implements CellLauncher {
                     + " as if the driver had died; resume to continue.");
         }
         return outcomes;
+    }
+
+    /**
+     * In local mode the cells' Spark tasks run in this JVM: a cancelled one ends at its next epoch boundary, after
+     * the driver has seen its job cancelled. Waits (up to a minute) for them, so that none finishes into a
+     * SparkContext already stopped (Spark then logs errors from the task's completion listeners).
+     */
+    private static void awaitCancelledCells() {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        try {
+            while (org.kpff.job.exec.CellRunner.runningInThisJvm() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void awaitStopped(ExecutorService pool) {

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CellRunner {
 
+    private static final java.util.concurrent.atomic.AtomicInteger RUNNING =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private static final Logger LOG = LoggerFactory.getLogger(CellRunner.class);
 
     private CellRunner() {
@@ -35,6 +38,23 @@ public final class CellRunner {
 
     /** Trains the cell described by {@code task}. */
     public static CellRun run(CellTask task) {
+        RUNNING.incrementAndGet();
+        try {
+            return runCell(task);
+        } finally {
+            RUNNING.decrementAndGet();
+        }
+    }
+
+    /**
+     * Cells running in this JVM now (the driver's own, in local mode): a stopping driver waits for them to end
+     * before it stops Spark, so that a cancelled cell's task does not finish into a stopped SparkContext.
+     */
+    public static int runningInThisJvm() {
+        return RUNNING.get();
+    }
+
+    private static CellRun runCell(CellTask task) {
         long start = System.nanoTime();
         java.time.Instant startedAt = java.time.Instant.now();
         TaskContext ctx = TaskContext.get();
