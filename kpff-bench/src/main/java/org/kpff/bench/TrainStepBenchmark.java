@@ -73,8 +73,7 @@ public final class TrainStepBenchmark {
         double[] cpuMs = new double[stepMs.length];
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         int steps = 0;
-        long gcMs0 = gcMillis();
-        long gcCount0 = gcCount();
+        long[] gc0 = gcCountAndMillis();
         com.sun.management.ThreadMXBean amx = (com.sun.management.ThreadMXBean) mx;
         long alloc0 = amx.getCurrentThreadAllocatedBytes();
         long start = System.nanoTime();
@@ -90,9 +89,10 @@ public final class TrainStepBenchmark {
             stepMs[steps++] = (System.nanoTime() - t0) / 1e6;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long gcMs = gcMillis() - gcMs0;
+        long[] gc1 = gcCountAndMillis();
+        long gcs = gc1[0] - gc0[0];
+        long gcMs = gc1[1] - gc0[1];
         double allocKb = (amx.getCurrentThreadAllocatedBytes() - alloc0) / 1024.0 / steps;
-        long gcs = gcCount() - gcCount0;
         double[] sorted = Arrays.copyOf(stepMs, steps);
         Arrays.sort(sorted);
         double[] cpuSorted = Arrays.copyOf(cpuMs, steps);
@@ -109,27 +109,19 @@ public final class TrainStepBenchmark {
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), threadsUsed, net.params().length(),
                 steps, seconds,
                 steps * batch / seconds, sorted[sorted.length / 2], cpuSorted[cpuSorted.length / 2],
-                seconds * 1e3 / steps, sorted[(int) (sorted.length * 0.9)], sorted[sorted.length - 1], gcs, gcMs, allocKb);
+                seconds * 1e3 / steps, sorted[(int) (sorted.length * 0.9)], sorted[sorted.length - 1], gcs, gcMs,
+                allocKb);
     }
 
-    /** Collections so far, all collectors (young and old). */
-    private static long gcCount() {
-        long n = 0;
+    /** Collections so far and the milliseconds spent in them, all collectors (G1's young and mixed, full). */
+    private static long[] gcCountAndMillis() {
+        long[] n = new long[2];
         for (java.lang.management.GarbageCollectorMXBean b
                 : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
-            n += Math.max(0, b.getCollectionCount());
+            n[0] += Math.max(0, b.getCollectionCount());
+            n[1] += Math.max(0, b.getCollectionTime());
         }
         return n;
-    }
-
-    /** Milliseconds spent in collections so far (G1's young and mixed pauses, full collections). */
-    private static long gcMillis() {
-        long ms = 0;
-        for (java.lang.management.GarbageCollectorMXBean b
-                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
-            ms += Math.max(0, b.getCollectionTime());
-        }
-        return ms;
     }
 
     private static String engine() {

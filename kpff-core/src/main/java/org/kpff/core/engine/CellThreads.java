@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>So a cell gets one thread per {@value #MIN_KMAC_PER_CONVOLUTION} thousand multiply-adds per image of its
  * average convolution layer (the work of a typical parallel region), at least one and at most what it is offered.
- * The threshold rests on a side-by-side of one and two threads with OpenBLAS on one thread and the JIT warmed up
- * for 20 s (issue 30, 2026-12-05, images/s, one thread / two, thousand multiply-adds per convolution in brackets):
- * Inception 32 px 1,356 / 1,231 (13: one thread), AlexNet 32 px 6,862 / 7,511 (125), VGG-16 32 px 1,223 / 1,617
- * (391), Inception 64 px w0.5 210 / 255 (609), AlexNet 64 px w0.5 665 / 845 (5,335). The total work does not
+ * The threshold rests on runs of one and two threads with OpenBLAS on one thread (issue 30, 2026-12-05, images/s,
+ * one thread / two, thousand multiply-adds per convolution in brackets): after 20 s of warm-up, Inception 32 px
+ * 1,356 / 1,231 (13: one thread) and AlexNet 32 px 6,862 / 7,511 (125); after 400 warm-up steps, VGG-16 32 px
+ * 1,223 / 1,617 (391); after 10, Inception 64 px w0.5 210 / 255 (609) and AlexNet 64 px w0.5 665 / 845 (5,335). The total work does not
  * separate them: Inception 32 px has more of it than AlexNet 32 px, in 57 small layers instead of 5. The choice
  * depends on the network and the offer only, never on timings, so a cell computes the same numbers on every run.
  * Each choice is logged once per network shape. {@code -D}{@value #PROPERTY}{@code =offered} uses every offered
