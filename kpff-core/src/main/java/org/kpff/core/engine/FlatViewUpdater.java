@@ -1,12 +1,21 @@
 package org.kpff.core.engine;
 
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Trainable;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * DL4J's {@link ComputationGraphUpdater} (the same Adam, regularization and minibatch division, on the same arrays)
@@ -25,7 +34,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>This updater recognises a gradient whose flattened array is the network's gradient view (same buffer, offset
  * and length) and hands DL4J's update a gradient that returns that very view, so DL4J takes its non-external path
  * with the views its updater blocks made once. A genuinely external gradient (another buffer) goes through DL4J's
- * path unchanged. {@link #install} puts it on a network after its parameters are initialised, keeping the updater's
+ * path unchanged.
+ *
+ * <p>On that path M2.1's {@code UpdaterBlock.update} still makes two views per block and step: a rank-1 reshape of the
+ * whole network's gradient (unused there) and one of the block's gradient, the array Adam is applied to (Inception:
+ * 172 blocks, 688 arrays per step, each with the bookkeeping above). This updater runs the same steps in the same
+ * order (minibatch division, pre-apply, per block: regularization before the updater, the updater on the block's
+ * rank-1 gradient, regularization after it) with each block's rank-1 view made once and kept while the block's
+ * gradient view is the same array. {@link #install} puts it on a network after its parameters are initialised, keeping the updater's
  * state (Adam's moments); the job installs it wherever it installs the oneDNN helpers (network built, restored from
  * a checkpoint, instantiated by a data-parallel worker). Tested bit for bit against DL4J's updater
  * ({@code FlatViewUpdaterTest}).
@@ -34,6 +50,9 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
 
     private long sameView;
     private long external;
+    /** Per updater block: its gradient view when the rank-1 view was made, and that view. */
+    private final Map<UpdaterBlock, INDArray[]> flatBlockViews = new IdentityHashMap<>();
+    private long blockViewsMade;
 
     private FlatViewUpdater(ComputationGraph net, INDArray state) {
         super(net, state);
@@ -67,11 +86,81 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
         INDArray flat = gradient.gradient();
         if (flat != null && view != null && sameElements(flat, view)) {
             sameView++;
-            super.update(new SameView(gradient, view), iteration, epoch, batchSize, workspaceMgr);
+            updateOwnView(new SameView(gradient, view), iteration, epoch, batchSize, workspaceMgr);
         } else {
             external++;
             super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
         }
+    }
+
+    /** DL4J's {@code BaseMultiLayerUpdater.update} for the network's own gradient view (its non-external path). */
+    private void updateOwnView(Gradient gradient, int iteration, int epoch, int batchSize,
+            LayerWorkspaceMgr workspaceMgr) {
+        Map<String, Gradient> layerGradients = new HashMap<>();
+        for (Map.Entry<String, INDArray> e : gradient.gradientForVariable().entrySet()) {
+            String key = e.getKey();
+            int idx = key.lastIndexOf('_');
+            if (idx == -1) {
+                throw new IllegalStateException("Invalid key: gradient key has no layer separator: \"" + key + "\"");
+            }
+            layerGradients.computeIfAbsent(key.substring(0, idx), k -> new DefaultGradient())
+                    .setGradientFor(key.substring(idx + 1), e.getValue());
+        }
+        if (isMiniBatch()) {
+            divideByMinibatch(false, gradient, batchSize);
+        }
+        for (Map.Entry<String, Gradient> e : layerGradients.entrySet()) {
+            preApply(layersByName.get(e.getKey()), e.getValue(), iteration);
+        }
+        workspaceMgr.assertNotOpen(ArrayType.UPDATER_WORKING_MEM, "Updater working memory");
+        for (UpdaterBlock ub : updaterBlocks) {
+            if (ub.skipDueToPretrainConfig(false)) {
+                continue;
+            }
+            try (MemoryWorkspace ws = workspaceMgr.notifyScopeEntered(ArrayType.UPDATER_WORKING_MEM)) {
+                updateBlock(ub, iteration, epoch);
+            }
+        }
+    }
+
+    /** DL4J's {@code UpdaterBlock.update} on the network's own gradient, the block's rank-1 view made once. */
+    private void updateBlock(UpdaterBlock ub, int iteration, int epoch) {
+        GradientUpdater<?> updater = ub.getGradientUpdater();
+        if (ub.getLayersAndVariablesInBlock().get(0).getLayer().numParams() == 0) {
+            return;
+        }
+        regularize(ub, updater, Regularization.ApplyStep.BEFORE_UPDATER, iteration, epoch);
+        INDArray[] flat = flatBlockViews.get(ub);
+        if (flat == null || flat[0] != ub.getGradientView()) {
+            flat = new INDArray[] {ub.getGradientView(), ub.getGradientView().reshape(ub.getGradientView().length())};
+            flatBlockViews.put(ub, flat);
+            blockViewsMade++;
+        }
+        updater.applyUpdater(flat[1], iteration, epoch);
+        regularize(ub, updater, Regularization.ApplyStep.POST_UPDATER, iteration, epoch);
+    }
+
+    /** DL4J's {@code UpdaterBlock.applyRegularizationAllVariables} for the block's own views. */
+    private static void regularize(UpdaterBlock ub, GradientUpdater<?> updater, Regularization.ApplyStep step,
+            int iteration, int epoch) {
+        for (UpdaterBlock.ParamState p : ub.getLayersAndVariablesInBlock()) {
+            double lr = updater.getConfig().hasLearningRate() ? updater.getConfig().getLearningRate(iteration, epoch)
+                    : 1.0;
+            Trainable layer = p.getLayer();
+            List<Regularization> rs = layer.getConfig().getRegularizationByParam(p.getParamName());
+            if (rs != null) {
+                for (Regularization r : rs) {
+                    if (r.applyStep() == step) {
+                        r.apply(p.getParamView(), p.getGradView(), lr, iteration, epoch);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rank-1 block views made so far, and the updater blocks that have one: equal when each was made once. */
+    long[] blockViews() {
+        return new long[] {blockViewsMade, flatBlockViews.size()};
     }
 
     /** Updates made on the network's own gradient view (DL4J's non-external path). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
@@ -80,6 +81,9 @@ class FlatViewUpdaterTest {
                 ours.getUpdater().getStateViewArray().toFloatVector(), "Adam's moments");
         assertEquals(STEPS, updater.sameViewUpdates(), "steps on the network's own gradient view");
         assertEquals(0, updater.externalUpdates(), "steps through DL4J's external-gradient path");
+        long[] views = updater.blockViews();
+        assertTrue(views[1] > 1, "updater blocks that ran: " + views[1]);
+        assertEquals(views[1], views[0], "each block's rank-1 gradient view made once over " + STEPS + " steps");
     }
 
     @ParameterizedTest(name = "{0} {1}")
