@@ -2,7 +2,6 @@ package org.kpff.core.backbone;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.Activation;
 
@@ -33,7 +32,7 @@ final class ConvBlocks {
             c.withoutInputGradient(); // fed by the image: its gradient is never read
         }
         g.addLayer(name + "_conv", c, in);
-        g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
+        g.addLayer(name + "_bn", new BatchNorm(), name + "_conv");
         g.addLayer(name, new Relu(), name + "_bn");
         return name;
     }

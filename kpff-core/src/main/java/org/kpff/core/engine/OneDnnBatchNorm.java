@@ -77,6 +77,19 @@ public final class OneDnnBatchNorm implements BatchNormalizationHelper {
         return calls;
     }
 
+    /**
+     * Whether this helper runs a pass on this input itself (4-d NCHW float32) rather than handing it to DL4J's
+     * helper.
+     */
+    public boolean takes(INDArray x, CNN2DFormat format, INDArray gamma, INDArray beta) {
+        return declined(x, format, gamma, beta) == null;
+    }
+
+    /** Whether this helper's last training forward pass left the batch statistics a backward pass needs. */
+    public boolean hasBatchStatistics() {
+        return meanCache != null;
+    }
+
     @Override
     public boolean checkSupported() {
         return true;
