@@ -150,8 +150,8 @@ public class BatchNorm extends BatchNormalization {
         }
     }
 
-    /** Whether a layer is this class's runtime on its direct path so far (for tests: passes it ran itself). */
-    static long directPasses(Layer layer) {
+    /** Training passes a layer ran on this class's direct path (-1: the layer is not this class's runtime). */
+    public static long directPasses(Layer layer) {
         return layer instanceof Runtime r ? r.directPasses() : -1;
     }
 }

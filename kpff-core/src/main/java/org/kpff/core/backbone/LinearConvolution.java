@@ -3,6 +3,7 @@ package org.kpff.core.backbone;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -89,10 +90,17 @@ public class LinearConvolution extends ConvolutionLayer {
                 layerParamsView, initializeParams);
     }
 
+    /** Backward passes a layer handed straight to the project's oneDNN helper (-1: not this class's runtime). */
+    public static long helperPasses(Layer layer) {
+        return layer instanceof Runtime r ? r.helperPasses() : -1;
+    }
+
     /** DL4J's convolution runtime, less the recomputed forward pass in backprop. */
     static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
 
         private static final long serialVersionUID = 1L;
+
+        private long helperPasses;
 
         /** The gradient of the backward pass in progress, null outside it. */
         private transient INDArray backpropEpsilon;
@@ -136,12 +144,53 @@ public class LinearConvolution extends ConvolutionLayer {
                 weightNoiseParams.clear();
                 return new Pair<>(g, null);
             }
+            if (helper instanceof org.kpff.core.engine.OneDnnConvolution && !hasBias()
+                    && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getWeightNoise() == null
+                    && conf.getIDropout() == null && conf.getActivationFn() instanceof ActivationIdentity
+                    && input != null && input.dataType() == dataType && epsilon.dataType() == dataType) {
+                return helperBackprop(conf, epsilon, weightGradView, workspaceMgr);
+            }
             backpropEpsilon = epsilon;
             try {
                 return super.backpropGradient(epsilon, workspaceMgr);
             } finally {
                 backpropEpsilon = null;
             }
+        }
+
+        /** Backward passes handed straight to the project's convolution helper. */
+        long helperPasses() {
+            return helperPasses;
+        }
+
+        /**
+         * DL4J's backward pass on its helper, for the project's oneDNN helper: the same call with the same arguments
+         * (the identity's derivative is the incoming gradient; no bias, no weight noise, no dropout), without the
+         * rank-2 view of the weight gradient DL4J makes first and only its own im2col path reads (five ND4J buffers
+         * per layer and step).
+         */
+        private Pair<Gradient, INDArray> helperBackprop(LinearConvolution conf, INDArray epsilon,
+                INDArray weightGradView, LayerWorkspaceMgr workspaceMgr) {
+            assertInputSet(true);
+            INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+            int[] kernel = conf.getKernelSize();
+            int[] strides = conf.getStride();
+            int[] dilation = conf.getDilation();
+            int[] pad;
+            if (convolutionMode == ConvolutionMode.Same) {
+                int[] outSize = ConvolutionUtils.getOutputSize(input, kernel, strides, null, convolutionMode,
+                        dilation, CNN2DFormat.NCHW);
+                pad = ConvolutionUtils.getSameModeTopLeftPadding(outSize,
+                        new int[] {(int) input.size(2), (int) input.size(3)}, kernel, strides, dilation);
+            } else {
+                pad = conf.getPadding();
+                ConvolutionUtils.getOutputSize(input, kernel, strides, pad, convolutionMode, dilation,
+                        CNN2DFormat.NCHW);
+            }
+            helperPasses++;
+            return helper.backpropGradient(input, weights, null, epsilon, kernel, strides, pad, null,
+                    weightGradView, conf.getActivationFn(), conf.getCudnnAlgoMode(), conf.getCudnnBwdFilterAlgo(),
+                    conf.getCudnnBwdDataAlgo(), convolutionMode, dilation, CNN2DFormat.NCHW, workspaceMgr);
         }
 
         /**

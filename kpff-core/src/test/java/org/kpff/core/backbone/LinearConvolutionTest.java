@@ -125,6 +125,36 @@ class LinearConvolutionTest {
         assertEquals(0.0, stock.params().sub(linear.params()).amaxNumber().doubleValue(), 0.0, "parameters");
     }
 
+    @ParameterizedTest(name = "{0}x{0}/{1}")
+    @CsvSource({"3, 1", "5, 2", "11, 4"})
+    void onTheProjectsHelperGradientsEqualDl4jsLayerOnItBitForBit(int kernel, int stride) {
+        ComputationGraph stock = build(true, false, kernel, stride, DataType.FLOAT);
+        ComputationGraph linear = build(true, true, kernel, stride, DataType.FLOAT);
+        org.kpff.core.engine.OneDnnHelpers.install(stock);
+        org.kpff.core.engine.OneDnnHelpers.install(linear);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                linear.getLayer("c2").getHelper() instanceof org.kpff.core.engine.OneDnnConvolution,
+                "the project's oneDNN convolution helper is not on this engine");
+        org.nd4j.linalg.dataset.DataSet batch = gradient(stock, DataType.FLOAT);
+        gradient(linear, DataType.FLOAT);
+        assertEquals(stock.score(), linear.score(), 0.0, "loss");
+        Map<String, INDArray> a = stock.gradient().gradientForVariable();
+        Map<String, INDArray> b = linear.gradient().gradientForVariable();
+        for (String k : a.keySet()) {
+            assertTrue(a.get(k).norm2Number().doubleValue() > 0, k + " has a gradient");
+            assertEquals(a.get(k), b.get(k), k);
+        }
+        for (int i = 0; i < 2; i++) {
+            stock.fit(batch);
+            linear.fit(batch);
+        }
+        assertEquals(stock.params(), linear.params(), "parameters after 2 Adam steps");
+        for (String c : new String[] {"c1", "c2"}) {
+            LinearConvolution.Runtime r = assertInstanceOf(LinearConvolution.Runtime.class, linear.getLayer(c));
+            assertEquals(3, r.helperPasses(), c + ": backward passes handed straight to the helper");
+        }
+    }
+
     /** One training step's conv2d executions on the oneDNN path: 2 layers × (forward + recomputed forward) for DL4J's layer, 2 × 1 here. */
     @Test
     void backwardPassDoesNotRunTheConvolutionForwardAgain() {

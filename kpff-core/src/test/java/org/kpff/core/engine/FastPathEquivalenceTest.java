@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.kpff.core.backbone.BatchNorm;
+import org.kpff.core.backbone.LinearConvolution;
 import org.kpff.core.fusion.FusionInit;
 import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.model.ModelFactory;
@@ -171,9 +173,15 @@ class FastPathEquivalenceTest {
                 OneDnnConvolution h = assertInstanceOf(OneDnnConvolution.class, l.getHelper());
                 assertTrue(h.calls() > 0, l.conf().getLayer().getLayerName() + " never ran its oneDNN helper");
                 assertEquals(0, ComputeEngine.helperFailures(l), l.conf().getLayer().getLayerName());
+                if (l.conf().getLayer() instanceof LinearConvolution lc && lc.isInputGradient()) {
+                    assertTrue(LinearConvolution.helperPasses(l) > 0, l.conf().getLayer().getLayerName()
+                            + " never handed its backward pass straight to the helper");
+                }
             } else if (l instanceof BatchNormalization) {
                 OneDnnBatchNorm h = assertInstanceOf(OneDnnBatchNorm.class, l.getHelper());
                 assertTrue(h.calls() > 0, l.conf().getLayer().getLayerName() + " never ran its oneDNN helper");
+                assertTrue(BatchNorm.directPasses(l) > 0, l.conf().getLayer().getLayerName()
+                        + " never ran its training passes without DL4J's running-statistics ops");
                 assertEquals(0, ComputeEngine.helperFailures(l), l.conf().getLayer().getLayerName());
             } else if (l instanceof SubsamplingLayer) {
                 OneDnnPooling h = assertInstanceOf(OneDnnPooling.class, l.getHelper());
