@@ -53,6 +53,7 @@ public class Relu extends ActivationLayer {
         private static final long serialVersionUID = 1L;
         private static final ActivationReLU DEFAULT = new ActivationReLU();
         private long directPasses;
+        private transient RectifiedLinear relu;
 
         Runtime(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
@@ -77,7 +78,14 @@ public class Relu extends ActivationLayer {
             assertInputSet(false);
             INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(),
                     input.ordering());
-            Nd4j.getExecutioner().exec(new RectifiedLinear(input, out));
+            // DL4J's op with threshold 0, made once per data type (its scalar is an array) and pointed at the arrays
+            if (relu == null || relu.x().dataType() != input.dataType()) {
+                relu = new RectifiedLinear(input, out);
+            } else {
+                relu.setX(input);
+                relu.setZ(out);
+            }
+            Nd4j.getExecutioner().exec(relu);
             directPasses++;
             return out;
         }

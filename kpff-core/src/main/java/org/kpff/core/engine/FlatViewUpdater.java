@@ -1,5 +1,6 @@
 package org.kpff.core.engine;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,6 +15,10 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
@@ -53,6 +58,10 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
     /** Per updater block: its gradient view when the rank-1 view was made, and that view. */
     private final Map<UpdaterBlock, INDArray[]> flatBlockViews = new IdentityHashMap<>();
     private long blockViewsMade;
+    /** The minibatch division's ops, for {@link #divisionBatch} and the subsets they were made for. */
+    private List<ScalarDivision> divisions;
+    private int divisionBatch;
+    private List<INDArray> divisionSubsets;
 
     private FlatViewUpdater(ComputationGraph net, INDArray state) {
         super(net, state);
@@ -123,6 +132,33 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
         }
     }
 
+    /**
+     * DL4J's division of the gradients by the minibatch size (all but batch norm's running statistics, which are
+     * updates), each subset's {@code divi} op made once per minibatch size rather than with a new scalar per call.
+     */
+    @Override
+    protected void divideByMinibatch(boolean isExternal, Gradient gradient, int batchSize) {
+        if (isExternal) {
+            super.divideByMinibatch(true, gradient, batchSize);
+            return;
+        }
+        if (!initializedMinibatchDivision) {
+            gradientsForMinibatchDivision = getMinibatchDivisionSubsets(getFlattenedGradientsView());
+            initializedMinibatchDivision = true;
+        }
+        if (divisions == null || divisionBatch != batchSize || divisionSubsets != gradientsForMinibatchDivision) {
+            divisions = new ArrayList<>();
+            for (INDArray a : gradientsForMinibatchDivision) {
+                divisions.add(new ScalarDivision(a, null, a, batchSize));
+            }
+            divisionBatch = batchSize;
+            divisionSubsets = gradientsForMinibatchDivision;
+        }
+        for (ScalarDivision d : divisions) {
+            Nd4j.getExecutioner().exec(d);
+        }
+    }
+
     /** DL4J's {@code UpdaterBlock.update} on the network's own gradient, the block's rank-1 view made once. */
     private void updateBlock(UpdaterBlock ub, int iteration, int epoch) {
         GradientUpdater<?> updater = ub.getGradientUpdater();
@@ -136,7 +172,19 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
             flatBlockViews.put(ub, flat);
             blockViewsMade++;
         }
-        updater.applyUpdater(flat[1], iteration, epoch);
+        if (updater.getClass() == AdamUpdater.class) {
+            // AdamUpdater.applyUpdater, its reshape of the gradient to the moments' shape made once
+            AdamUpdater adam = (AdamUpdater) updater;
+            if (flat.length == 2 || flat[3] != adam.getV()) {
+                flat = new INDArray[] {flat[0], flat[1], flat[1].reshape(adam.getV().shape()), adam.getV()};
+                flatBlockViews.put(ub, flat);
+            }
+            Adam c = adam.getConfig();
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(flat[2], adam.getV(), adam.getM(),
+                    c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(), c.getEpsilon(), iteration));
+        } else {
+            updater.applyUpdater(flat[1], iteration, epoch);
+        }
         regularize(ub, updater, Regularization.ApplyStep.POST_UPDATER, iteration, epoch);
     }
 
