@@ -1,6 +1,7 @@
 package org.kpff.core.backbone;
 
 import java.util.Collection;
+import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -15,7 +16,12 @@ import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.Norm2;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * A convolution without activation (the one batch norm follows), whose backward pass does not run the convolution
@@ -101,6 +107,9 @@ public class LinearConvolution extends ConvolutionLayer {
         private static final long serialVersionUID = 1L;
 
         private long helperPasses;
+        /** The L2 term's norm of the weights, and the weights' array it was made for. */
+        private transient Norm2 norm;
+        private transient INDArray normOf;
 
         /** The gradient of the backward pass in progress, null outside it. */
         private transient INDArray backpropEpsilon;
@@ -156,6 +165,30 @@ public class LinearConvolution extends ConvolutionLayer {
             } finally {
                 backpropEpsilon = null;
             }
+        }
+
+        /**
+         * DL4J's L2 term of the loss ({@code l2 / 2 * ||W||^2}, the weights being this layer's only parameter), its
+         * norm computed by one reduction op made once for the weights' array rather than a new op and result per
+         * step (two ND4J buffers per layer and step); the same op on the same array, so the same value. Anything but
+         * a single L2 on the weights is DL4J's.
+         */
+        @Override
+        public double calcRegularizationScore(boolean backpropParamsOnly) {
+            INDArray w = params.get(ConvolutionParamInitializer.WEIGHT_KEY);
+            List<Regularization> rs = layerConf().getRegularizationByParam(ConvolutionParamInitializer.WEIGHT_KEY);
+            if (hasBias() || w == null || params.size() != 1 || rs == null || rs.size() != 1
+                    || rs.get(0).getClass() != L2Regularization.class) {
+                return super.calcRegularizationScore(backpropParamsOnly);
+            }
+            if (normOf != w) {
+                try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    norm = new Norm2(w, Nd4j.scalar(w.dataType(), 0.0), Integer.MAX_VALUE);
+                }
+                normOf = w;
+            }
+            double n = Nd4j.getExecutioner().exec(norm).getDouble(0);
+            return ((L2Regularization) rs.get(0)).getL2().valueAt(getIterationCount(), getEpochCount()) * 0.5 * n * n;
         }
 
         /** Backward passes handed straight to the project's convolution helper. */

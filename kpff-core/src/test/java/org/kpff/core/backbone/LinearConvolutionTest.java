@@ -55,7 +55,7 @@ class LinearConvolutionTest {
         Supplier<Layer> second = () -> linear ? new LinearConvolution(3, 1, 6)
                 : new ConvolutionLayer.Builder(3, 3).nOut(6).hasBias(false).activation(Activation.IDENTITY).build();
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).dataType(type)
-                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
+                .updater(new Adam(1e-3)).l2(1e-2).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
                 .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(SIZE, SIZE, 3))
                 .addLayer("c1", first.get(), "in")
                 .addLayer("b1", new BatchNormalization.Builder().build(), "c1")
