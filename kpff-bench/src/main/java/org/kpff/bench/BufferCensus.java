@@ -74,10 +74,7 @@ public final class BufferCensus {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> a = TrainStepBenchmark.parse(args);
         String backbone = a.getOrDefault("backbone", "inception");
         int size = Integer.parseInt(a.getOrDefault("size", "32"));
         double width = Double.parseDouble(a.getOrDefault("width", "0.125"));
