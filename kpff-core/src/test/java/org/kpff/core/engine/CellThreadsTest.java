@@ -27,10 +27,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class CellThreadsTest {
 
     @ParameterizedTest(name = "{0} thousand MAC a convolution, {1} offered, {2} -> {3}")
-    @CsvSource({"13, 2, auto, 1", "49.9, 2, auto, 1", "50, 2, auto, 1", "99.9, 2, auto, 1", "100, 2, auto, 2",
-            "125, 2, auto, 2", "391, 2, auto, 2", "391, 8, auto, 7", "239580, 8, auto, 8", "13, 2, offered, 2",
+    @CsvSource({"13, 2, auto, 1", "149.9, 2, auto, 1", "150, 2, auto, 1", "299.9, 2, auto, 1", "300, 2, auto, 2",
+            "125, 2, auto, 1", "391, 2, auto, 2", "391, 8, auto, 2", "1050, 8, auto, 7", "239580, 8, auto, 8",
+            "13, 2, offered, 2",
             "5000, 1, auto, 1", "5, 0, auto, 1"})
-    void onePerFiftyThousandMultiplyAddsOfTheAverageConvolutionUpToTheOffer(double kmac, int offered, String policy,
+    void onePer150ThousandMultiplyAddsOfTheAverageConvolutionUpToTheOffer(double kmac, int offered, String policy,
             int expected) {
         assertEquals(expected, CellThreads.choose(kmac, offered, policy));
     }
