@@ -14,13 +14,13 @@ import sys
 
 # (layer kind, class-name fragments of frames that belong to it); the innermost matching frame decides.
 WHERE = [
-    ("updater (Adam)", ("AdamUpdater", "UpdaterBlock", "BaseMultiLayerUpdater")),
+    ("updater (Adam)", ("AdamUpdater", "UpdaterBlock", "BaseMultiLayerUpdater", "FlatViewUpdater")),
     ("L2 term", ("L2Regularization", "calcRegularizationScore")),
     ("convolution", ("OneDnnConvolution", "DirectWeightGradient", "ConvolutionLayer", "LinearConvolution",
                      "MKLDNNConvHelper")),
-    ("batch norm", ("OneDnnBatchNorm", "BatchNormalization", "MKLDNNBatchNormHelper")),
-    ("max pooling", ("SubsamplingLayer", "MKLDNNSubsamplingHelper", "OneDnnPooling")),
-    ("activation (ReLU)", ("ActivationLayer", "ActivationReLU")),
+    ("batch norm", ("OneDnnBatchNorm", "BatchNormalization", "MKLDNNBatchNormHelper", "core/backbone/BatchNorm")),
+    ("max pooling", ("SubsamplingLayer", "MKLDNNSubsamplingHelper", "OneDnnPooling", "core/backbone/MaxPooling")),
+    ("activation (ReLU)", ("ActivationLayer", "ActivationReLU", "core/backbone/Relu")),
     ("dropout", ("DropoutLayer", "Dropout.")),
     ("KPFF fusion", ("org/kpff/core/fusion", "KroneckerFusion")),
     ("global pooling", ("GlobalPoolingLayer",)),
