@@ -65,11 +65,16 @@ class StopSignalIT {
         Process driver = pb.start();
         try {
             awaitFirstCommit(out, driver, log);
-            // Back to back: a stop now takes well under 100 ms once the cells are cancelled, and a second signal
-            // sent after it has finished would find a driver already exiting with its summary printed.
+            // The second signal goes as soon as the driver has taken the first (its warning is in the log): sent
+            // back to back, both could arrive while the first is still pending, and the kernel delivers two pending
+            // signals of one kind as one; sent later, it would find a driver that had already stopped and printed
+            // its summary (a stop takes about a second once the cells are cancelled).
             for (int i = 0; i < times; i++) {
                 Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(driver.pid())).start();
                 assertEquals(0, kill.waitFor());
+                if (i + 1 < times) {
+                    awaitLine(log, "Press Ctrl-C again", driver);
+                }
             }
             Thread.sleep(100);
             assertTrue(driver.waitFor(times == 2 ? 5 : 120, TimeUnit.SECONDS), "the driver exits "
@@ -136,6 +141,16 @@ class StopSignalIT {
     }
 
     /** Waits until a cell is committed; fails with the driver's log when the driver exits first. */
+    /** Waits (up to 30 s) until the driver's log has a line containing {@code text}. */
+    private static void awaitLine(Path log, String text, Process driver) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(log).contains(text)) {
+            assertTrue(driver.isAlive() && System.nanoTime() < deadline, "no '" + text + "' in the log:\n"
+                    + Files.readString(log));
+            Thread.sleep(5);
+        }
+    }
+
     private static void awaitFirstCommit(Path out, Process driver, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         while (list(out.resolve("cells")).length == 0) {
