@@ -8,14 +8,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.kpff.core.fusion.FusionInit;
-import org.kpff.core.fusion.FusionMethod;
 import org.kpff.core.model.CellSpec;
 import org.kpff.core.model.ModelFactory;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.Deallocatable;
 import org.nd4j.linalg.api.memory.deallocation.DeallocatorService;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -75,12 +71,6 @@ public final class BufferCensus {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = TrainStepBenchmark.parse(args);
-        String backbone = a.getOrDefault("backbone", "inception");
-        int size = Integer.parseInt(a.getOrDefault("size", "32"));
-        double width = Double.parseDouble(a.getOrDefault("width", "0.125"));
-        int r = Integer.parseInt(a.getOrDefault("r", "64"));
-        FusionMethod method = FusionMethod.valueOf(a.getOrDefault("method", "kpff").toUpperCase(Locale.ROOT));
-        int batch = Integer.parseInt(a.getOrDefault("batch", "50"));
         int steps = Integer.parseInt(a.getOrDefault("steps", "5"));
         int top = Integer.parseInt(a.getOrDefault("top", "40"));
 
@@ -90,16 +80,9 @@ public final class BufferCensus {
         Nd4j.getDeallocatorService();
         f.set(null, counting);
 
-        CellSpec spec = new CellSpec(backbone, method, 21, size, width, r, FusionInit.IDENTITY, true, 0.5,
-                1e-4, 5e-4, batch, 1, 1, 42L);
+        CellSpec spec = TrainStepBenchmark.spec(a);
         ComputationGraph net = ModelFactory.create(spec);
-        Nd4j.getRandom().setSeed(7);
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 21);
-        for (int i = 0; i < batch; i++) {
-            y.putScalar(i, i % 21, 1f);
-        }
-        DataSet ds = new DataSet(x, y);
+        DataSet ds = TrainStepBenchmark.fixedBatch(spec);
         for (int i = 0; i < 3; i++) {
             net.fit(ds);
         }
@@ -111,8 +94,8 @@ public final class BufferCensus {
         List<Map.Entry<String, LongAdder>> rows = new ArrayList<>(counting.sites.entrySet());
         rows.sort((p, q) -> Long.compare(q.getValue().sum(), p.getValue().sum()));
         long total = rows.stream().mapToLong(e -> e.getValue().sum()).sum();
-        System.out.printf(Locale.ROOT, "%s %d px w%s r%d %s: %.0f buffers per step%n", backbone, size, width, r,
-                method, total / (double) steps);
+        System.out.printf(Locale.ROOT, "%s %d px w%s r%d %s: %.0f buffers per step%n", spec.backbone(),
+                spec.inputSize(), spec.width(), spec.projectionWidth(), spec.method(), total / (double) steps);
         for (int i = 0; i < Math.min(top, rows.size()); i++) {
             System.out.printf(Locale.ROOT, "%8.1f  %s%n", rows.get(i).getValue().sum() / (double) steps,
                     rows.get(i).getKey());

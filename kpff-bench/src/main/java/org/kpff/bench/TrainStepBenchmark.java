@@ -35,32 +35,24 @@ public final class TrainStepBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = parse(args);
-        String backbone = a.getOrDefault("backbone", "alexnet");
-        int size = Integer.parseInt(a.getOrDefault("size", "32"));
-        double width = Double.parseDouble(a.getOrDefault("width", "0.125"));
-        int r = Integer.parseInt(a.getOrDefault("r", "64"));
-        FusionMethod method = FusionMethod.valueOf(a.getOrDefault("method", "kpff").toUpperCase(Locale.ROOT));
-        int classes = Integer.parseInt(a.getOrDefault("classes", "21"));
-        int batch = Integer.parseInt(a.getOrDefault("batch", "50"));
+        CellSpec spec = spec(a);
+        String backbone = spec.backbone();
+        int size = spec.inputSize();
+        double width = spec.width();
+        int r = spec.projectionWidth();
+        FusionMethod method = spec.method();
+        int batch = spec.batchSize();
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "3"));
         double minSeconds = Double.parseDouble(a.getOrDefault("seconds", "20"));
         int minSteps = Integer.parseInt(a.getOrDefault("min-steps", "5"));
         String label = a.getOrDefault("label", "dl4j");
 
         String engine = engine();
-        CellSpec spec = new CellSpec(backbone, method, classes, size, width, r, FusionInit.IDENTITY, true, 0.5,
-                1e-4, 5e-4, batch, 1, 1, 42L);
         ComputationGraph net = ModelFactory.create(spec);
         // The threads a cell of this network trains on (kpff-core's CellThreads, where this build has it): the
         // offer is OMP_NUM_THREADS, as ND4J reads it.
         String threadsUsed = threadsFor(net, backbone + " " + size + " px w" + width, size);
-        Nd4j.getRandom().setSeed(7);
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, classes);
-        for (int i = 0; i < batch; i++) {
-            y.putScalar(i, i % classes, 1f);
-        }
-        DataSet ds = new DataSet(x, y);
+        DataSet ds = fixedBatch(spec);
         // Untimed: at least --warmup steps and --warmup-seconds. The JVM's C2 compiler works for about 20 s into a
         // run at small shapes; while it does, it competes with the training for the cores (with two training
         // threads on two cores, for the cores the training needs).
@@ -163,6 +155,31 @@ public final class TrainStepBenchmark {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The cell this benchmark builds (Adam with L2, batch norm, dropout 0.5) from {@code --backbone --size --width
+     * --r --method --classes --batch}.
+     */
+    static CellSpec spec(Map<String, String> a) {
+        return new CellSpec(a.getOrDefault("backbone", "alexnet"),
+                FusionMethod.valueOf(a.getOrDefault("method", "kpff").toUpperCase(Locale.ROOT)),
+                Integer.parseInt(a.getOrDefault("classes", "21")), Integer.parseInt(a.getOrDefault("size", "32")),
+                Double.parseDouble(a.getOrDefault("width", "0.125")), Integer.parseInt(a.getOrDefault("r", "64")),
+                FusionInit.IDENTITY, true, 0.5, 1e-4, 5e-4, Integer.parseInt(a.getOrDefault("batch", "50")), 1, 1,
+                42L);
+    }
+
+    /** One fixed random minibatch of the spec's shape, the labels cycling through the classes. */
+    static DataSet fixedBatch(CellSpec spec) {
+        Nd4j.getRandom().setSeed(7);
+        int batch = spec.batchSize();
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, spec.inputSize(), spec.inputSize());
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, spec.classes());
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, i % spec.classes(), 1f);
+        }
+        return new DataSet(x, y);
     }
 
     static Map<String, String> parse(String[] args) {

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
+import org.kpff.core.engine.OneDnnConvolution;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -153,7 +154,7 @@ public class LinearConvolution extends ConvolutionLayer {
                 weightNoiseParams.clear();
                 return new Pair<>(g, null);
             }
-            if (helper instanceof org.kpff.core.engine.OneDnnConvolution && !hasBias()
+            if (helper instanceof OneDnnConvolution && !hasBias()
                     && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getWeightNoise() == null
                     && conf.getIDropout() == null && conf.getActivationFn() instanceof ActivationIdentity
                     && input != null && input.dataType() == dataType && epsilon.dataType() == dataType) {

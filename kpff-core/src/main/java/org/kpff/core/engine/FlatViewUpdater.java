@@ -37,17 +37,18 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * the same either way: the external views and the updater blocks' own views cover the same memory.
  *
  * <p>This updater recognises a gradient whose flattened array is the network's gradient view (same buffer, offset
- * and length) and hands DL4J's update a gradient that returns that very view, so DL4J takes its non-external path
- * with the views its updater blocks made once. A genuinely external gradient (another buffer) goes through DL4J's
- * path unchanged.
+ * and length) and runs DL4J's non-external path itself, over the views its updater blocks made once. A genuinely
+ * external gradient (another buffer) goes through DL4J's path unchanged.
  *
- * <p>On that path M2.1's {@code UpdaterBlock.update} still makes two views per block and step: a rank-1 reshape of the
- * whole network's gradient (unused there) and one of the block's gradient, the array Adam is applied to (Inception:
- * 172 blocks, 688 arrays per step, each with the bookkeeping above). This updater runs the same steps in the same
- * order (minibatch division, pre-apply, per block: regularization before the updater, the updater on the block's
- * rank-1 gradient, regularization after it) with each block's rank-1 view made once and kept while the block's
- * gradient view is the same array. {@link #install} puts it on a network after its parameters are initialised, keeping the updater's
- * state (Adam's moments); the job installs it wherever it installs the oneDNN helpers (network built, restored from
+ * <p>Even on its non-external path M2.1's {@code UpdaterBlock.update} makes views per block and step: a rank-1
+ * reshape of the whole network's gradient (unused there), one of the block's gradient (the array Adam is applied
+ * to) and Adam's reshape of that to its moments' shape; each minibatch division makes a scalar array (Inception 32
+ * px: 172 blocks, 1,035 of a step's ND4J buffers on this path, each with the bookkeeping above; 58 with this
+ * updater, {@code BufferCensus}). This updater runs the same steps in the same
+ * order (minibatch division, pre-apply, per block: regularization before the updater, the updater, regularization
+ * after it) with each block's views made once and kept while the block's gradient view and Adam's moments are the
+ * same arrays, and each division's op made once per minibatch size. {@link #install} puts it on a network after its
+ * parameters are initialised, keeping the updater's state (Adam's moments); the job installs it wherever it installs the oneDNN helpers (network built, restored from
  * a checkpoint, instantiated by a data-parallel worker). Tested bit for bit against DL4J's updater
  * ({@code FlatViewUpdaterTest}).
  */
@@ -55,8 +56,8 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
 
     private long sameView;
     private long external;
-    /** Per updater block: its gradient view when the rank-1 view was made, and that view. */
-    private final Map<UpdaterBlock, INDArray[]> flatBlockViews = new IdentityHashMap<>();
+    /** Per updater block, the views its update reads, made once. */
+    private final Map<UpdaterBlock, BlockViews> flatBlockViews = new IdentityHashMap<>();
     private long blockViewsMade;
     /** The minibatch division's ops, for {@link #divisionBatch} and the subsets they were made for. */
     private List<ScalarDivision> divisions;
@@ -95,7 +96,7 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
         INDArray flat = gradient.gradient();
         if (flat != null && view != null && sameElements(flat, view)) {
             sameView++;
-            updateOwnView(new SameView(gradient, view), iteration, epoch, batchSize, workspaceMgr);
+            updateOwnView(gradient, iteration, epoch, batchSize, workspaceMgr);
         } else {
             external++;
             super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
@@ -166,24 +167,21 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
             return;
         }
         regularize(ub, updater, Regularization.ApplyStep.BEFORE_UPDATER, iteration, epoch);
-        INDArray[] flat = flatBlockViews.get(ub);
-        if (flat == null || flat[0] != ub.getGradientView()) {
-            flat = new INDArray[] {ub.getGradientView(), ub.getGradientView().reshape(ub.getGradientView().length())};
-            flatBlockViews.put(ub, flat);
+        AdamUpdater adam = updater.getClass() == AdamUpdater.class ? (AdamUpdater) updater : null;
+        BlockViews views = flatBlockViews.get(ub);
+        if (views == null || !views.current(ub, adam)) {
+            views = new BlockViews(ub, adam);
+            flatBlockViews.put(ub, views);
             blockViewsMade++;
         }
-        if (updater.getClass() == AdamUpdater.class) {
-            // AdamUpdater.applyUpdater, its reshape of the gradient to the moments' shape made once
-            AdamUpdater adam = (AdamUpdater) updater;
-            if (flat.length == 2 || flat[3] != adam.getV()) {
-                flat = new INDArray[] {flat[0], flat[1], flat[1].reshape(adam.getV().shape()), adam.getV()};
-                flatBlockViews.put(ub, flat);
-            }
+        if (adam != null) {
+            // AdamUpdater.applyUpdater, on its reshape of the gradient made once
             Adam c = adam.getConfig();
-            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(flat[2], adam.getV(), adam.getM(),
-                    c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(), c.getEpsilon(), iteration));
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(views.adamGradient, adam.getV(),
+                    adam.getM(), c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(), c.getEpsilon(),
+                    iteration));
         } else {
-            updater.applyUpdater(flat[1], iteration, epoch);
+            updater.applyUpdater(views.flat, iteration, epoch);
         }
         regularize(ub, updater, Regularization.ApplyStep.POST_UPDATER, iteration, epoch);
     }
@@ -229,54 +227,26 @@ public final class FlatViewUpdater extends ComputationGraphUpdater {
                         == b.data().address() + b.offset() * b.dataType().width();
     }
 
-    /** A gradient whose flattened array is the network's gradient view itself; everything else is the original's. */
-    private static final class SameView implements Gradient {
-        private final Gradient g;
-        private final INDArray view;
+    /**
+     * A block's gradient view, its rank-1 reshape (what DL4J applies the updater to) and, for Adam, that reshaped to
+     * the moments' shape (what Adam's op reads), with the arrays they were made from.
+     */
+    private static final class BlockViews {
+        private final INDArray gradientView;
+        private final INDArray flat;
+        private final INDArray adamMoment;
+        private final INDArray adamGradient;
 
-        SameView(Gradient g, INDArray view) {
-            this.g = g;
-            this.view = view;
+        BlockViews(UpdaterBlock ub, AdamUpdater adam) {
+            gradientView = ub.getGradientView();
+            flat = gradientView.reshape(gradientView.length());
+            adamMoment = adam == null ? null : adam.getV();
+            adamGradient = adam == null ? null : flat.reshape(adam.getV().shape());
         }
 
-        @Override
-        public Map<String, INDArray> gradientForVariable() {
-            return g.gradientForVariable();
-        }
-
-        @Override
-        public INDArray gradient(List<String> order) {
-            return g.gradient(order);
-        }
-
-        @Override
-        public INDArray gradient() {
-            return view;
-        }
-
-        @Override
-        public void clear() {
-            g.clear();
-        }
-
-        @Override
-        public INDArray getGradientFor(String variable) {
-            return g.getGradientFor(variable);
-        }
-
-        @Override
-        public INDArray setGradientFor(String variable, INDArray gradient) {
-            return g.setGradientFor(variable, gradient);
-        }
-
-        @Override
-        public INDArray setGradientFor(String variable, INDArray gradient, Character flatteningOrder) {
-            return g.setGradientFor(variable, gradient, flatteningOrder);
-        }
-
-        @Override
-        public Character flatteningOrderForVariable(String variable) {
-            return g.flatteningOrderForVariable(variable);
+        /** Whether these views are of the block's gradient view and (for Adam) moments now. */
+        boolean current(UpdaterBlock ub, AdamUpdater adam) {
+            return gradientView == ub.getGradientView() && adamMoment == (adam == null ? null : adam.getV());
         }
     }
 }

@@ -152,7 +152,7 @@ final class TaskPerCellLauncher implements CellLauncher {
     private static void awaitCancelledCells() {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         try {
-            while (org.kpff.job.exec.CellRunner.runningInThisJvm() > 0 && System.nanoTime() < deadline) {
+            while (CellRunner.runningInThisJvm() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import org.bytedeco.javacpp.Pointer;
 import org.kpff.core.data.DatasetException;
@@ -28,8 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CellRunner {
 
-    private static final java.util.concurrent.atomic.AtomicInteger RUNNING =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger RUNNING = new AtomicInteger();
 
     private static final Logger LOG = LoggerFactory.getLogger(CellRunner.class);
 
